@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both create .venv with python3 -m venv and install the pinned set into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench samples clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/crisis-kit demo
+
+test: $(STAMP)
+	$(BIN)/ruff check crisis_kit tests bench
+	$(BIN)/python -m pytest -n auto -q
+	@$(BIN)/python -m crisis_kit.report.browsercheck --explain-skip
+
+lint: $(STAMP)
+	$(BIN)/ruff check crisis_kit tests bench
+
+samples: $(STAMP)
+	$(BIN)/python -m crisis_kit.samples data/samples
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json

@@ -1,0 +1,301 @@
+"""The export formats crisis-kit reads, declared once, matched by column name.
+
+Each :class:`Format` says which table its rows feed, which columns identify it
+(all of ``required`` must be in the header), and where each canonical field comes
+from (a list of alternative column names, matched after :func:`normalise_header`).
+Columns are never matched by position. Headers are the verbatim ones of design.md
+section 5.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from .sniff import normalise_header
+
+__all__ = ["Format", "FORMATS", "detect_format", "get_format", "EVENT_FIELDS", "MAPPING_FIELDS"]
+
+# Canonical event fields a mapping may name (design.md section 4, plus helpers).
+EVENT_FIELDS = (
+    "occurred_at", "rating", "title", "text", "asin", "parent_asin", "sku", "order_id",
+    "reason", "status", "disposition", "verified", "helpful_votes", "variant", "author",
+    "response", "marketplace", "source_id", "url",
+)
+MAPPING_FIELDS = EVENT_FIELDS
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format.
+
+    Attributes
+    ----------
+    name : str
+        The name used in ``incident.yaml`` (``format:``) and printed by ``inspect``.
+    label : str
+        What it is, for people.
+    table : str
+        ``events``, ``sales``, ``orders`` or ``actions``.
+    source : str
+        The events' ``source`` (or the sales ``source``).
+    required : tuple of str
+        Normalised column names that must all be present for the format to match.
+    fields : dict
+        Canonical field -> alternative normalised column names.
+    key : tuple of str
+        Canonical fields whose values identify one event when the source has no id
+        (hashed into ``event_id``).
+    kind : str
+        ``delimited`` or ``json``.
+    multi_asin : bool
+        The ASIN cell may list several ASINs (one event each).
+    """
+
+    name: str
+    label: str
+    table: str
+    source: str
+    required: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    kind: str = "delimited"
+    multi_asin: bool = False
+
+    @property
+    def known_columns(self) -> set[str]:
+        """Every column name this format reads or recognises."""
+        names = set(self.required)
+        for alternatives in self.fields.values():
+            names.update(alternatives)
+        return names
+
+
+def _f(*names: str) -> tuple[str, ...]:
+    return tuple(normalise_header(n) for n in names)
+
+
+REVIEW_KEY = ("asin", "occurred_at", "author", "title", "text", "rating")
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in [
+        Format(
+            "amazon-fba-returns", "FBA customer returns (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA)",
+            "events", "fba_return",
+            required=_f("return-date", "order-id", "asin", "detailed-disposition", "reason"),
+            fields={
+                "occurred_at": _f("return-date"), "order_id": _f("order-id"), "sku": _f("sku"),
+                "asin": _f("asin"), "text": _f("customer-comments"), "reason": _f("reason"),
+                "status": _f("status"), "disposition": _f("detailed-disposition"),
+                "source_id": _f("license-plate-number"),
+            },
+            key=("order_id", "sku", "occurred_at", "reason", "source_id"),
+        ),
+        Format(
+            "amazon-mfn-returns",
+            "Seller-fulfilled returns (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE)",
+            "events", "mfn_return",
+            required=_f("Order ID", "Return request date", "Return Reason", "ASIN"),
+            fields={
+                "occurred_at": _f("Return request date"), "order_id": _f("Order ID"),
+                "asin": _f("ASIN"), "sku": _f("Merchant SKU"), "reason": _f("Return Reason"),
+                "status": _f("Return request status"), "disposition": _f("Resolution"),
+                "source_id": _f("Amazon RMA ID"),
+            },
+            key=("order_id", "asin", "source_id", "occurred_at"),
+        ),
+        Format(
+            "amazon-seller-feedback", "Seller feedback (GET_SELLER_FEEDBACK_DATA)",
+            "events", "seller_feedback",
+            required=_f("Date", "Rating", "Comments", "Order ID"),
+            fields={
+                "occurred_at": _f("Date"), "rating": _f("Rating"), "text": _f("Comments"),
+                "response": _f("Response", "Your Response"), "order_id": _f("Order ID"),
+                "author": _f("Rater Email"),
+            },
+            key=("order_id", "occurred_at", "rating"),
+        ),
+        Format(
+            "helium10-reviews", "Review export, Helium 10 style", "events", "review",
+            required=_f("Date", "Author", "Title", "Body", "Rating"),
+            fields={
+                "occurred_at": _f("Date"), "author": _f("Author"), "verified": _f("Verified"),
+                "helpful_votes": _f("Helpful"), "title": _f("Title"), "text": _f("Body"),
+                "rating": _f("Rating"), "url": _f("URL"), "asin": _f("ASIN"),
+                "variant": _f("Variation", "Style"),
+            },
+            key=REVIEW_KEY,
+        ),
+        Format(
+            "amazon-reviews-tsv", "Amazon Customer Reviews dataset (TSV)", "events", "review",
+            required=_f("marketplace", "review_id", "product_id", "star_rating", "review_date"),
+            fields={
+                "marketplace": _f("marketplace"), "author": _f("customer_id"),
+                "source_id": _f("review_id"), "asin": _f("product_id"),
+                "parent_asin": _f("product_parent"), "rating": _f("star_rating"),
+                "helpful_votes": _f("helpful_votes"), "verified": _f("verified_purchase"),
+                "title": _f("review_headline"), "text": _f("review_body"),
+                "occurred_at": _f("review_date"),
+            },
+            key=("source_id",),
+        ),
+        Format(
+            "datafiniti-reviews", "Datafiniti product reviews (CSV)", "events", "review",
+            required=_f("reviews.date", "reviews.rating", "reviews.text", "asins"),
+            fields={
+                "occurred_at": _f("reviews.date"), "rating": _f("reviews.rating"),
+                "text": _f("reviews.text"), "title": _f("reviews.title"),
+                "author": _f("reviews.username"), "asin": _f("asins"),
+                "helpful_votes": _f("reviews.numHelpful"),
+                "verified": _f("reviews.didPurchase"), "source_id": _f("reviews.id"),
+            },
+            key=REVIEW_KEY,
+            multi_asin=True,
+        ),
+        Format(
+            "scraped-reviews", "Review pages saved by a scraper (review_rating, reviewed_at, url)",
+            "events", "review",
+            required=_f("review_rating", "reviewed_at", "review_text", "url"),
+            fields={
+                "occurred_at": _f("reviewed_at"), "rating": _f("review_rating"),
+                "text": _f("review_text"), "title": _f("review_title"),
+                "author": _f("profile_name"), "url": _f("url"),
+                "helpful_votes": _f("helpful_count"),
+            },
+            key=("asin", "occurred_at", "author", "text"),
+        ),
+        Format(
+            "mcauley-2023", "Amazon Reviews 2023 (McAuley lab), JSON lines", "events", "review",
+            required=_f("rating", "text", "asin", "parent_asin", "user_id", "timestamp"),
+            fields={
+                "occurred_at": _f("timestamp"), "rating": _f("rating"), "title": _f("title"),
+                "text": _f("text"), "asin": _f("asin"), "parent_asin": _f("parent_asin"),
+                "author": _f("user_id"), "helpful_votes": _f("helpful_vote"),
+                "verified": _f("verified_purchase"),
+            },
+            key=("asin", "author", "occurred_at"),
+            kind="json",
+        ),
+        Format(
+            # The 2018 release copies each review onto every variant ASIN of the
+            # product, so the ASIN is left out of the key: one review, one event.
+            "mcauley-2018", "Amazon Review Data 2018 (McAuley lab), JSON", "events", "review",
+            required=_f("overall", "reviewerID", "asin", "unixReviewTime"),
+            fields={
+                "occurred_at": _f("unixReviewTime"), "rating": _f("overall"),
+                "title": _f("summary"), "text": _f("reviewText"), "asin": _f("asin"),
+                "author": _f("reviewerID"), "helpful_votes": _f("vote"),
+                "verified": _f("verified"), "variant": _f("style"),
+            },
+            key=("author", "occurred_at", "text"),
+            kind="json",
+        ),
+        Format(
+            "claims", "Claims (crisis-kit CSV: order_id, claim_date, asin, amount, reason, status)",
+            "events", "claim",
+            required=_f("order_id", "claim_date", "reason"),
+            fields={
+                "order_id": _f("order_id"), "occurred_at": _f("claim_date"), "asin": _f("asin"),
+                "reason": _f("reason"), "status": _f("status"), "text": _f("comments", "text"),
+                "amount": _f("amount"),
+            },
+            key=("order_id", "occurred_at", "reason"),
+        ),
+        Format(
+            "business-report",
+            "Business Report, Detail Page Sales and Traffic by Child Item (CSV)",
+            "sales", "business_report",
+            required=_f("(Child) ASIN", "Units Ordered"),
+            fields={
+                "asin": _f("(Child) ASIN"), "parent_asin": _f("(Parent) ASIN"), "sku": _f("SKU"),
+                "units": _f("Units Ordered"),
+                "revenue": _f("Ordered Product Sales"),
+                "sessions": _f("Sessions - Total", "Sessions"),
+                "sessions_app": _f("Sessions - Mobile App"),
+                "sessions_browser": _f("Sessions - Browser"),
+                "page_views": _f("Page Views - Total", "Page Views"),
+                "page_views_app": _f("Page Views - Mobile App"),
+                "page_views_browser": _f("Page Views - Browser"),
+                "buy_box_pct": _f("Featured Offer (Buy Box) Percentage", "Buy Box Percentage"),
+                "unit_session_pct": _f("Unit Session Percentage - Total", "Unit Session Percentage"),
+                "title": _f("Title"),
+            },
+        ),
+        Format(
+            "amazon-sales-traffic", "Sales and Traffic report (GET_SALES_AND_TRAFFIC_REPORT, JSON)",
+            "sales", "sales_traffic",
+            required=_f("reportSpecification"),
+            kind="json",
+        ),
+        Format(
+            "amazon-all-orders",
+            "All orders flat file (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL)",
+            "orders", "orders",
+            required=_f("amazon-order-id", "purchase-date", "sku", "quantity"),
+            fields={
+                "order_id": _f("amazon-order-id"), "purchased_at": _f("purchase-date"),
+                "status": _f("order-status"), "sku": _f("sku"), "asin": _f("asin"),
+                "quantity": _f("quantity"), "item_price": _f("item-price"),
+                "currency": _f("currency"),
+            },
+        ),
+        Format(
+            "actions", "Response actions log (crisis-kit CSV: at, lane, action, ...)",
+            "actions", "actions",
+            required=_f("at", "lane", "action"),
+            fields={
+                "at": _f("at"), "lane": _f("lane"), "action": _f("action"),
+                "channel": _f("channel"), "owner": _f("owner"), "ref": _f("ref"),
+            },
+        ),
+    ]
+}
+
+
+def get_format(name: str) -> Format:
+    """Return the format called ``name``.
+
+    Raises
+    ------
+    InputError
+        Listing the known names and the nearest one.
+    """
+    if name in FORMATS:
+        return FORMATS[name]
+    close = difflib.get_close_matches(name, list(FORMATS), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InputError(
+        f"unknown format {name!r}",
+        fix=f"{hint}known formats: {', '.join(FORMATS)}; or leave `format:` out to detect it",
+    )
+
+
+def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -> Format:
+    """Choose the format whose required columns are all in ``columns``.
+
+    Among matches the one that recognises most columns wins. With no match the
+    error lists the known formats, the nearest one and what it lacks.
+    """
+    present = {normalise_header(c) for c in columns}
+    candidates = [f for f in FORMATS.values() if f.kind == kind and set(f.required) <= present]
+    if candidates:
+        return max(candidates, key=lambda f: (len(f.known_columns & present), -len(f.required)))
+    scored = sorted(
+        (f for f in FORMATS.values() if f.kind == kind),
+        key=lambda f: len(set(f.required) & present) / len(f.required),
+        reverse=True,
+    )
+    nearest = scored[0] if scored else None
+    missing = sorted(set(nearest.required) - present) if nearest else []
+    shown = ", ".join(repr(c) for c in list(columns)[:12])
+    raise InputError(
+        f"the columns ({shown}) match no known export format",
+        where,
+        (
+            f"the nearest is {nearest.name!r} ({nearest.label}), which also needs "
+            f"{', '.join(repr(m) for m in missing)}; known formats: {', '.join(FORMATS)}; "
+            "for any other table give a `mapping:` for this file in incident.yaml"
+        ) if nearest else "give a `mapping:` for this file in incident.yaml",
+    )

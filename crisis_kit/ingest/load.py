@@ -1,0 +1,322 @@
+"""One file into the evidence store: sniff, stage, normalise, then commit in one transaction.
+
+Counting is exact and always adds up: every data row of a file is read once and
+ends as accepted (it added at least one new record), rejected (quarantined with a
+reason) or a duplicate (every record it holds was already in the store or earlier
+in the same file): ``read = accepted + rejected + duplicates``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .. import marketplaces
+from ..errors import InputError
+from ..schemas import TABLES
+from ..store import Store
+from .formats import Format, detect_format, get_format
+from .normalise import (
+    Target,
+    actions_sql,
+    events_sql,
+    load_reason_map,
+    mapped_format,
+    orders_sql,
+    sales_sql,
+)
+from .salestraffic import sales_traffic_rows
+from .sniff import normalise_header, sniff
+from .stage import (
+    Rejection,
+    Staged,
+    read_json_records,
+    read_xlsx_records,
+    stage_delimited,
+    stage_records,
+    temp_workdir,
+)
+
+__all__ = ["FileSpec", "IngestReport", "ingest_file", "DEFAULT_DATE_PATTERN"]
+
+DEFAULT_DATE_PATTERN = r"(?P<date>\d{4}-\d{2}-\d{2})"
+_BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql, "actions": actions_sql}
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """How to read one file (what ``incident.yaml`` says of it, or the CLI's flags)."""
+
+    path: Path
+    marketplace: str = "US"
+    format: str | None = None
+    source: str | None = None
+    encoding: str | None = None
+    mapping: dict[str, str] | None = None
+    date: dt.date | None = None
+    date_pattern: str | None = None
+    asins: tuple[str, ...] = ()
+    table: str | None = None
+
+
+@dataclass
+class IngestReport:
+    """What became of one file's rows."""
+
+    path: str
+    format: str
+    encoding: str
+    table: str
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    records_added: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    def as_json(self, limit: int = 20) -> dict[str, Any]:
+        """The ``inspect --json`` shape of design.md section 10."""
+        store_table = "sales" if self.table == "orders" else self.table
+        return {
+            "format": self.format, "encoding": self.encoding, "table": store_table,
+            "rows": {"read": self.read, "accepted": self.accepted, "rejected": self.rejected,
+                     "duplicates": self.duplicates},
+            "rejections": self.rejections[:limit],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, for logs and tests."""
+        return asdict(self)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_date(spec: FileSpec) -> dt.date:
+    if spec.date:
+        return spec.date
+    pattern = spec.date_pattern or DEFAULT_DATE_PATTERN
+    match = re.search(pattern, spec.path.name)
+    if match:
+        text = match.groupdict().get("date") or match.group(0)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise InputError(
+        "a Business Report has no date column and no date was found for this file",
+        str(spec.path),
+        "give the day in incident.yaml (`date: 2022-05-03` for this file) or a "
+        "`date_pattern:` that finds it in the file name, e.g. BusinessReport-2022-05-03.csv",
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
+           ) -> tuple[Format, str, Staged, list[dict[str, Any]] | None]:
+    """Stage the file; return its format, encoding, staging, and ready rows (S&T only)."""
+    market = marketplaces.get(spec.marketplace)
+    sniffed = sniff(spec.path, encoding_hint=market.encoding, encoding=spec.encoding)
+    where = str(spec.path)
+    if sniffed.kind == "delimited":
+        fmt = _choose(spec, sniffed.header, "delimited", where)
+        return fmt, sniffed.encoding, stage_delimited(con, spec.path, sniffed, workdir), None
+    if sniffed.kind == "xlsx":
+        header, records = read_xlsx_records(spec.path)
+        fmt = _choose(spec, header, "delimited", where)
+        return fmt, "xlsx", stage_records(con, records, header), None
+    text = spec.path.read_text(encoding=sniffed.encoding).lstrip("\ufeff")
+    if spec.format in (None, "amazon-sales-traffic") and '"reportSpecification"' in text[:200_000]:
+        rows, rejections, read = sales_traffic_rows(json.loads(text), market.code, list(spec.asins))
+        return get_format("amazon-sales-traffic"), sniffed.encoding, Staged([], read, rejections), rows
+    records, rejections = read_json_records(spec.path, sniffed.encoding)
+    header: list[str] = []
+    for record in records[:1000]:
+        header.extend(k for k in record if k not in header)
+    fmt = _choose(spec, header, "json", where)
+    staged = stage_records(con, iter(records), header)
+    # JSON rejections were numbered among all records; renumber the good ones around them.
+    staged.rows_read += len(rejections)
+    staged.rejections.extend(rejections)
+    if rejections:
+        bad = sorted(r.row for r in rejections)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stage AS SELECT m._row AS _row, s.* EXCLUDE (_row) "
+            "FROM stage s JOIN (SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal "
+            f"FROM range(1, {staged.rows_read + 1}) t(r) WHERE r NOT IN (SELECT unnest(?))) m "
+            "ON m.ordinal = s._row", [bad])
+    return fmt, sniffed.encoding, staged, None
+
+
+def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, where: str) -> Format:
+    if spec.mapping:
+        return mapped_format(spec.mapping, spec.source or "other", list(header))
+    if spec.format:
+        fmt = get_format(spec.format)
+        missing = set(fmt.required) - {normalise_header(h) for h in header}
+        if missing:
+            raise InputError(
+                f"the file is named as {fmt.name!r} but lacks its columns {sorted(missing)}",
+                where, "remove `format:` to detect the format, or export the right report",
+            )
+        return fmt
+    fmt = detect_format(header, kind, where)
+    if spec.table and fmt.table != spec.table and not (spec.table == "sales" and
+                                                        fmt.table == "orders"):
+        raise InputError(
+            f"the file is a {fmt.label}, which feeds {fmt.table}, but it is listed under "
+            f"`{spec.table}` in incident.yaml", where, f"move it to the `{fmt.table}` list",
+        )
+    return fmt
+
+
+def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
+    """Read one export into ``store``: new rows added, duplicates counted, bad rows kept.
+
+    Everything the file adds lands in one transaction with its ``files`` record.
+
+    Raises
+    ------
+    InputError
+        When the file as a whole cannot be read (missing, empty, a directory, an
+        unknown header, an unreadable encoding).
+    """
+    con = store.con
+    path = spec.path
+    with temp_workdir() as tmp:
+        fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
+        sha = _sha256(path)
+        index = {normalise_header(h): i for i, h in enumerate(staged.header)}
+        target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
+                        _file_date(spec).isoformat() if fmt.name == "business-report" else None)
+        load_reason_map(con)
+        if ready is not None:
+            _stage_ready_sales(con, ready, target)
+        elif staged.rows_read:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE cand AS {_BUILDERS[fmt.table](fmt, index, target)}")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE cand AS SELECT * FROM "
+                        f"({_BUILDERS[fmt.table](fmt, index, target)}) LIMIT 0")
+        report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read)
+        known = fmt.known_columns
+        report.unknown_columns = [h for h in staged.header if normalise_header(h) not in known]
+        if fmt.table == "actions":
+            _refuse_bad_actions(con, path)
+        _commit(store, fmt, staged, report, sha, path)
+    return report
+
+
+def _stage_ready_sales(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
+                       target: Target) -> None:
+    names = ["_row", "date", "marketplace", "asin", "parent_asin", "sku", "units", "revenue",
+             "currency", "sessions", "page_views", "buy_box_pct", "unit_session_pct"]
+    table = pa.table({n: [r.get(n) for r in rows] for n in names}) if rows else None
+    con.execute("CREATE OR REPLACE TEMP TABLE st_rows (_row BIGINT, date VARCHAR, marketplace "
+                "VARCHAR, asin VARCHAR, parent_asin VARCHAR, sku VARCHAR, units DOUBLE, revenue "
+                "DOUBLE, currency VARCHAR, sessions DOUBLE, page_views DOUBLE, buy_box_pct DOUBLE, "
+                "unit_session_pct DOUBLE)")
+    if table is not None:
+        con.register("st_batch", table)
+        con.execute("INSERT INTO st_rows SELECT * FROM st_batch")
+        con.unregister("st_batch")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE cand AS
+        SELECT CAST(date AS DATE) AS date, marketplace, asin, parent_asin, sku, units, revenue,
+            currency, sessions, page_views, buy_box_pct, unit_session_pct,
+            'sales_traffic' AS source, 'local' AS day_definition,
+            '{target.source_file}' AS source_file, _row AS source_row,
+            '{target.source_sha256}' AS source_sha256,
+            CAST(NULL AS VARCHAR) AS _reject_column, CAST(NULL AS VARCHAR) AS _reject_reason,
+            CAST(NULL AS VARCHAR) AS _raw
+        FROM st_rows""")
+
+
+def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """An actions log with an unreadable or zoneless time is refused whole, line by line."""
+    bad = con.execute(
+        "SELECT source_row, _reject_column, _reject_reason FROM cand "
+        "WHERE _reject_reason IS NOT NULL ORDER BY source_row LIMIT 20"
+    ).fetchall()
+    if bad:
+        lines = "; ".join(f"line {row + 1}, column {col!r}: {reason}" for row, col, reason in bad)
+        raise InputError(
+            f"the actions log has {len(bad)} row(s) the response timeline cannot use: {lines}",
+            str(path),
+            "correct those rows; times need their zone (2022-05-03T09:30:00-07:00) and lanes "
+            "are cs, pr, tech, platform, marketing, exec",
+        )
+
+
+def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
+            path: Path) -> None:
+    con = store.con
+    table = TABLES[fmt.table]
+    key = ", ".join(f'"{k}"' for k in table.key)
+    names = ", ".join(f'"{n}"' for n in table.names)
+    # One row per key among the good candidates (first in file order), minus what is stored.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE fresh AS
+        SELECT * FROM (
+            SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY source_row) AS _n
+            FROM cand WHERE _reject_reason IS NULL
+        ) c
+        WHERE _n = 1 AND NOT EXISTS (
+            SELECT 1 FROM {fmt.table} t WHERE {' AND '.join(f't."{k}" = c."{k}"' for k in table.key)}
+        )""")
+    rejected_rows = con.execute(
+        "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _raw "
+        "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()
+    rejections = sorted(
+        [(r.row, r.column, r.reason, r.raw) for r in staged.rejections]
+        + [(int(row), col, reason, raw) for row, col, reason, raw in rejected_rows]
+    )
+    accepted = con.execute(
+        "SELECT count(DISTINCT source_row) FROM fresh WHERE source_row > 0").fetchone()[0]
+    added = con.execute("SELECT count(*) FROM fresh").fetchone()[0]
+    report.accepted = int(accepted)
+    report.rejected = len({r[0] for r in rejections})
+    report.duplicates = report.read - report.accepted - report.rejected
+    report.records_added = int(added)
+    report.rejections = [
+        {"row": row, "column": col, "reason": reason} for row, col, reason, _ in rejections
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"INSERT INTO {fmt.table} ({names}) SELECT {names} FROM fresh")
+        if rejections:
+            con.executemany(
+                "INSERT INTO rejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(sha, path.name, row, col, reason, (raw or "")[:2000])
+                 for row, col, reason, raw in rejections],
+            )
+        seq = con.execute("SELECT coalesce(max(ingest_seq), 0) + 1 FROM files").fetchone()[0]
+        con.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [seq, str(path), path.name, sha, path.stat().st_size, fmt.name, report.encoding,
+             fmt.table, _marketplace_of(con), report.read, report.accepted, report.rejected,
+             report.duplicates, report.records_added],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS fresh")
+
+
+def _marketplace_of(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT any_value(marketplace) FROM cand").fetchone()
+    return row[0] if row and row[0] else ""

@@ -1,0 +1,395 @@
+"""Staged text -> the ``events``, ``sales``, ``orders`` and ``actions`` contracts, in SQL.
+
+One SQL statement per table turns the staged cells into typed columns, computes
+stable ids, hashes authors (raw names and e-mails never leave this statement), and
+gives every row it cannot use a reason (``_reject_column``, ``_reject_reason``)
+instead of dropping it.
+
+Time: a timestamp with a zone is kept as that instant; a date without a time is
+the marketplace's local midnight (``date_precision = 'day'``); a timestamp at
+exactly ``00:00:00Z`` is a date written as a timestamp (Datafiniti, McAuley 2018)
+and is read as that date. ``local_date`` is the marketplace-local day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import duckdb
+
+from .. import marketplaces
+from .formats import Format
+from .values import (
+    asin,
+    boolean,
+    count,
+    local_timestamp,
+    money,
+    percent,
+    rating,
+    sql_str,
+    text,
+    zoned_utc,
+)
+
+__all__ = ["Target", "events_sql", "sales_sql", "orders_sql", "actions_sql", "load_reason_map"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is known about the file beyond its cells."""
+
+    marketplace: str
+    source_file: str
+    source_sha256: str
+    salt: str
+    source: str | None = None
+    date: str | None = None
+
+
+def load_reason_map(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the return-reason groups (a data file, not code) into ``reason_groups``."""
+    path = resources.files("crisis_kit") / "data" / "return_reasons.csv"
+    with resources.as_file(path) as csv_path:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE reason_groups AS "
+            "SELECT upper(r.code) AS code, r.\"group\" AS reason_group "
+            f"FROM read_csv({sql_str(str(csv_path))}, header = true, delim = ',', "
+            "quote = '\"', all_varchar = true) r"
+        )
+
+
+def _tz_case(mkt_sql: str) -> str:
+    whens = " ".join(
+        f"WHEN {sql_str(code)} THEN {sql_str(m.tz)}" for code, m in marketplaces.MARKETPLACES.items()
+    )
+    return f"(CASE {mkt_sql} {whens} END)"
+
+
+def _marketplace_expr(column: str | None, default: str) -> str:
+    if column is None:
+        return sql_str(default)
+    aliases = "CASE upper(trim({c})) WHEN 'GB' THEN 'UK' ELSE upper(trim({c})) END"
+    return f"coalesce(NULLIF({aliases.format(c=column)}, ''), {sql_str(default)})"
+
+
+def _columns(fmt: Format, index: dict[str, int]) -> dict[str, str]:
+    """Canonical field -> staged column (``cN``) for the fields present in the header."""
+    found = {}
+    for canonical, alternatives in fmt.fields.items():
+        for name in alternatives:
+            if name in index:
+                found[canonical] = f"c{index[name]}"
+                break
+    return found
+
+
+def _zoned_or_epoch(cell: str) -> str:
+    """A cell with its zone, or seconds / milliseconds since 1970 -> naive UTC; else NULL."""
+    epoch = f"regexp_matches(trim({cell}), '^[0-9]{{9,13}}$')"
+    return (
+        f"CASE WHEN {epoch} THEN (CASE WHEN length(trim({cell})) >= 12 "
+        f"THEN to_timestamp(try_cast(trim({cell}) AS BIGINT) / 1000.0) "
+        f"ELSE to_timestamp(try_cast(trim({cell}) AS BIGINT)) END) AT TIME ZONE 'UTC' "
+        f"ELSE {zoned_utc(cell)} END"
+    )
+
+
+def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns ``stage`` into candidate events (one per ASIN) with reasons."""
+    cols = _columns(fmt, index)
+    market = marketplaces.get(target.marketplace)
+    source = target.source or fmt.source
+
+    def raw(name: str) -> str:
+        return cols.get(name, "NULL")
+
+    mkt = _marketplace_expr(cols.get("marketplace"), market.code)
+    asin_cell = raw("asin")
+    asin_list = (
+        f"list_filter(list_transform(string_split(coalesce({asin_cell}, ''), ','), lambda x: trim(x)), "
+        "lambda x: x <> '')"
+        if fmt.multi_asin
+        else f"[coalesce({asin(asin_cell)}, {asin(raw('url'))})]"
+    )
+    key_sql = ", ".join(
+        {"author": "author_hash", "occurred_at": "strftime(occurred_at, '%Y-%m-%dT%H:%M:%S')",
+         "rating": "CAST(rating AS VARCHAR)"}.get(k, k) + " :: VARCHAR"
+        for k in fmt.key
+    )
+    own_id = fmt.key == ("source_id",)
+    salt = sql_str(target.salt)
+    return f"""
+    WITH src AS (
+        SELECT _row,
+            {mkt} AS marketplace,
+            {raw("occurred_at")} AS occurred_raw,
+            {raw("rating")} AS rating_raw,
+            {asin_list} AS asins,
+            {text(raw("parent_asin"))} AS parent_asin,
+            {text(raw("sku"))} AS sku,
+            {text(raw("order_id"))} AS order_id,
+            NULLIF({raw("title")}, '') AS title,
+            NULLIF({raw("text")}, '') AS text,
+            upper({text(raw("reason"))}) AS reason,
+            {text(raw("status"))} AS status,
+            {text(raw("disposition"))} AS disposition,
+            {boolean(raw("verified"))} AS verified,
+            {count(raw("helpful_votes"))} AS helpful_votes,
+            {text(raw("variant"))} AS variant,
+            CASE WHEN {text(raw("author"))} IS NULL THEN NULL
+                 ELSE left(sha256({salt} || lower(trim({raw("author")}))), 24) END AS author_hash,
+            NULLIF({raw("response")}, '') AS response,
+            {text(raw("source_id"))} AS source_id,
+            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+        FROM stage
+    ),
+    timed AS (
+        SELECT *, {_tz_case("marketplace")} AS tz,
+            {_zoned_or_epoch("occurred_raw")} AS zoned,
+            {local_timestamp("occurred_raw", market.date_order)} AS local_ts,
+            {rating("rating_raw")} AS rating
+        FROM src
+    ),
+    typed AS (
+        SELECT *,
+            zoned IS NOT NULL AND zoned = date_trunc('day', zoned)
+                AND NOT regexp_matches(occurred_raw, '[+-][0-9]{{2}}:?[0-9]{{2}}$') AS zoned_date,
+            CASE
+              WHEN zoned IS NOT NULL AND NOT (zoned = date_trunc('day', zoned)
+                   AND NOT regexp_matches(occurred_raw, '[+-][0-9]{{2}}:?[0-9]{{2}}$')) THEN zoned
+              WHEN zoned IS NOT NULL THEN (zoned AT TIME ZONE tz) AT TIME ZONE 'UTC'
+              ELSE (local_ts AT TIME ZONE tz) AT TIME ZONE 'UTC'
+            END AS occurred_at
+        FROM timed
+    ),
+    dated AS (
+        SELECT *,
+            CASE WHEN zoned IS NOT NULL AND NOT zoned_date
+                 THEN CAST((occurred_at AT TIME ZONE 'UTC') AT TIME ZONE tz AS DATE)
+                 WHEN zoned IS NOT NULL THEN CAST(zoned AS DATE)
+                 ELSE CAST(local_ts AS DATE) END AS local_date,
+            CASE WHEN zoned IS NOT NULL AND NOT zoned_date THEN 'second'
+                 WHEN local_ts IS NOT NULL AND local_ts <> date_trunc('day', local_ts)
+                 THEN 'second' ELSE 'day' END AS date_precision
+        FROM typed
+    ),
+    checked AS (
+        SELECT *,
+            CASE
+              WHEN tz IS NULL THEN {sql_str("marketplace")}
+              WHEN occurred_at IS NULL THEN {sql_str(_field_column(fmt, "occurred_at"))}
+              WHEN rating_raw IS NOT NULL AND trim(rating_raw) <> '' AND rating IS NULL
+                   THEN {sql_str(_field_column(fmt, "rating"))}
+              WHEN rating IS NOT NULL AND (rating < 1 OR rating > 5)
+                   THEN {sql_str(_field_column(fmt, "rating"))}
+              WHEN {sql_str(source)} IN ('review', 'seller_feedback') AND rating IS NULL
+                   THEN {sql_str(_field_column(fmt, "rating"))}
+            END AS _reject_column,
+            CASE
+              WHEN tz IS NULL THEN 'unknown marketplace ''' || marketplace || ''': use one of '
+                   || {sql_str(", ".join(marketplaces.MARKETPLACES))}
+              WHEN occurred_raw IS NULL OR trim(occurred_raw) = ''
+                   THEN 'the date is empty: every complaint needs the day it happened'
+              WHEN occurred_at IS NULL THEN 'cannot read the date ''' || occurred_raw
+                   || ''' as a ' || marketplace || ' date ({market.date_order}): if the file '
+                   || 'comes from another marketplace, set `marketplace:` for it in incident.yaml'
+              WHEN rating_raw IS NOT NULL AND trim(rating_raw) <> '' AND rating IS NULL
+                   THEN 'the rating ''' || rating_raw || ''' is not a number of stars (1-5)'
+              WHEN rating IS NOT NULL AND (rating < 1 OR rating > 5)
+                   THEN 'the rating ' || rating_raw || ' is outside 1-5 stars: fix the cell or '
+                   || 'check that the column is the star rating'
+              WHEN {sql_str(source)} IN ('review', 'seller_feedback') AND rating IS NULL
+                   THEN 'the rating is empty: a {source.replace("_", " ")} needs its stars'
+            END AS _reject_reason
+        FROM dated
+    ),
+    exploded AS (
+        SELECT checked.* EXCLUDE (asins),
+            CASE WHEN len(asins) = 0 THEN NULL ELSE unnest(
+                CASE WHEN len(asins) = 0 THEN [NULL] ELSE asins END) END AS asin
+        FROM checked
+    )
+    SELECT
+        {"'" + source + ":' || source_id" if own_id else
+         f"left(sha256(concat_ws(chr(31), {sql_str(source)}, marketplace, {key_sql})), 32)"}
+            AS event_id,
+        {sql_str(source)} AS source, marketplace, asin, parent_asin, sku, order_id,
+        occurred_at, local_date, date_precision, rating, title, text, exploded.reason,
+        coalesce(rg.reason_group, CASE WHEN exploded.reason IS NULL THEN NULL ELSE 'other' END)
+            AS reason_group,
+        status, disposition, verified, CAST(helpful_votes AS INTEGER) AS helpful_votes, variant,
+        author_hash, response,
+        (rating IS NOT NULL AND rating <= 2 AND {sql_str(source)} NOT IN ('fba_return', 'mfn_return'))
+            OR coalesce(rg.reason_group IN ('quality', 'safety'), FALSE)
+            OR {sql_str(source)} = 'claim' AS is_negative,
+        CAST(NULL AS VARCHAR) AS topic,
+        {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        _reject_column, _reject_reason, _raw
+    FROM exploded LEFT JOIN reason_groups rg ON rg.code = exploded.reason
+    """
+
+
+def _field_column(fmt: Format, canonical: str) -> str:
+    names = fmt.fields.get(canonical, ())
+    return names[0] if names else canonical
+
+
+def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns a staged Business Report into sales rows with reasons."""
+    cols = _columns(fmt, index)
+    market = marketplaces.get(target.marketplace)
+    dc = market.decimal_comma
+
+    def num(name: str, parser=money) -> str:
+        return parser(cols[name], dc) if name in cols else "NULL"
+
+    sessions = num("sessions")
+    if "sessions" not in cols and {"sessions_app", "sessions_browser"} <= cols.keys():
+        sessions = f"({num('sessions_app')} + {num('sessions_browser')})"
+    views = num("page_views")
+    if "page_views" not in cols and {"page_views_app", "page_views_browser"} <= cols.keys():
+        views = f"({num('page_views_app')} + {num('page_views_browser')})"
+    first_cell = "c0"
+    return f"""
+    WITH parsed AS (
+        SELECT _row, {text(cols.get("asin", "NULL"))} AS asin,
+            {text(cols.get("parent_asin", "NULL"))} AS parent_asin,
+            coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
+            {cols.get("units", "NULL")} AS units_raw, {num("units")} AS units,
+            {num("revenue")} AS revenue, {sessions} AS sessions, {views} AS page_views,
+            {num("buy_box_pct", percent)} AS buy_box_pct,
+            {num("unit_session_pct", percent)} AS unit_session_pct,
+            {first_cell} AS first_cell,
+            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+        FROM stage
+    )
+    SELECT CAST({sql_str(target.date or "")} AS DATE) AS date,
+        {sql_str(market.code)} AS marketplace, asin, parent_asin, sku,
+        units, revenue, {sql_str(market.currency)} AS currency, sessions, page_views,
+        buy_box_pct, unit_session_pct, {sql_str(fmt.source)} AS source,
+        'local' AS day_definition, {sql_str(target.source_file)} AS source_file,
+        _row AS source_row, {sql_str(target.source_sha256)} AS source_sha256,
+        CASE WHEN asin IS NULL THEN {sql_str(_field_column(fmt, "asin"))}
+             WHEN units IS NULL THEN {sql_str(_field_column(fmt, "units"))} END AS _reject_column,
+        CASE WHEN asin IS NULL AND regexp_matches(lower(coalesce(first_cell, '')),
+                  '^\\s*(total|totals|summe|gesamt|合计|总计|合計)')
+             THEN 'a summary (totals) row, not an ASIN: left out so nothing counts twice'
+             WHEN asin IS NULL THEN 'the ASIN is empty: a sales row needs its child ASIN'
+             WHEN units IS NULL THEN 'cannot read units ''' || coalesce(units_raw, '') ||
+                  ''' as a number'
+        END AS _reject_reason, _raw
+    FROM parsed
+    """
+
+
+def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns a staged all-orders file into order lines with reasons."""
+    cols = _columns(fmt, index)
+    market = marketplaces.get(target.marketplace)
+    occurred = cols.get("purchased_at", "NULL")
+    tz = sql_str(market.tz)
+    zoned = zoned_utc(occurred)
+    local = local_timestamp(occurred, market.date_order)
+    return f"""
+    WITH parsed AS (
+        SELECT _row, {text(cols.get("order_id", "NULL"))} AS order_id,
+            coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
+            {text(cols.get("asin", "NULL"))} AS asin,
+            coalesce({zoned}, ({local} AT TIME ZONE {tz}) AT TIME ZONE 'UTC') AS purchased_at,
+            {occurred} AS purchased_raw,
+            {text(cols.get("status", "NULL"))} AS status,
+            {money(cols.get("quantity", "NULL"))} AS quantity,
+            {money(cols.get("item_price", "NULL"), market.decimal_comma)} AS item_price,
+            coalesce({text(cols.get("currency", "NULL"))}, {sql_str(market.currency)}) AS currency,
+            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+        FROM stage
+    )
+    SELECT order_id, sku, asin, {sql_str(market.code)} AS marketplace, purchased_at,
+        CAST((purchased_at AT TIME ZONE 'UTC') AT TIME ZONE {tz} AS DATE) AS local_date,
+        status, quantity, item_price, currency,
+        {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE WHEN order_id IS NULL THEN 'amazon-order-id'
+             WHEN purchased_at IS NULL THEN 'purchase-date'
+             WHEN quantity IS NULL THEN 'quantity' END AS _reject_column,
+        CASE WHEN order_id IS NULL THEN 'the order id is empty'
+             WHEN purchased_at IS NULL THEN 'cannot read the purchase date ''' ||
+                  coalesce(purchased_raw, '') || ''''
+             WHEN quantity IS NULL THEN 'the quantity is not a number' END AS _reject_reason,
+        _raw
+    FROM parsed
+    """
+
+
+LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
+
+
+def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns a staged actions log into actions with reasons."""
+    cols = _columns(fmt, index)
+    at = cols.get("at", "NULL")
+    lanes = ", ".join(sql_str(lane) for lane in LANES)
+    return f"""
+    WITH parsed AS (
+        SELECT _row, {at} AS at_raw,
+            CASE WHEN regexp_matches(trim({at}), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')
+                 THEN try_cast(trim({at}) AS TIMESTAMPTZ) END AS "at",
+            lower({text(cols.get("lane", "NULL"))}) AS lane,
+            {text(cols.get("action", "NULL"))} AS action,
+            {text(cols.get("channel", "NULL"))} AS channel,
+            {text(cols.get("owner", "NULL"))} AS owner,
+            {text(cols.get("ref", "NULL"))} AS ref,
+            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+        FROM stage
+    )
+    SELECT left(sha256(concat_ws(chr(31), strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
+                lane, action, coalesce(channel, ''), coalesce(owner, ''), coalesce(ref, ''))), 32)
+            AS action_id,
+        "at", lane, action, channel, owner, ref,
+        {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE WHEN "at" IS NULL THEN 'at' WHEN lane IS NULL OR lane NOT IN ({lanes}) THEN 'lane'
+             WHEN action IS NULL THEN 'action' END AS _reject_column,
+        CASE WHEN "at" IS NULL THEN 'the time ''' || coalesce(at_raw, '') || ''' is not a '
+                  || 'timestamp with its zone; write it as 2022-05-03T09:30:00-07:00'
+             WHEN lane IS NULL OR lane NOT IN ({lanes}) THEN 'the lane ''' || coalesce(lane, '')
+                  || ''' is not one of {", ".join(LANES)}'
+             WHEN action IS NULL THEN 'the action is empty: say what was done' END
+            AS _reject_reason,
+        _raw
+    FROM parsed
+    """
+
+
+def mapped_format(mapping: dict[str, str], source: str, header: list[str]) -> Format:
+    """A :class:`Format` built from an ``incident.yaml`` column mapping."""
+    from .formats import EVENT_FIELDS
+    from .sniff import normalise_header
+
+    unknown = sorted(set(mapping) - set(EVENT_FIELDS) - {"occurred_at"})
+    if unknown:
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"the mapping names unknown fields {unknown}",
+            fix=f"map only these fields: {', '.join(EVENT_FIELDS)}",
+        )
+    fields = {k: (normalise_header(v),) for k, v in mapping.items()}
+    missing = [v for v in mapping.values() if normalise_header(v) not in
+               {normalise_header(h) for h in header}]
+    if missing:
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            f"the mapping names columns the file does not have: {missing}",
+            fix=f"the file's columns are: {', '.join(header)}",
+        )
+    key = tuple(k for k in ("asin", "order_id", "occurred_at", "author", "title", "text", "rating",
+                            "reason", "source_id") if k in mapping)
+    return Format("mapping", "columns mapped in incident.yaml", "events", source,
+                  required=tuple(fields["occurred_at"]) if "occurred_at" in fields else (),
+                  fields=fields, key=key or ("occurred_at",))
+

@@ -1,0 +1,204 @@
+r"""Value parsers for the messy cells of real exports, as DuckDB SQL expressions.
+
+Each parser takes the SQL of a VARCHAR column and returns the SQL of the parsed
+value (NULL where the cell cannot be read), so a million-row export is parsed by
+DuckDB in one pass instead of a Python loop. :func:`parse_value` runs one parser on
+one Python string, for tests and for the documentation:
+
+>>> parse_value("rating", "3.0 out of 5 stars")
+3.0
+>>> parse_value("count", "5,087 people found this helpful")
+5087
+>>> parse_value("money", "1.234,56 €")
+1234.56
+>>> parse_value("asin", "https://www.amazon.in/x/product-reviews/B07JWV47JW/ref=cm")
+'B07JWV47JW'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+__all__ = [
+    "quote_ident",
+    "sql_str",
+    "text",
+    "rating",
+    "count",
+    "boolean",
+    "money",
+    "percent",
+    "asin",
+    "local_timestamp",
+    "zoned_utc",
+    "DATE_FORMATS",
+    "parse_value",
+]
+
+# Date formats written as text, tried in order. Numeric forms depend on the
+# marketplace's date order and are added by :func:`local_timestamp`.
+TEXT_DATE_FORMATS = [
+    "%B %d, %Y",  # January 15, 2024 (Helium 10)
+    "%d %B %Y",  # 12 December 2018 (amazon.in pages)
+    "%b %d, %Y",  # Jan 15, 2024
+    "%d %b %Y",  # 15 Jan 2024
+    "%d-%b-%Y",  # 15-Jan-2024
+    "%m %d, %Y",  # 09 4, 2015 (McAuley 2018 reviewTime)
+    "%Y年%m月%d日",
+]
+
+# Dates that open with a four-digit year are read year-first whatever the marketplace.
+YEAR_FIRST_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+]
+
+DATE_FORMATS = {
+    "MDY": ["%m/%d/%y", "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m-%d-%Y"],
+    "DMY": [
+        "%d/%m/%y", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+        "%d.%m.%y", "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y",
+    ],
+    "YMD": ["%y/%m/%d", "%y-%m-%d"],
+}
+
+
+def quote_ident(name: str) -> str:
+    """Quote a column name for DuckDB."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    """Quote a Python string as a SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def text(col: str) -> str:
+    """Trimmed text; empty cells become NULL."""
+    return f"NULLIF(trim({col}), '')"
+
+
+def _number(col: str, decimal_comma: bool | str) -> str:
+    """Digits, separators and sign of a cell read as a number.
+
+    ``decimal_comma`` may be a SQL boolean expression. A cell such as ``1.234,56``
+    (a dot before the last comma) is read as decimal-comma whatever the marketplace.
+    """
+    digits = f"regexp_replace({col}, '[^0-9,.\\-]', '', 'g')"
+    dc = decimal_comma if isinstance(decimal_comma, str) else ("TRUE" if decimal_comma else "FALSE")
+    eu = f"(regexp_matches({digits}, '^-?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+$') OR ({dc} AND NOT regexp_matches({digits}, '^-?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+$')))"  # noqa: E501
+    return (
+        f"try_cast(CASE WHEN {eu} THEN replace(replace({digits}, '.', ''), ',', '.') "
+        f"ELSE replace({digits}, ',', '') END AS DOUBLE)"
+    )
+
+
+def money(col: str, decimal_comma: bool | str = False) -> str:
+    """``"$12,905.25"``, ``1.234,56 €``, ``¥1,200`` -> a number (currency dropped)."""
+    return _number(col, decimal_comma)
+
+
+def percent(col: str, decimal_comma: bool | str = False) -> str:
+    """``12.02%`` -> 12.02 (percent points, 0-100)."""
+    return _number(col, decimal_comma)
+
+
+def rating(col: str) -> str:
+    """``5``, ``4.0``, ``3.0 out of 5 stars``, ``4,0 von 5 Sternen`` -> stars as a number."""
+    first = f"regexp_extract({col}, '^\\s*([0-9]+(?:[.,][0-9]+)?)', 1)"
+    return f"try_cast(replace(NULLIF({first}, ''), ',', '.') AS DOUBLE)"
+
+
+def count(col: str) -> str:
+    """``5,087 people found this helpful``, ``One person found this helpful``, ``12`` -> int."""
+    digits = f"regexp_replace(regexp_extract({col}, '([0-9][0-9,. ]*)', 1), '[^0-9]', '', 'g')"
+    return (
+        f"CASE WHEN regexp_matches(lower({col}), '^\\s*(one|a) (person|people)') THEN 1 "
+        f"ELSE try_cast(NULLIF({digits}, '') AS BIGINT) END"
+    )
+
+
+def boolean(col: str) -> str:
+    """``TRUE``/``Y``/``1``/``Verified Purchase`` -> true; ``FALSE``/``N``/``0``/empty -> false."""
+    return (
+        f"CASE WHEN lower(trim({col})) IN ('true','t','yes','y','1','verified purchase','verified',"
+        f"'vine') THEN TRUE WHEN lower(trim({col})) IN ('false','f','no','n','0','') THEN FALSE "
+        f"ELSE NULL END"
+    )
+
+
+def asin(col: str) -> str:
+    """An ASIN alone or inside a product URL (``/dp/B0...``, ``/product-reviews/B0...``)."""
+    return (
+        f"NULLIF(upper(regexp_extract({col}, "
+        f"'(?:^|[/=:\\s])([Bb][0-9A-Za-z]{{9}}|[0-9]{{9}}[0-9Xx])(?:$|[/?&#\\s])', 1)), '')"
+    )
+
+
+def zoned_utc(col: str) -> str:
+    """A timestamp that carries its zone (``Z``, ``+00:00``) -> naive UTC; else NULL."""
+    return (
+        f"CASE WHEN regexp_matches(trim({col}), '[0-9]T?[0-9:. ]*(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') "
+        f"THEN (try_cast(trim({col}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END"
+    )
+
+
+def local_timestamp(col: str, date_order: str) -> str:
+    """A date or date-time without zone -> naive local timestamp, in the marketplace's order.
+
+    Numeric dates are read in ``date_order`` only (``MDY``, ``DMY``, ``YMD``), never
+    guessed: ``25/12/22`` in a month-first marketplace is NULL, so the row is
+    quarantined with a reason rather than read as another day.
+    """
+    def fmt_list(formats: list[str]) -> str:
+        return "[" + ", ".join(sql_str(f) for f in formats) + "]"
+
+    cleaned = f"regexp_replace(trim({col}), '^(Reviewed in .* on |on )', '')"
+    parsed = (
+        f"CASE WHEN regexp_matches({cleaned}, '^[0-9]{{4}}[-/.]') "
+        f"THEN try_strptime({cleaned}, {fmt_list(YEAR_FIRST_FORMATS)}) "
+        f"ELSE try_strptime({cleaned}, {fmt_list(TEXT_DATE_FORMATS + DATE_FORMATS[date_order])}) END"
+    )
+    # A two-digit year read as a four-digit one (year 22) is not a date of this era.
+    return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2200 THEN {parsed} END)"
+
+
+@lru_cache(maxsize=1)
+def _con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def parse_value(kind: str, value: str, **options: Any) -> Any:
+    """Run one parser on one string and return the Python value.
+
+    Parameters
+    ----------
+    kind : str
+        ``rating``, ``count``, ``boolean``, ``money``, ``percent``, ``asin``, ``text``,
+        ``zoned_utc`` or ``local_timestamp`` (with ``date_order``).
+    value : str
+        The cell as read.
+    **options
+        Passed to the parser (``decimal_comma``, ``date_order``).
+    """
+    parsers = {
+        "rating": rating, "count": count, "boolean": boolean, "money": money,
+        "percent": percent, "asin": asin, "text": text, "zoned_utc": zoned_utc,
+        "local_timestamp": local_timestamp,
+    }
+    if kind not in parsers:
+        raise ValueError(f"unknown parser {kind!r}; expected one of {sorted(parsers)}")
+    expr = parsers[kind]("v", **options)
+    return _con().execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS v)", [value]).fetchone()[0]

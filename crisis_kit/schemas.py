@@ -1,0 +1,178 @@
+"""The table contracts of design.md section 4, as DuckDB DDL and column lists.
+
+Each table opens with the sentence "Each row represents ...". These tables are
+what the evidence store holds, what Parquet exports carry (a stable schema, so the
+same SQL runs on DuckDB here and on Spark or Trino over the Parquet), and what the
+analysis reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS", "TABLES"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table contract: its name, what a row is, and its typed columns."""
+
+    name: str
+    row: str
+    columns: tuple[tuple[str, str, str], ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in order."""
+        return [name for name, _, _ in self.columns]
+
+    def ddl(self) -> str:
+        """``CREATE TABLE IF NOT EXISTS`` for DuckDB."""
+        cols = ",\n  ".join(f"\"{name}\" {sql_type}" for name, sql_type, _ in self.columns)
+        key = f",\n  PRIMARY KEY ({', '.join(self.key)})" if self.key else ""
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {cols}{key}\n)"
+
+
+EVENTS = Table(
+    "events",
+    "Each row represents one complaint signal: a review, a return, a seller feedback, "
+    "a claim or a message, as one customer expressed it about one ASIN.",
+    (
+        ("event_id", "VARCHAR NOT NULL", "stable id: the source's own id, else a hash of the "
+         "normalised row; the same event ingested twice has the same id"),
+        ("source", "VARCHAR NOT NULL", "review, seller_feedback, fba_return, mfn_return, claim, "
+         "message, social, other"),
+        ("marketplace", "VARCHAR NOT NULL", "US, UK, DE, JP, ..."),
+        ("asin", "VARCHAR", "child ASIN"),
+        ("parent_asin", "VARCHAR", "parent ASIN"),
+        ("sku", "VARCHAR", "seller SKU"),
+        ("order_id", "VARCHAR", "Amazon order id"),
+        ("occurred_at", "TIMESTAMP NOT NULL", "UTC; date-only sources: local midnight in UTC"),
+        ("local_date", "DATE NOT NULL", "the marketplace-local day of every daily series"),
+        ("date_precision", "VARCHAR NOT NULL", "second or day"),
+        ("rating", "DOUBLE", "1-5 stars; null for returns and claims"),
+        ("title", "VARCHAR", "the customer's title, verbatim (untrusted)"),
+        ("text", "VARCHAR", "the customer's words, verbatim (untrusted)"),
+        ("reason", "VARCHAR", "return or claim reason code"),
+        ("reason_group", "VARCHAR", "quality, safety, fit, shipping, other (from the reason map)"),
+        ("status", "VARCHAR", "return or claim status"),
+        ("disposition", "VARCHAR", "return disposition"),
+        ("verified", "BOOLEAN", "verified purchase"),
+        ("helpful_votes", "INTEGER", "helpful votes"),
+        ("variant", "VARCHAR", "variation or style"),
+        ("author_hash", "VARCHAR", "salted hash of the author or e-mail; raw values never stored"),
+        ("response", "VARCHAR", "the seller's public response, where the export has one"),
+        ("is_negative", "BOOLEAN NOT NULL", "rating <= 2, a quality/safety return reason, any "
+         "claim, feedback of 1-2 stars"),
+        ("topic", "VARCHAR", "complaint topic from the taxonomy (filled by the analysis)"),
+        ("source_file", "VARCHAR NOT NULL", "file name the row came from"),
+        ("source_row", "BIGINT NOT NULL", "data row in that file (1 = first row after the header)"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+    ),
+    key=("event_id",),
+)
+
+SALES = Table(
+    "sales",
+    "Each row represents one marketplace-local day of one ASIN as one source reports it "
+    "(a Business Report, a Sales and Traffic report, or the orders file summed by day).",
+    (
+        ("date", "DATE NOT NULL", "the report's day"),
+        ("marketplace", "VARCHAR NOT NULL", "US, UK, DE, JP, ..."),
+        ("asin", "VARCHAR NOT NULL", "child ASIN; '*' for an account-level total"),
+        ("parent_asin", "VARCHAR", "parent ASIN"),
+        ("sku", "VARCHAR NOT NULL", "seller SKU; '' where the source has none"),
+        ("units", "DOUBLE NOT NULL", "units ordered"),
+        ("revenue", "DOUBLE", "ordered product sales"),
+        ("currency", "VARCHAR", "ISO 4217"),
+        ("sessions", "DOUBLE", "sessions"),
+        ("page_views", "DOUBLE", "page views"),
+        ("buy_box_pct", "DOUBLE", "featured offer (buy box) percentage, 0-100"),
+        ("unit_session_pct", "DOUBLE", "unit session percentage, 0-100"),
+        ("source", "VARCHAR NOT NULL", "business_report, sales_traffic, orders"),
+        ("day_definition", "VARCHAR NOT NULL", "PT, UTC or local: which clock the day follows"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row in that file"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+    ),
+    key=("source", "marketplace", "date", "asin", "sku"),
+)
+
+ORDERS = Table(
+    "orders",
+    "Each row represents one order line of the all-orders flat file; the sales table's "
+    "'orders' rows are these lines summed per local day and ASIN.",
+    (
+        ("order_id", "VARCHAR NOT NULL", "amazon-order-id"),
+        ("sku", "VARCHAR NOT NULL", "seller SKU"),
+        ("asin", "VARCHAR", "ASIN"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace"),
+        ("purchased_at", "TIMESTAMP NOT NULL", "UTC"),
+        ("local_date", "DATE NOT NULL", "marketplace-local day"),
+        ("status", "VARCHAR", "order-status"),
+        ("quantity", "DOUBLE NOT NULL", "units"),
+        ("item_price", "DOUBLE", "item-price"),
+        ("currency", "VARCHAR", "currency"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+    ),
+    key=("order_id", "sku"),
+)
+
+ACTIONS = Table(
+    "actions",
+    "Each row represents one response action the team took, on one lane.",
+    (
+        ("action_id", "VARCHAR NOT NULL", "hash of the row"),
+        ("at", "TIMESTAMPTZ NOT NULL", "when, with its zone"),
+        ("lane", "VARCHAR NOT NULL", "cs, pr, tech, platform, marketing, exec"),
+        ("action", "VARCHAR NOT NULL", "what was done"),
+        ("channel", "VARCHAR", "where (email, reply, listing, seller central, ...)"),
+        ("owner", "VARCHAR", "who"),
+        ("ref", "VARCHAR", "a reference (case id, URL, document)"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+    ),
+    key=("action_id",),
+)
+
+FILES = Table(
+    "files",
+    "Each row represents one ingest of one file: what it was and what became of its rows.",
+    (
+        ("ingest_seq", "INTEGER NOT NULL", "order of ingests"),
+        ("path", "VARCHAR NOT NULL", "path as given"),
+        ("name", "VARCHAR NOT NULL", "file name"),
+        ("sha256", "VARCHAR NOT NULL", "sha256 of the bytes"),
+        ("size", "BIGINT NOT NULL", "bytes"),
+        ("format", "VARCHAR NOT NULL", "detected or named format"),
+        ("encoding", "VARCHAR NOT NULL", "detected encoding"),
+        ("table_name", "VARCHAR NOT NULL", "events, sales or actions"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace the file was read as"),
+        ("rows_read", "BIGINT NOT NULL", "data rows in the file"),
+        ("accepted", "BIGINT NOT NULL", "rows that added at least one new record"),
+        ("rejected", "BIGINT NOT NULL", "rows quarantined with a reason"),
+        ("duplicates", "BIGINT NOT NULL", "rows already in the store or repeated in the file"),
+        ("records_added", "BIGINT NOT NULL", "records added (a row listing 3 ASINs adds 3)"),
+    ),
+    key=("ingest_seq",),
+)
+
+REJECTIONS = Table(
+    "rejections",
+    "Each row represents one quarantined row of one file, with the reason it was refused.",
+    (
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of the file"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row (1 = first after the header)"),
+        ("column_name", "VARCHAR", "the column at fault"),
+        ("reason", "VARCHAR NOT NULL", "why, and how to fix it"),
+        ("raw", "VARCHAR", "the row as read, truncated to 2,000 characters"),
+    ),
+    key=("source_sha256", "source_row"),
+)
+
+TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS)}

@@ -1,0 +1,185 @@
+"""The evidence store: one DuckDB database per incident workspace.
+
+Append-only, with provenance. Every ingest of a file runs in one transaction: the
+file's record, its new rows and its quarantined rows land together or not at all, so
+a crash or a kill mid-ingest leaves the store as it was before that file. DuckDB
+holds an exclusive file lock for a writer; a second writer waits (``wait`` seconds)
+and then fails with :class:`~crisis_kit.errors.StoreBusyError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import StoreBusyError
+from .schemas import TABLES
+
+__all__ = ["Store", "open_store"]
+
+_SCHEMA_VERSION = "1"
+
+
+class Store:
+    """An open evidence store.
+
+    Use :func:`open_store` (a context manager) rather than the constructor.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The open connection.
+    path : Path
+        The database file.
+    read_only : bool
+        Whether the connection may write.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- schema ---------------------------------------------------------------------------
+    def _create(self, salt_seed: str) -> None:
+        for table in TABLES.values():
+            self.con.execute(table.ddl())
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        salt = os.environ.get("CRISIS_KIT_SALT") or hashlib.sha256(
+            f"crisis-kit:{salt_seed}".encode()
+        ).hexdigest()
+        self.con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('salt', ?) ON CONFLICT DO NOTHING",
+            [_SCHEMA_VERSION, salt],
+        )
+
+    @property
+    def salt(self) -> str:
+        """The salt of author hashes in this store."""
+        return self.con.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+
+    # -- reading --------------------------------------------------------------------------
+    def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+        """Return one table as a DataFrame, in a stable order."""
+        contract = TABLES[name]
+        order = ", ".join(contract.key) if contract.key else "1"
+        sql = f"SELECT * FROM {name} {('WHERE ' + where) if where else ''} ORDER BY {order}"
+        return self.con.execute(sql, params or []).df()
+
+    def events(self) -> pd.DataFrame:
+        """All events (design.md section 4), ordered by time then id."""
+        return self.con.execute(
+            "SELECT * FROM events ORDER BY occurred_at, event_id"
+        ).df()
+
+    def sales(self) -> pd.DataFrame:
+        """Daily sales: Business Report and Sales and Traffic rows, and order lines per day.
+
+        Each row represents one marketplace-local day of one ASIN as one source reports it.
+        """
+        return self.con.execute(
+            f"""
+            SELECT * FROM sales
+            UNION ALL
+            SELECT local_date AS date, marketplace, coalesce(asin, '') AS asin,
+                   NULL AS parent_asin, sku, sum(quantity) AS units,
+                   sum(item_price) AS revenue, any_value(currency) AS currency,
+                   NULL AS sessions, NULL AS page_views, NULL AS buy_box_pct,
+                   NULL AS unit_session_pct, 'orders' AS source, 'local' AS day_definition,
+                   min(source_file) AS source_file, min(source_row) AS source_row,
+                   min(source_sha256) AS source_sha256
+            FROM orders
+            WHERE coalesce(lower(status), '') NOT IN ('cancelled', 'canceled')
+            GROUP BY ALL
+            ORDER BY source, marketplace, date, asin, sku
+            """
+        ).df()[TABLES["sales"].names]
+
+    def actions(self) -> pd.DataFrame:
+        """The response actions, in time order."""
+        return self.con.execute('SELECT * FROM actions ORDER BY "at", action_id').df()
+
+    def files(self) -> pd.DataFrame:
+        """Every ingest of every file, in order."""
+        return self.table("files")
+
+    def rejections(self) -> pd.DataFrame:
+        """Every quarantined row with its reason."""
+        return self.table("rejections")
+
+    def export_parquet(self, folder: str | Path) -> list[Path]:
+        """Write every table to ``folder/<table>.parquet`` (a stable schema) and return the paths."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in TABLES:
+            target = folder / f"{name}.parquet"
+            self.con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+            written.append(target)
+        return written
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET TimeZone = 'UTC'")
+            return con
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = str(exc).split("PID", 1)[-1].strip(" .)") if "PID" in str(exc) else "?"
+                raise StoreBusyError(
+                    f"the evidence store is in use by another process (PID {holder}) "
+                    f"and stayed busy for {wait:g} s",
+                    str(path),
+                    "wait for the other crisis-kit run to finish, then run this again "
+                    "(or raise --wait)",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def open_store(
+    path: str | Path, *, read_only: bool = False, wait: float = 30.0, salt_seed: str = ""
+) -> Iterator[Store]:
+    """Open (creating if needed) the evidence store at ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``store.duckdb`` file; its folder is created if missing.
+    read_only : bool
+        Open for reading only (the store must exist).
+    wait : float
+        Seconds to wait for another process's lock before giving up.
+    salt_seed : str
+        Seeds the author-hash salt of a new store (the incident slug), unless the
+        environment variable ``CRISIS_KIT_SALT`` is set when the store is created.
+
+    Yields
+    ------
+    Store
+    """
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only, wait)
+    try:
+        store = Store(con, path, read_only)
+        if not read_only:
+            store._create(salt_seed)
+        yield store
+    finally:
+        con.close()

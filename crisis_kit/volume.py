@@ -1,0 +1,197 @@
+"""Events -> daily series: how many complaint signals arrived on each local day.
+
+Each row of the tables returned here represents one marketplace-local day (or one day
+of one value of a grouping column, such as one source). Days without events are
+present with zero counts, so that a gap in the data reads as "nothing arrived" and a
+trailing mean over the series is a mean over calendar days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+__all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index"]
+
+DAILY_COLUMNS = ["local_date", "events", "negative", "mean_rating"]
+"""Columns of :func:`daily_counts` (after the optional ``by`` column)."""
+
+GROUPABLE = ("source", "asin", "marketplace", "topic")
+"""Columns a daily series may be split by."""
+
+_REQUIRED = ("local_date", "source", "rating", "is_negative")
+
+DayLike = str | dt.date | pd.Timestamp
+
+
+def as_day(value: DayLike) -> pd.Timestamp:
+    """Return ``value`` (an ISO date string, a date or a timestamp) as midnight of its day.
+
+    Parameters
+    ----------
+    value : str, datetime.date or pandas.Timestamp
+        A day; a time of day, if any, is dropped.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Naive, at midnight, nanosecond unit.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` cannot be read as a date.
+    """
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"expected a date such as 2022-05-03, got {value!r}") from exc
+    if pd.isna(day):
+        raise ValueError(f"expected a date such as 2022-05-03, got {value!r}")
+    if day.tzinfo is not None:
+        day = day.tz_localize(None)
+    return day.normalize().as_unit("ns")
+
+
+def day_index(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
+    """Return every calendar day from ``start`` to ``end``, both included.
+
+    Parameters
+    ----------
+    start, end : str, datetime.date or pandas.Timestamp
+        First and last day.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Named ``local_date``; empty when ``end`` is before ``start``.
+    """
+    days = pd.date_range(as_day(start), as_day(end), freq="D", name="local_date")
+    return days.as_unit("ns")
+
+
+def _local_days(events: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(events["local_date"]).dt.normalize().astype("datetime64[ns]")
+
+
+def _check(events: pd.DataFrame, by: str | None) -> None:
+    missing = [name for name in _REQUIRED if name not in events.columns]
+    if missing:
+        raise ValueError(
+            f"events lack the column(s) {', '.join(missing)}; expected the events table "
+            "of crisis_kit.schemas.EVENTS"
+        )
+    if by is not None and by not in events.columns:
+        raise ValueError(
+            f"cannot split by {by!r}: events have no such column; expected one of "
+            f"{', '.join(GROUPABLE)}"
+        )
+
+
+def daily_counts(
+    events: pd.DataFrame,
+    by: str | None = None,
+    start: DayLike | None = None,
+    end: DayLike | None = None,
+) -> pd.DataFrame:
+    """Count events per marketplace-local day, optionally per value of a column.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events table (design.md section 4); needs ``local_date``, ``source``,
+        ``rating`` and ``is_negative`` (and the ``by`` column when given).
+    by : str, optional
+        A column to split by, usually one of ``source``, ``asin``, ``marketplace``,
+        ``topic``. Each of its values gets a row on every day.
+    start, end : str, datetime.date or pandas.Timestamp, optional
+        First and last day of the series. Default: the first and last day with an event.
+        Events outside ``start..end`` are not counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Each row represents one local day (one day of one ``by`` value when ``by`` is
+        given), ordered by day then value, with columns ``local_date`` (datetime64 at
+        midnight), ``[by]``, ``events`` (int), ``negative`` (int), ``mean_rating``
+        (float). Every day from start to end is present; days without events have
+        zero counts and a NaN ``mean_rating``.
+
+    Raises
+    ------
+    ValueError
+        If a needed column is missing or ``start`` / ``end`` is not a date.
+
+    Notes
+    -----
+    Definitions (design.md section 8):
+
+    - ``events(d)``: events whose ``local_date`` is ``d``.
+    - ``negative(d)`` = n(d): those of them with ``is_negative`` true.
+    - ``mean_rating(d)``: mean ``rating`` of the reviews (``source == "review"``,
+      rating present) on ``d``; NaN when there are none. Seller feedback stars are
+      left out: they rate the seller, not the product.
+
+    A missing ``by`` value is kept as its own group (NA), so no event is lost.
+    The input is not modified.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({
+    ...     "local_date": pd.to_datetime(["2022-05-01", "2022-05-03"]),
+    ...     "source": ["review", "fba_return"], "rating": [1.0, None],
+    ...     "is_negative": [True, True]})
+    >>> daily_counts(events)[["events", "negative"]].to_numpy().tolist()
+    [[1, 1], [0, 0], [1, 1]]
+    """
+    _check(events, by)
+    days = _local_days(events)
+    if start is None and end is None and days.empty:
+        return _empty(by)
+    first = as_day(start) if start is not None else days.min()
+    last = as_day(end) if end is not None else days.max()
+    if pd.isna(first) or pd.isna(last):
+        return _empty(by)
+    keep = (days >= first) & (days <= last)
+    frame = pd.DataFrame(
+        {
+            "local_date": days[keep],
+            "negative": events.loc[keep, "is_negative"].fillna(False).astype(bool),
+            "review_rating": events.loc[keep, "rating"].where(
+                events.loc[keep, "source"] == "review"
+            ).astype(float),
+        }
+    )
+    keys = ["local_date"]
+    values = pd.Index([None])
+    if by is not None:
+        # Codes instead of values, so that a missing value is a group like any other
+        # (groupby and reindex treat NA keys unevenly).
+        codes, values = pd.factorize(events.loc[keep, by], sort=True, use_na_sentinel=False)
+        frame["group"] = codes
+        keys.append("group")
+    grouped = frame.groupby(keys, sort=True).agg(
+        events=("negative", "size"),
+        negative=("negative", "sum"),
+        mean_rating=("review_rating", "mean"),
+    )
+    full = day_index(first, last)
+    if by is not None:
+        full = pd.MultiIndex.from_product([full, range(len(values))], names=keys)
+    counts = grouped.reindex(full).reset_index()
+    counts[["events", "negative"]] = counts[["events", "negative"]].fillna(0).astype("int64")
+    counts["mean_rating"] = counts["mean_rating"].astype(float)
+    if by is None:
+        return counts[DAILY_COLUMNS]
+    counts.insert(1, by, values.take(counts.pop("group").to_numpy()))
+    return counts[["local_date", by, *DAILY_COLUMNS[1:]]]
+
+
+def _empty(by: str | None) -> pd.DataFrame:
+    columns = ["local_date", *([by] if by else []), *DAILY_COLUMNS[1:]]
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    frame["local_date"] = frame["local_date"].astype("datetime64[ns]")
+    frame[["events", "negative"]] = frame[["events", "negative"]].astype("int64")
+    frame["mean_rating"] = frame["mean_rating"].astype(float)
+    return frame
