@@ -1,0 +1,103 @@
+"""Ingest: seller exports in, the evidence store's tables out.
+
+:func:`inspect_file` reads one file into a throw-away in-memory store and says what
+it is and what became of its rows; :func:`ingest_incident` brings every file an
+``incident.yaml`` names into the incident's store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..config import ExportFile, Incident
+from ..errors import InputError
+from ..store import open_store
+from .formats import FORMATS, Format, detect_format, get_format
+from .load import FileSpec, IngestReport, ingest_file
+
+__all__ = [
+    "FORMATS", "Format", "FileSpec", "IngestReport", "detect_format", "get_format",
+    "ingest_file", "inspect_file", "ingest_incident", "incident_files",
+]
+
+
+def inspect_file(path: str | Path, format: str | None = None, marketplace: str = "US",
+                 encoding: str | None = None) -> IngestReport:
+    """Read one file as ``ingest`` would, into memory only, and report on it.
+
+    Duplicates are those repeated within the file (no store is consulted).
+    """
+    with open_store(":memory:") as store:
+        return ingest_file(store, FileSpec(Path(path), marketplace=marketplace, format=format,
+                                           encoding=encoding))
+
+
+def _spec(incident: Incident, entry: ExportFile, path: Path, table: str) -> FileSpec:
+    return FileSpec(
+        path=path, marketplace=entry.marketplace or incident.marketplace, format=entry.format,
+        source=entry.source, encoding=entry.encoding, mapping=entry.mapping, date=entry.date,
+        date_pattern=entry.date_pattern, asins=tuple(incident.asins), table=table,
+    )
+
+
+def incident_files(incident: Incident) -> list[FileSpec]:
+    """Every file the incident names, globs expanded, in the order they are ingested.
+
+    Raises
+    ------
+    InputError
+        When a named file does not exist or a glob matches nothing.
+    """
+    specs = []
+    groups = [("events", incident.complaints), ("sales", incident.sales)]
+    if incident.actions:
+        groups.append(("actions", [ExportFile(path=incident.actions, format="actions")]))
+    for table, entries in groups:
+        for entry in entries:
+            paths = incident.expand(entry)
+            if not paths or not paths[0].exists():
+                raise InputError(
+                    f"incident.yaml names {entry.path!r}, which matches no file",
+                    str(incident.root / "incident.yaml"),
+                    "check the path (relative to incident.yaml) or drop the export there",
+                )
+            specs.extend(_spec(incident, entry, p, table) for p in paths)
+    return specs
+
+
+def ingest_incident(
+    incident: Incident,
+    store_path: str | Path | None = None,
+    on_file: Callable[[FileSpec, IngestReport], None] | None = None,
+) -> list[IngestReport]:
+    """Bring every file of ``incident`` into its evidence store.
+
+    Parameters
+    ----------
+    incident : Incident
+        The loaded ``incident.yaml``.
+    store_path : str or Path, optional
+        Where the store lives (default: ``store.duckdb`` beside ``incident.yaml``).
+    on_file : callable, optional
+        Called after each file with its spec and report (the CLI's progress).
+
+    Returns
+    -------
+    list of IngestReport
+        One per file, in order.
+    """
+    reports = []
+    specs = incident_files(incident)
+    with open_store(store_path or incident.store_path, salt_seed=incident.incident) as store:
+        for spec in specs:
+            report = ingest_file(store, spec)
+            reports.append(report)
+            if on_file:
+                on_file(spec, report)
+    return reports
+
+
+def iter_formats() -> Iterator[Format]:
+    """The known formats, in the order ``inspect`` lists them."""
+    return iter(FORMATS.values())

@@ -277,11 +277,12 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
             SELECT 1 FROM {fmt.table} t WHERE {' AND '.join(f't."{k}" = c."{k}"' for k in table.key)}
         )""")
     rejected_rows = con.execute(
-        "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _raw "
+        "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason "
         "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()
+    raw_of = _raw_rows(con, [row for row, _, _ in rejected_rows], len(staged.header))
     rejections = sorted(
         [(r.row, r.column, r.reason, r.raw) for r in staged.rejections]
-        + [(int(row), col, reason, raw) for row, col, reason, raw in rejected_rows]
+        + [(int(row), col, reason, raw_of.get(row)) for row, col, reason in rejected_rows]
     )
     accepted = con.execute(
         "SELECT count(DISTINCT source_row) FROM fresh WHERE source_row > 0").fetchone()[0]
@@ -315,6 +316,17 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS fresh")
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection, rows: list[int], width: int) -> dict[int, str]:
+    """The cells of the given staged rows, joined with `` | `` (kept with each rejection)."""
+    if not rows or not width:
+        return {}
+    cells = ", ".join(f"c{i}" for i in range(width))
+    fetched = con.execute(
+        f"SELECT _row, left(concat_ws(' | ', {cells}), 2000) FROM stage "
+        "WHERE _row IN (SELECT unnest(?::BIGINT[]))", [rows]).fetchall()
+    return {int(row): raw for row, raw in fetched}
 
 
 def _marketplace_of(con: duckdb.DuckDBPyConnection) -> str:

@@ -121,7 +121,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     own_id = fmt.key == ("source_id",)
     salt = sql_str(target.salt)
     return f"""
-    WITH src AS (
+    WITH src AS NOT MATERIALIZED (
         SELECT _row,
             {mkt} AS marketplace,
             {raw("occurred_at")} AS occurred_raw,
@@ -141,18 +141,17 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             CASE WHEN {text(raw("author"))} IS NULL THEN NULL
                  ELSE left(sha256({salt} || lower(trim({raw("author")}))), 24) END AS author_hash,
             NULLIF({raw("response")}, '') AS response,
-            {text(raw("source_id"))} AS source_id,
-            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+            {text(raw("source_id"))} AS source_id
         FROM stage
     ),
-    timed AS (
+    timed AS NOT MATERIALIZED (
         SELECT *, {_tz_case("marketplace")} AS tz,
             {_zoned_or_epoch("occurred_raw")} AS zoned,
             {local_timestamp("occurred_raw", market.date_order)} AS local_ts,
             {rating("rating_raw")} AS rating
         FROM src
     ),
-    typed AS (
+    typed AS NOT MATERIALIZED (
         SELECT *,
             zoned IS NOT NULL AND zoned = date_trunc('day', zoned)
                 AND NOT regexp_matches(occurred_raw, '[+-][0-9]{{2}}:?[0-9]{{2}}$') AS zoned_date,
@@ -164,7 +163,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             END AS occurred_at
         FROM timed
     ),
-    dated AS (
+    dated AS NOT MATERIALIZED (
         SELECT *,
             CASE WHEN zoned IS NOT NULL AND NOT zoned_date
                  THEN CAST((occurred_at AT TIME ZONE 'UTC') AT TIME ZONE tz AS DATE)
@@ -175,7 +174,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
                  THEN 'second' ELSE 'day' END AS date_precision
         FROM typed
     ),
-    checked AS (
+    checked AS NOT MATERIALIZED (
         SELECT *,
             CASE
               WHEN tz IS NULL THEN {sql_str("marketplace")}
@@ -205,7 +204,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             END AS _reject_reason
         FROM dated
     ),
-    exploded AS (
+    exploded AS NOT MATERIALIZED (
         SELECT checked.* EXCLUDE (asins),
             CASE WHEN len(asins) = 0 THEN NULL ELSE unnest(
                 CASE WHEN len(asins) = 0 THEN [NULL] ELSE asins END) END AS asin
@@ -227,7 +226,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         CAST(NULL AS VARCHAR) AS topic,
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
         {sql_str(target.source_sha256)} AS source_sha256,
-        _reject_column, _reject_reason, _raw
+        _reject_column, _reject_reason
     FROM exploded LEFT JOIN reason_groups rg ON rg.code = exploded.reason
     """
 
@@ -254,7 +253,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         views = f"({num('page_views_app')} + {num('page_views_browser')})"
     first_cell = "c0"
     return f"""
-    WITH parsed AS (
+    WITH parsed AS NOT MATERIALIZED (
         SELECT _row, {text(cols.get("asin", "NULL"))} AS asin,
             {text(cols.get("parent_asin", "NULL"))} AS parent_asin,
             coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
@@ -262,8 +261,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {num("revenue")} AS revenue, {sessions} AS sessions, {views} AS page_views,
             {num("buy_box_pct", percent)} AS buy_box_pct,
             {num("unit_session_pct", percent)} AS unit_session_pct,
-            {first_cell} AS first_cell,
-            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+            {first_cell} AS first_cell
         FROM stage
     )
     SELECT CAST({sql_str(target.date or "")} AS DATE) AS date,
@@ -280,7 +278,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
              WHEN asin IS NULL THEN 'the ASIN is empty: a sales row needs its child ASIN'
              WHEN units IS NULL THEN 'cannot read units ''' || coalesce(units_raw, '') ||
                   ''' as a number'
-        END AS _reject_reason, _raw
+        END AS _reject_reason
     FROM parsed
     """
 
@@ -294,7 +292,7 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     zoned = zoned_utc(occurred)
     local = local_timestamp(occurred, market.date_order)
     return f"""
-    WITH parsed AS (
+    WITH parsed AS NOT MATERIALIZED (
         SELECT _row, {text(cols.get("order_id", "NULL"))} AS order_id,
             coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
             {text(cols.get("asin", "NULL"))} AS asin,
@@ -303,8 +301,7 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {text(cols.get("status", "NULL"))} AS status,
             {money(cols.get("quantity", "NULL"))} AS quantity,
             {money(cols.get("item_price", "NULL"), market.decimal_comma)} AS item_price,
-            coalesce({text(cols.get("currency", "NULL"))}, {sql_str(market.currency)}) AS currency,
-            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+            coalesce({text(cols.get("currency", "NULL"))}, {sql_str(market.currency)}) AS currency
         FROM stage
     )
     SELECT order_id, sku, asin, {sql_str(market.code)} AS marketplace, purchased_at,
@@ -319,7 +316,6 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
              WHEN purchased_at IS NULL THEN 'cannot read the purchase date ''' ||
                   coalesce(purchased_raw, '') || ''''
              WHEN quantity IS NULL THEN 'the quantity is not a number' END AS _reject_reason,
-        _raw
     FROM parsed
     """
 
@@ -333,7 +329,7 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     at = cols.get("at", "NULL")
     lanes = ", ".join(sql_str(lane) for lane in LANES)
     return f"""
-    WITH parsed AS (
+    WITH parsed AS NOT MATERIALIZED (
         SELECT _row, {at} AS at_raw,
             CASE WHEN regexp_matches(trim({at}), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')
                  THEN try_cast(trim({at}) AS TIMESTAMPTZ) END AS "at",
@@ -341,8 +337,7 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {text(cols.get("action", "NULL"))} AS action,
             {text(cols.get("channel", "NULL"))} AS channel,
             {text(cols.get("owner", "NULL"))} AS owner,
-            {text(cols.get("ref", "NULL"))} AS ref,
-            concat_ws(' | ', {', '.join(f'c{i}' for i in sorted(index.values()))}) AS _raw
+            {text(cols.get("ref", "NULL"))} AS ref
         FROM stage
     )
     SELECT left(sha256(concat_ws(chr(31), strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
@@ -358,8 +353,7 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
              WHEN lane IS NULL OR lane NOT IN ({lanes}) THEN 'the lane ''' || coalesce(lane, '')
                   || ''' is not one of {", ".join(LANES)}'
              WHEN action IS NULL THEN 'the action is empty: say what was done' END
-            AS _reject_reason,
-        _raw
+            AS _reject_reason
     FROM parsed
     """
 

@@ -121,20 +121,27 @@ def stage_delimited(
     refused = sorted({r.row for r in rejections})
     con.execute("DROP TABLE IF EXISTS stage")
     total = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0] + len(refused)
-    con.execute(
-        f"""
-        CREATE TEMP TABLE stage AS
-        WITH numbered AS (SELECT row_number() OVER () AS ordinal, * FROM stage_raw),
-             rows AS (
-                SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal
-                FROM range(1, {total + 1}) t(r)
-                WHERE r NOT IN (SELECT unnest(?::BIGINT[]))
-             )
-        SELECT rows._row, numbered.* EXCLUDE (ordinal)
-        FROM numbered JOIN rows USING (ordinal)
-        """,
-        [refused],
-    )
+    if not refused:
+        con.execute("ALTER TABLE stage_raw RENAME TO stage_plain")
+        con.execute("CREATE TEMP TABLE stage AS SELECT row_number() OVER () AS _row, * "
+                    "FROM stage_plain")
+        con.execute("DROP TABLE stage_plain")
+        con.execute("CREATE TEMP TABLE stage_raw AS SELECT 1")
+    else:
+        con.execute(
+            f"""
+            CREATE TEMP TABLE stage AS
+            WITH numbered AS (SELECT row_number() OVER () AS ordinal, * FROM stage_raw),
+                 rows AS (
+                    SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal
+                    FROM range(1, {total + 1}) t(r)
+                    WHERE r NOT IN (SELECT unnest(?::BIGINT[]))
+                 )
+            SELECT rows._row, numbered.* EXCLUDE (ordinal)
+            FROM numbered JOIN rows USING (ordinal)
+            """,
+            [refused],
+        )
     con.execute("DROP TABLE stage_raw")
     rejections.extend(
         Rejection(row, None, "the line is not valid in the file's encoding (the file mixes "

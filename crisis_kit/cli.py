@@ -1,0 +1,173 @@
+"""The ``crisis-kit`` command: parse arguments, call the library, print.
+
+Exit codes: 0 success, 1 error (including a failed statement lint), 2 usage,
+3 alert active (``monitor``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import CrisisKitError
+
+__all__ = ["main"]
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_INCIDENT = REPO / "data" / "samples" / "incident.yaml"
+
+
+def _progress_enabled(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _counts_line(report) -> str:
+    return (f"{Path(report.path).name}: {report.format} ({report.encoding}) -> {report.table}: "
+            f"read {report.read} = accepted {report.accepted} + rejected {report.rejected} "
+            f"+ duplicates {report.duplicates}")
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from .ingest import inspect_file
+
+    report = inspect_file(args.file, format=args.format, marketplace=args.marketplace,
+                          encoding=args.encoding)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"file:      {args.file}")
+    print(f"format:    {report.format}")
+    print(f"encoding:  {report.encoding}")
+    print(f"table:     {report.as_json()['table']}")
+    print(f"rows:      read {report.read} = accepted {report.accepted} + rejected "
+          f"{report.rejected} + duplicates {report.duplicates}")
+    if report.unknown_columns:
+        print(f"unread columns: {', '.join(report.unknown_columns)}")
+    for rejection in report.rejections[:20]:
+        column = f", column {rejection['column']!r}" if rejection["column"] else ""
+        print(f"  rejected row {rejection['row']}{column}: {rejection['reason']}")
+    if len(report.rejections) > 20:
+        print(f"  ... and {len(report.rejections) - 20} more rejected rows")
+    return 0
+
+
+def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
+    from .config import load_incident
+    from .ingest import incident_files, ingest_incident
+
+    incident = load_incident(incident_path)
+    total = len(incident_files(incident))
+    bar = None
+    if _progress_enabled(args) and not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="ingest", unit="file", file=sys.stderr, leave=False)
+
+    def on_file(spec, report) -> None:
+        if bar:
+            bar.update(1)
+        if not quiet:
+            message = _counts_line(report)
+            (bar.write(message) if bar else print(message))
+
+    try:
+        return ingest_incident(incident, on_file=on_file)
+    finally:
+        if bar:
+            bar.close()
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    reports = _ingest(Path(args.incident), args, quiet=args.quiet)
+    if args.json:
+        print(json.dumps([r.as_json() | {"path": r.path} for r in reports], ensure_ascii=False,
+                         indent=2))
+    elif not args.quiet:
+        read = sum(r.read for r in reports)
+        print(f"{len(reports)} files: read {read} = accepted {sum(r.accepted for r in reports)} "
+              f"+ rejected {sum(r.rejected for r in reports)} "
+              f"+ duplicates {sum(r.duplicates for r in reports)}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report.run import render_report
+
+    paths = render_report(args.incident, out_dir=args.out, lang=args.lang, as_of=args.as_of,
+                          quiet=args.quiet or not sys.stderr.isatty())
+    if not args.quiet:
+        for label, path in (("report", paths.html), ("notebook", paths.notebook)):
+            print(f"{label}: {path}")
+        summary = getattr(paths, "summary", None)
+        if summary:
+            print(f"summary: {summary}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    if not SAMPLE_INCIDENT.exists():
+        raise CrisisKitError("the bundled sample incident is missing", str(SAMPLE_INCIDENT),
+                             "run `make samples` to generate it")
+    print(f"crisis-kit demo: the sample incident {SAMPLE_INCIDENT.relative_to(REPO)}")
+    _ingest(SAMPLE_INCIDENT, args, quiet=args.quiet)
+    args.incident = str(SAMPLE_INCIDENT)
+    args.out = args.out or str(REPO / "reports")
+    return _cmd_report(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crisis-kit",
+        description="Analyse an e-commerce complaint crisis from the seller's own exports.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    demo = verbs.add_parser("demo", help="report on the bundled sample incident into reports/")
+    demo.add_argument("--out", help="output folder (default: reports/)")
+    demo.add_argument("--lang", choices=["en", "zh"], help="report language")
+    demo.add_argument("--as-of", dest="as_of", help="report as of this day (YYYY-MM-DD)")
+    demo.add_argument("--quiet", action="store_true", help="no progress output")
+    demo.set_defaults(func=_cmd_demo)
+
+    inspect = verbs.add_parser("inspect", help="say what a file is and what becomes of its rows")
+    inspect.add_argument("file")
+    inspect.add_argument("--format", help="the format's name (default: detected)")
+    inspect.add_argument("--marketplace", default="US", help="US, UK, DE, JP, ... (default US)")
+    inspect.add_argument("--encoding", help="force an encoding (default: detected)")
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+    inspect.set_defaults(func=_cmd_inspect)
+
+    ingest = verbs.add_parser("ingest", help="update the incident's evidence store")
+    ingest.add_argument("incident", help="path of incident.yaml")
+    ingest.add_argument("--json", action="store_true", help="machine-readable output")
+    ingest.add_argument("--quiet", action="store_true", help="no progress output")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    report = verbs.add_parser("report", help="run the post-mortem notebook and export HTML")
+    report.add_argument("incident", help="path of incident.yaml")
+    report.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    report.add_argument("--lang", choices=["en", "zh"], help="report language")
+    report.add_argument("--as-of", dest="as_of", help="report as of this day (YYYY-MM-DD)")
+    report.add_argument("--quiet", action="store_true", help="no progress output")
+    report.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CrisisKitError as exc:
+        print(f"crisis-kit: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crisis-kit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Shared helpers: paths of the repository, the real data, and small export writers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "data" / "real"
+SAMPLES = REPO / "data" / "samples"
+FIXTURES = REPO / "tests" / "fixtures"
+
+HELIUM10_HEADER = ["Date", "Author", "Verified", "Helpful", "Title", "Body", "Rating", "Images",
+                   "Videos", "URL", "Variation", "Style"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def helium10_rows(n: int, seed: int = 1, start: dt.date = dt.date(2022, 1, 1)) -> list[list[str]]:
+    """``n`` distinct Helium 10-style review rows (deterministic)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        day = start + dt.timedelta(days=rng.randrange(200))
+        rows.append([
+            f"{MONTHS[day.month - 1]} {day.day}, {day.year}", f"Buyer {seed}-{i}",
+            "Verified Purchase", str(rng.randrange(5)), f"Title {i}",
+            f"Review body number {i} from seed {seed}", str(rng.randint(1, 5)), "", "",
+            f"https://www.amazon.com/product-reviews/B0TEST{rng.randrange(3):04d}/ref=x", "", "",
+        ])
+    return rows
+
+
+def write_helium10(path: Path, rows: list[list[str]]) -> Path:
+    """Write review rows as Excel does: UTF-8 with BOM, CRLF."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(HELIUM10_HEADER)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def review_rows():
+    return helium10_rows
