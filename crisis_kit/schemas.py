@@ -72,6 +72,7 @@ EVENTS = Table(
         ("source_file", "VARCHAR NOT NULL", "file name the row came from"),
         ("source_row", "BIGINT NOT NULL", "data row in that file (1 = first row after the header)"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
     ),
     key=("event_id",),
 )
@@ -98,6 +99,7 @@ SALES = Table(
         ("source_file", "VARCHAR NOT NULL", "file name"),
         ("source_row", "BIGINT NOT NULL", "data row in that file"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
     ),
     key=("source", "marketplace", "date", "asin", "sku"),
 )
@@ -120,6 +122,7 @@ ORDERS = Table(
         ("source_file", "VARCHAR NOT NULL", "file name"),
         ("source_row", "BIGINT NOT NULL", "data row"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
     ),
     key=("order_id", "sku"),
 )
@@ -138,6 +141,7 @@ ACTIONS = Table(
         ("source_file", "VARCHAR NOT NULL", "file name"),
         ("source_row", "BIGINT NOT NULL", "data row"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
     ),
     key=("action_id",),
 )

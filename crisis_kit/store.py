@@ -94,7 +94,7 @@ class Store:
                    NULL AS sessions, NULL AS page_views, NULL AS buy_box_pct,
                    NULL AS unit_session_pct, 'orders' AS source, 'local' AS day_definition,
                    min(source_file) AS source_file, min(source_row) AS source_row,
-                   min(source_sha256) AS source_sha256
+                   min(source_sha256) AS source_sha256, max(ingest_seq) AS ingest_seq
             FROM orders
             WHERE coalesce(lower(status), '') NOT IN ('cancelled', 'canceled')
             GROUP BY ALL

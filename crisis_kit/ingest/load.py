@@ -35,12 +35,14 @@ from .normalise import (
 )
 from .salestraffic import sales_traffic_rows
 from .sniff import normalise_header, sniff
+from .values import sql_str
 from .stage import (
     Rejection,
     Staged,
     read_json_records,
     read_xlsx_records,
     stage_delimited,
+    finish_delimited,
     stage_records,
     temp_workdir,
 )
@@ -154,8 +156,8 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
     if rejections:
         bad = sorted(r.row for r in rejections)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE stage AS SELECT m._row AS _row, s.* EXCLUDE (_row) "
-            "FROM stage s JOIN (SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal "
+            "CREATE OR REPLACE TEMP TABLE stage_rows AS SELECT m._row AS _row, s.* EXCLUDE (_row) "
+            "FROM stage_rows s JOIN (SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal "
             f"FROM range(1, {staged.rows_read + 1}) t(r) WHERE r NOT IN (SELECT unnest(?))) m "
             "ON m.ordinal = s._row", [bad])
     return fmt, sniffed.encoding, staged, None
@@ -204,44 +206,80 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
                         _file_date(spec).isoformat() if fmt.name == "business-report" else None)
         load_reason_map(con)
         if ready is not None:
-            _stage_ready_sales(con, ready, target)
-        elif staged.rows_read:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE cand AS {_BUILDERS[fmt.table](fmt, index, target)}")
+            select = _ready_sales_sql(con, ready, target)
         else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE cand AS SELECT * FROM "
-                        f"({_BUILDERS[fmt.table](fmt, index, target)}) LIMIT 0")
+            select = _BUILDERS[fmt.table](fmt, index, target)
+        _build_candidates(con, fmt, select, path)
+        raw_of = _raw_of_rejected(con, len(staged.header))
+        if staged.deferred:
+            finish_delimited(con, staged, "cand")
         report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read)
-        known = fmt.known_columns
-        report.unknown_columns = [h for h in staged.header if normalise_header(h) not in known]
+        report.unknown_columns = [
+            h for h in staged.header if normalise_header(h) not in fmt.known_columns
+        ]
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
-        _commit(store, fmt, staged, report, sha, path)
+        _commit(store, fmt, staged, report, sha, path, raw_of, select, spec.marketplace)
     return report
 
 
-def _stage_ready_sales(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
-                       target: Target) -> None:
+def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
+                      path: Path) -> None:
+    """Materialise the narrow part of the normalised rows: keys, row numbers, reasons.
+
+    The wide columns (the customers' text) are written once, straight into the store,
+    by :func:`_commit`; keeping them out of this table halves the memory of an ingest.
+    """
+    key = ", ".join(f'"{k}"' for k in TABLES[fmt.table].key)
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE cand AS
+            SELECT {key}, source_row, source_row AS _ordinal, _reject_column, _reject_reason
+            FROM ({select})"""
+        )
+    except duckdb.Error as exc:
+        raise InputError(
+            f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
+            str(path),
+            "check that it is a delimited export; open it in a text editor to see its first "
+            "lines, or export it again",
+        ) from None
+
+
+def _raw_of_rejected(con: duckdb.DuckDBPyConnection, width: int) -> dict[int, str]:
+    """The cells of every row the normaliser refused, by staged ordinal (kept as evidence)."""
+    ordinals = [r[0] for r in con.execute(
+        "SELECT DISTINCT _ordinal FROM cand WHERE _reject_reason IS NOT NULL").fetchall()]
+    if not ordinals or not width:
+        return {}
+    cells = ", ".join(f"c{i}" for i in range(width))
+    fetched = con.execute(
+        f"SELECT _row, left(concat_ws(' | ', {cells}), 2000) FROM stage "
+        "WHERE _row IN (SELECT unnest(?::BIGINT[]))", [ordinals]).fetchall()
+    return {int(row): raw for row, raw in fetched}
+
+
+def _ready_sales_sql(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
+                     target: Target) -> str:
+    """Put Sales and Traffic rows in ``st_rows`` and return the SELECT that shapes them."""
     names = ["_row", "date", "marketplace", "asin", "parent_asin", "sku", "units", "revenue",
              "currency", "sessions", "page_views", "buy_box_pct", "unit_session_pct"]
-    table = pa.table({n: [r.get(n) for r in rows] for n in names}) if rows else None
     con.execute("CREATE OR REPLACE TEMP TABLE st_rows (_row BIGINT, date VARCHAR, marketplace "
                 "VARCHAR, asin VARCHAR, parent_asin VARCHAR, sku VARCHAR, units DOUBLE, revenue "
                 "DOUBLE, currency VARCHAR, sessions DOUBLE, page_views DOUBLE, buy_box_pct DOUBLE, "
                 "unit_session_pct DOUBLE)")
-    if table is not None:
-        con.register("st_batch", table)
+    if rows:
+        con.register("st_batch", pa.table({n: [r.get(n) for r in rows] for n in names}))
         con.execute("INSERT INTO st_rows SELECT * FROM st_batch")
         con.unregister("st_batch")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE cand AS
+    return f"""
         SELECT CAST(date AS DATE) AS date, marketplace, asin, parent_asin, sku, units, revenue,
             currency, sessions, page_views, buy_box_pct, unit_session_pct,
             'sales_traffic' AS source, 'local' AS day_definition,
-            '{target.source_file}' AS source_file, _row AS source_row,
-            '{target.source_sha256}' AS source_sha256,
-            CAST(NULL AS VARCHAR) AS _reject_column, CAST(NULL AS VARCHAR) AS _reject_reason,
-            CAST(NULL AS VARCHAR) AS _raw
-        FROM st_rows""")
+            {sql_str(target.source_file)} AS source_file, _row AS source_row,
+            {sql_str(target.source_sha256)} AS source_sha256,
+            CAST(NULL AS VARCHAR) AS _reject_column, CAST(NULL AS VARCHAR) AS _reject_reason
+        FROM st_rows"""
 
 
 def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -261,74 +299,64 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
-            path: Path) -> None:
+            path: Path, raw_of: dict[int, str], select: str, marketplace: str) -> None:
     con = store.con
     table = TABLES[fmt.table]
+    wide = [n for n in table.names if n not in ("ingest_seq", "source_row")]
+    names = ", ".join(f'"{n}"' for n in wide)
     key = ", ".join(f'"{k}"' for k in table.key)
-    names = ", ".join(f'"{n}"' for n in table.names)
-    # One row per key among the good candidates (first in file order), minus what is stored.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE fresh AS
-        SELECT * FROM (
-            SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY source_row) AS _n
-            FROM cand WHERE _reject_reason IS NULL
-        ) c
-        WHERE _n = 1 AND NOT EXISTS (
-            SELECT 1 FROM {fmt.table} t WHERE {' AND '.join(f't."{k}" = c."{k}"' for k in table.key)}
-        )""")
+    same_key = " AND ".join(f't."{k}" = c."{k}"' for k in table.key)
+    keep_key = " AND ".join(f'full_rows."{k}" = keep."{k}"' for k in table.key)
     rejected_rows = con.execute(
-        "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason "
+        "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _ordinal "
         "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()
-    raw_of = _raw_rows(con, [row for row, _, _ in rejected_rows], len(staged.header))
     rejections = sorted(
         [(r.row, r.column, r.reason, r.raw) for r in staged.rejections]
-        + [(int(row), col, reason, raw_of.get(row)) for row, col, reason in rejected_rows]
+        + [(int(row), col, reason, raw_of.get(int(ordinal)))
+           for row, col, reason, ordinal in rejected_rows]
     )
-    accepted = con.execute(
-        "SELECT count(DISTINCT source_row) FROM fresh WHERE source_row > 0").fetchone()[0]
-    added = con.execute("SELECT count(*) FROM fresh").fetchone()[0]
-    report.accepted = int(accepted)
     report.rejected = len({r[0] for r in rejections})
-    report.duplicates = report.read - report.accepted - report.rejected
-    report.records_added = int(added)
     report.rejections = [
         {"row": row, "column": col, "reason": reason} for row, col, reason, _ in rejections
     ]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"INSERT INTO {fmt.table} ({names}) SELECT {names} FROM fresh")
+        seq = con.execute("SELECT coalesce(max(ingest_seq), 0) + 1 FROM files").fetchone()[0]
+        # First of its key in the file, and not stored yet: new. Everything else valid is
+        # a duplicate. The single-writer lock makes this anti-join the table's key.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE keep AS
+            SELECT {key}, _ordinal, source_row FROM cand c
+            WHERE _reject_reason IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {fmt.table} t WHERE {same_key})
+            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"""
+        )
+        # The file is read a second time here, so its wide text is written only once.
+        added = con.execute(
+            f"""INSERT INTO {fmt.table} ({names}, source_row, ingest_seq)
+            SELECT {", ".join(f'full_rows."{n}"' for n in wide)}, keep.source_row, {int(seq)}
+            FROM ({select}) full_rows
+            JOIN keep ON full_rows.source_row = keep._ordinal AND {keep_key}"""
+        ).fetchone()[0]
+        accepted = con.execute(
+            f"SELECT count(DISTINCT source_row) FROM {fmt.table} "
+            "WHERE ingest_seq = ? AND source_row > 0", [seq]).fetchone()[0]
+        report.accepted = int(accepted)
+        report.records_added = int(added)
+        report.duplicates = report.read - report.accepted - report.rejected
         if rejections:
             con.executemany(
                 "INSERT INTO rejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(sha, path.name, row, col, reason, (raw or "")[:2000])
                  for row, col, reason, raw in rejections],
             )
-        seq = con.execute("SELECT coalesce(max(ingest_seq), 0) + 1 FROM files").fetchone()[0]
         con.execute(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [seq, str(path), path.name, sha, path.stat().st_size, fmt.name, report.encoding,
-             fmt.table, _marketplace_of(con), report.read, report.accepted, report.rejected,
+             fmt.table, marketplace, report.read, report.accepted, report.rejected,
              report.duplicates, report.records_added],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.execute("DROP TABLE IF EXISTS fresh")
-
-
-def _raw_rows(con: duckdb.DuckDBPyConnection, rows: list[int], width: int) -> dict[int, str]:
-    """The cells of the given staged rows, joined with `` | `` (kept with each rejection)."""
-    if not rows or not width:
-        return {}
-    cells = ", ".join(f"c{i}" for i in range(width))
-    fetched = con.execute(
-        f"SELECT _row, left(concat_ws(' | ', {cells}), 2000) FROM stage "
-        "WHERE _row IN (SELECT unnest(?::BIGINT[]))", [rows]).fetchall()
-    return {int(row): raw for row, raw in fetched}
-
-
-def _marketplace_of(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("SELECT any_value(marketplace) FROM cand").fetchone()
-    return row[0] if row and row[0] else ""

@@ -212,7 +212,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     )
     SELECT
         {"'" + source + ":' || source_id" if own_id else
-         f"left(sha256(concat_ws(chr(31), {sql_str(source)}, marketplace, {key_sql})), 32)"}
+         f"md5(concat_ws(chr(31), {sql_str(source)}, marketplace, {key_sql}))"}
             AS event_id,
         {sql_str(source)} AS source, marketplace, asin, parent_asin, sku, order_id,
         occurred_at, local_date, date_precision, rating, title, text, exploded.reason,
@@ -340,8 +340,8 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {text(cols.get("ref", "NULL"))} AS ref
         FROM stage
     )
-    SELECT left(sha256(concat_ws(chr(31), strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
-                lane, action, coalesce(channel, ''), coalesce(owner, ''), coalesce(ref, ''))), 32)
+    SELECT md5(concat_ws(chr(31), strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
+                lane, action, coalesce(channel, ''), coalesce(owner, ''), coalesce(ref, '')))
             AS action_id,
         "at", lane, action, channel, owner, ref,
         {sql_str(target.source_file)} AS source_file, _row AS source_row,

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from ..errors import InputError
 from .sniff import Sniffed, decode_to_utf8
 from .values import sql_str
 
-__all__ = ["Rejection", "Staged", "stage_delimited", "stage_records", "read_json_records",
+__all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "stage_records", "read_json_records",
            "read_xlsx_records", "MAX_LINE_BYTES"]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -43,11 +43,18 @@ class Rejection:
 
 @dataclass
 class Staged:
-    """A staged export: its header, its row count and the rows refused while reading."""
+    """A staged export: its header, its row count and the rows refused while reading.
+
+    ``deferred`` stagings are views over the file: their ``rows_read`` and parser
+    rejections are known once :func:`finish_delimited` has run.
+    """
 
     header: list[str]
     rows_read: int
     rejections: list[Rejection]
+    deferred: bool = False
+    lossy_rows: tuple[int, ...] = ()
+    ordinal_rows: list[int] = field(default_factory=list)
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -75,7 +82,6 @@ def stage_delimited(
     ``workdir``; lines in another encoding than the file's are quarantined.
     """
     source = path
-    bad_rows = {line - 1 for line in sniffed.bad_lines if line > 1}
     if sniffed.encoding not in ("utf-8", "utf-8-sig") or sniffed.bad_lines:
         source = workdir / "decoded.csv"
         try:
@@ -88,67 +94,58 @@ def stage_delimited(
             ) from None
     names = {f"c{i}": "VARCHAR" for i in range(len(sniffed.header))}
     columns = "{" + ", ".join(f"{sql_str(k)}: 'VARCHAR'" for k in names) + "}"
-    con.execute("DROP TABLE IF EXISTS stage_raw")
-    try:
-        con.execute(
-            f"""
-            CREATE TEMP TABLE stage_raw AS
-            SELECT * FROM read_csv({sql_str(str(source))}, auto_detect = false,
-                columns = {columns}, skip = 1, header = false,
-                delim = {sql_str(sniffed.delimiter)}, quote = '"', escape = '"',
-                max_line_size = {MAX_LINE_BYTES}, store_rejects = true,
-                rejects_table = 'stage_rejects', rejects_scan = 'stage_scans',
-                null_padding = false, parallel = true)
-            """
-        )
-    except duckdb.Error as exc:
-        raise InputError(
-            f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
-            str(path),
-            "check that it is a delimited export; open it in a text editor to see its first lines",
-        ) from None
+    # A view, not a table: the file is parsed once, by the statement that normalises it.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW stage AS
+        SELECT row_number() OVER () AS _row, *
+        FROM read_csv({sql_str(str(source))}, auto_detect = false,
+            columns = {columns}, skip = 1, header = false,
+            delim = {sql_str(sniffed.delimiter)}, quote = '"', escape = '"',
+            max_line_size = {MAX_LINE_BYTES}, store_rejects = true,
+            rejects_table = 'stage_rejects', rejects_scan = 'stage_scans',
+            null_padding = false, parallel = true)
+        """
+    )
+    bad_rows = tuple(sorted({line - 1 for line in sniffed.bad_lines if line > 1}))
+    return Staged(list(sniffed.header), -1, [], deferred=True, lossy_rows=bad_rows)
+
+
+def finish_delimited(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
+    """After ``table`` was built from the ``stage`` view: collect the rows the CSV parser
+    refused, renumber ``table.source_row`` around them, and count the rows read."""
     rejected = con.execute(
         "SELECT DISTINCT ON (line) line - 1 AS row, column_name, error_type, error_message, "
         "left(csv_line, 2000) FROM stage_rejects ORDER BY line"
     ).fetchall()
-    header = list(sniffed.header)
     rejections = [
-        Rejection(int(row), header[int(_index_of(col))] if _index_of(col) is not None else None,
+        Rejection(int(row), staged.header[_index_of(col)] if _index_of(col) is not None else None,
                   _reject_reason(kind, message), raw.strip("\r\n") if raw else None)
         for row, col, kind, message, raw in rejected
     ]
-    # Accepted rows keep their place: number them around the refused ones.
     refused = sorted({r.row for r in rejections})
-    con.execute("DROP TABLE IF EXISTS stage")
-    total = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0] + len(refused)
-    if not refused:
-        con.execute("ALTER TABLE stage_raw RENAME TO stage_plain")
-        con.execute("CREATE TEMP TABLE stage AS SELECT row_number() OVER () AS _row, * "
-                    "FROM stage_plain")
-        con.execute("DROP TABLE stage_plain")
-        con.execute("CREATE TEMP TABLE stage_raw AS SELECT 1")
-    else:
+    parsed = con.execute(f"SELECT coalesce(max(source_row), 0) FROM {table}").fetchone()[0]
+    staged.rows_read = int(parsed) + len(refused)
+    if refused:
+        # Accepted rows keep their place in the file: ordinal k becomes the k-th row
+        # number that the parser did not refuse.
         con.execute(
             f"""
-            CREATE TEMP TABLE stage AS
-            WITH numbered AS (SELECT row_number() OVER () AS ordinal, * FROM stage_raw),
-                 rows AS (
-                    SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal
-                    FROM range(1, {total + 1}) t(r)
-                    WHERE r NOT IN (SELECT unnest(?::BIGINT[]))
-                 )
-            SELECT rows._row, numbered.* EXCLUDE (ordinal)
-            FROM numbered JOIN rows USING (ordinal)
+            UPDATE {table} SET source_row = m._row
+            FROM (SELECT r AS _row, row_number() OVER (ORDER BY r) AS ordinal
+                  FROM range(1, {staged.rows_read + 1}) t(r)
+                  WHERE r NOT IN (SELECT unnest(?::BIGINT[]))) m
+            WHERE {table}.source_row = m.ordinal
             """,
             [refused],
         )
-    con.execute("DROP TABLE stage_raw")
-    rejections.extend(
+    staged.rejections.extend(rejections)
+    staged.rejections.extend(
         Rejection(row, None, "the line is not valid in the file's encoding (the file mixes "
                   "encodings); save the file again as 'CSV UTF-8' from Excel")
-        for row in sorted(bad_rows - set(refused))
+        for row in staged.lossy_rows if row not in set(refused)
     )
-    return Staged(header, total, rejections)
+    staged.ordinal_rows = refused
 
 
 def _index_of(column_name: str | None) -> int | None:
@@ -180,9 +177,9 @@ def stage_records(
     con: duckdb.DuckDBPyConnection, records: Iterator[dict[str, Any]], header: list[str]
 ) -> Staged:
     """Stage records (JSON objects, spreadsheet rows) by name into ``stage``."""
-    con.execute("DROP TABLE IF EXISTS stage")
     cols = ", ".join(f"c{i} VARCHAR" for i in range(len(header)))
-    con.execute(f"CREATE TEMP TABLE stage (_row BIGINT, {cols})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage_rows (_row BIGINT, {cols})")
+    con.execute("CREATE OR REPLACE TEMP VIEW stage AS SELECT * FROM stage_rows")
     index = {name: i for i, name in enumerate(header)}
     batch: list[list[Any]] = [[] for _ in range(len(header) + 1)]
     count = 0
@@ -193,7 +190,7 @@ def stage_records(
              **{f"c{i}": pa.array(batch[i + 1], pa.string()) for i in range(len(header))}}
         )
         con.register("stage_batch", table)
-        con.execute("INSERT INTO stage SELECT * FROM stage_batch")
+        con.execute("INSERT INTO stage_rows SELECT * FROM stage_batch")
         con.unregister("stage_batch")
         for column in batch:
             column.clear()
