@@ -74,9 +74,20 @@ class Store:
         return self.con.execute(sql, params or []).df()
 
     def events(self) -> pd.DataFrame:
-        """All events (design.md section 4), ordered by time then id."""
+        """All events (design.md section 4), ordered by time then id.
+
+        Seller feedback names an order, not an ASIN: where the orders file shows that
+        order held one ASIN, the event carries it (the stored row is left as read).
+        """
         return self.con.execute(
-            "SELECT * FROM events ORDER BY occurred_at, event_id"
+            """
+            SELECT e.* REPLACE (coalesce(e.asin, o.asin) AS asin)
+            FROM events e
+            LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
+                       GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
+              ON e.asin IS NULL AND o.order_id = e.order_id
+            ORDER BY e.occurred_at, e.event_id
+            """
         ).df()
 
     def sales(self) -> pd.DataFrame:

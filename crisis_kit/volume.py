@@ -147,8 +147,6 @@ def daily_counts(
     """
     _check(events, by)
     days = _local_days(events)
-    if start is None and end is None and days.empty:
-        return _empty(by)
     first = as_day(start) if start is not None else days.min()
     last = as_day(end) if end is not None else days.max()
     if pd.isna(first) or pd.isna(last):
@@ -164,21 +162,20 @@ def daily_counts(
         }
     )
     keys = ["local_date"]
-    values = pd.Index([None])
+    full: pd.Index = day_index(first, last)
+    values = pd.Index([])
     if by is not None:
         # Codes instead of values, so that a missing value is a group like any other
         # (groupby and reindex treat NA keys unevenly).
         codes, values = pd.factorize(events.loc[keep, by], sort=True, use_na_sentinel=False)
         frame["group"] = codes
         keys.append("group")
+        full = pd.MultiIndex.from_product([full, range(len(values))], names=keys)
     grouped = frame.groupby(keys, sort=True).agg(
         events=("negative", "size"),
         negative=("negative", "sum"),
         mean_rating=("review_rating", "mean"),
     )
-    full = day_index(first, last)
-    if by is not None:
-        full = pd.MultiIndex.from_product([full, range(len(values))], names=keys)
     counts = grouped.reindex(full).reset_index()
     counts[["events", "negative"]] = counts[["events", "negative"]].fillna(0).astype("int64")
     counts["mean_rating"] = counts["mean_rating"].astype(float)

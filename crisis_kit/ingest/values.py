@@ -170,7 +170,7 @@ def local_timestamp(col: str, date_order: str) -> str:
         f"ELSE try_strptime({cleaned}, {fmt_list(TEXT_DATE_FORMATS + DATE_FORMATS[date_order])}) END"
     )
     # A two-digit year read as a four-digit one (year 22) is not a date of this era.
-    return f"(SELECT CASE WHEN year(p) BETWEEN 1990 AND 2200 THEN p END FROM (SELECT {parsed} AS p))"
+    return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2200 THEN {parsed} END)"
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,168 @@
+"""HTML fragments the report notebook displays: headings, key figures, tables, figures.
+
+Every fragment is rendered by Jinja with autoescape on, so customer text (untrusted)
+is escaped wherever it lands; the only markup passed through unescaped is plotly's
+own figure ``<div>``, whose JSON plotly escapes itself. A :class:`Fragment` displays
+in a notebook as HTML with a plain-text fallback and carries, in its output metadata,
+the table-of-contents entry the report template collects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.graph_objects as go
+import plotly.io as pio
+from markupsafe import Markup
+
+__all__ = ["Column", "Fragment", "FIGURE_CONFIG", "render", "figure", "heading", "table"]
+
+TEMPLATES = Path(__file__).parent / "templates" / "fragments"
+
+FIGURE_CONFIG = {
+    "displayModeBar": False,
+    "displaylogo": False,
+    "responsive": True,
+    "showTips": False,
+}
+"""Plotly config of report figures: no mode bar or tips (English-only interface text)."""
+
+METADATA_KEY = "crisis_kit"
+"""The output-metadata key the report template reads."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header and kind (``text``, ``words``, ``number``, ``mono``, ``hash``).
+
+    ``text`` and ``mono`` (ids) stay on one line; ``words`` (customer text, long values)
+    and ``hash`` (a SHA-256) wrap.
+    """
+
+    label: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of the report: HTML, a plain-text fallback, an optional contents entry.
+
+    Parameters
+    ----------
+    html : str
+        Escaped, ready-to-embed HTML.
+    text : str
+        Plain-text fallback (what a terminal shows).
+    toc : tuple of (str, str, int), optional
+        ``(anchor, title, level)`` when the fragment is a heading.
+    extra : Mapping, optional
+        Further mime types to offer (e.g. plotly's JSON, for JupyterLab).
+    """
+
+    html: str
+    text: str
+    toc: tuple[str, str, int] | None = None
+    extra: Mapping[str, Any] | None = None
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        data: dict[str, Any] = {"text/html": self.html, "text/plain": self.text}
+        data.update(self.extra or {})
+        metadata: dict[str, Any] = {}
+        if self.toc is not None:
+            anchor, title, level = self.toc
+            metadata[METADATA_KEY] = {"toc": {"anchor": anchor, "title": title, "level": level}}
+        return data, metadata
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    """Render ``templates/fragments/<name>.html.j2`` with autoescape on."""
+    return _environment().get_template(f"{name}.html.j2").render(**context).strip()
+
+
+def heading(anchor: str, title: str, level: int = 2) -> Fragment:
+    """Return a section heading that the report's table of contents lists."""
+    html = render("heading", anchor=anchor, title=title, level=level)
+    return Fragment(html=html, text=title, toc=(anchor, title, level))
+
+
+def table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str = "",
+    footer: Sequence[str] | None = None,
+    empty: str = "",
+    notes: Sequence[str | tuple[str, bool]] = (),
+) -> Fragment:
+    """Return an HTML table of already formatted cells (escaped on rendering).
+
+    Parameters
+    ----------
+    columns : sequence of Column
+        Headers and kinds.
+    rows : sequence of sequence of str
+        Cell texts, one inner sequence per row.
+    title : str
+        A line above the table.
+    footer : sequence of str, optional
+        A totals row.
+    empty : str
+        Shown instead of the table when there is no row.
+    notes : sequence of str or (str, bool)
+        Lines under the table; ``(text, True)`` marks a warning.
+    """
+    notes_context = [
+        {"text": n, "warning": False} if isinstance(n, str) else {"text": n[0], "warning": n[1]}
+        for n in notes
+    ]
+    html = render(
+        "table", columns=columns, rows=rows, title=title, footer=footer, empty=empty,
+        notes=notes_context,
+    )
+    lines = [title] if title else []
+    lines.append(" | ".join(c.label for c in columns))
+    lines.extend(" | ".join(row) for row in rows)
+    lines.extend(n["text"] for n in notes_context)
+    return Fragment(html=html, text="\n".join(lines))
+
+
+def figure(plot: go.Figure, div_id: str, caption: str) -> Fragment:
+    """Return a plotly figure as an HTML ``<div>`` plus caption, without plotly.js.
+
+    The report template loads plotly.js once for all figures; ``div_id`` is fixed so
+    that two runs write the same bytes. JupyterLab gets plotly's own mime type too.
+    """
+    div = pio.to_html(
+        plot,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        config=FIGURE_CONFIG,
+        default_height=f"{int(plot.layout.height or 420)}px",
+    )
+    html = render("figure", plot=Markup(div), caption=caption)
+    plotly_json = json.loads(pio.to_json(plot, validate=False))
+    plotly_json["config"] = FIGURE_CONFIG
+    return Fragment(
+        html=html, text=caption, extra={"application/vnd.plotly.v1+json": plotly_json}
+    )

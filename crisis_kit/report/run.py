@@ -1,0 +1,356 @@
+"""Run the post-mortem notebook with papermill and export it to one offline HTML file.
+
+The recipe of :func:`render_report`: validate the parameters against the notebook's
+own ``parameters`` cell, execute the notebook (papermill writes the executed copy,
+with the error when a cell fails), strip what changes from run to run, export with
+the crisis-kit nbconvert template (no code, no prompts, plotly.js inlined once, no
+network address), and write both files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import plotly.offline
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.exceptions import PapermillExecutionError
+
+from .. import errors, theme
+from ..config import load_incident
+from ..errors import ConfigError, CrisisKitError, NotebookError
+from . import sections
+from .fragments import METADATA_KEY
+from .language import LANGUAGES, load_strings
+
+__all__ = [
+    "KERNEL_NAME",
+    "NOTEBOOK",
+    "ReportPaths",
+    "contents",
+    "export_html",
+    "render_report",
+    "run_notebook",
+    "validate_parameters",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""The folder holding ``notebooks/`` and ``crisis_kit/``, and the kernel's working folder.
+
+IPython puts the working folder first on ``sys.path``, so the kernel imports the very
+``crisis_kit`` whose notebook it runs, installed or not.
+"""
+
+NOTEBOOK = PROJECT_ROOT / "notebooks" / "postmortem.ipynb"
+"""The post-mortem notebook."""
+
+KERNEL_NAME = "python3"
+"""The kernel papermill starts: ipykernel in the interpreter running crisis-kit."""
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "crisis-postmortem"
+_NOT_IN_REPORT_TAGS = {"parameters", "injected-parameters", "notebook-only"}
+_VOLATILE = ("start_time", "end_time", "duration")
+# ipykernel warns on stderr at every start (TCP without CurveZMQ keys, on localhost);
+# warnings of the notebook's own code still reach the saved notebook.
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+_OUR_ERRORS = frozenset(errors.__all__)
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """The files one report run writes."""
+
+    html: Path
+    notebook: Path
+
+
+def validate_parameters(
+    parameters: Mapping[str, Any], notebook: str | Path = NOTEBOOK
+) -> dict[str, Any]:
+    """Check parameters against the notebook's ``parameters`` cell before any cell runs.
+
+    papermill only warns about an unknown parameter and injects it anyway; here an
+    unknown name or a value of the wrong type is an error.
+
+    Parameters
+    ----------
+    parameters : Mapping
+        Parameter names and values.
+    notebook : str or Path
+        The notebook whose ``parameters`` cell declares the valid names and types.
+
+    Returns
+    -------
+    dict
+        The parameters, unchanged.
+
+    Raises
+    ------
+    ConfigError
+        Naming every bad parameter and listing the valid ones.
+    """
+    declared = papermill.inspect_notebook(str(notebook))
+    valid = sorted(declared)
+    problems = []
+    for name, value in parameters.items():
+        if name not in declared:
+            close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"unknown parameter {name!r}{hint}")
+            continue
+        expected = declared[name]["inferred_type_name"]
+        types = {"str": str, "int": int, "float": (int, float), "bool": bool}.get(expected)
+        if types is not None and (
+            not isinstance(value, types) or (expected != "bool" and isinstance(value, bool))
+        ):
+            problems.append(
+                f"parameter {name!r} must be {expected}, got {type(value).__name__} {value!r}"
+            )
+    if problems:
+        described = ", ".join(
+            f"{n} ({declared[n]['inferred_type_name']}: {declared[n]['help'] or 'no help'})"
+            for n in valid
+        )
+        raise ConfigError(
+            "; ".join(problems),
+            f"parameters of {Path(notebook).name}",
+            f"use only the notebook's parameters: {described}",
+        )
+    return dict(parameters)
+
+
+def _path_for_papermill(path: Path) -> str:
+    # papermill formats paths with the parameters (str.format): keep braces literal.
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def _strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop timings, paths and random ids, so that two runs save the same notebook."""
+    meta = nb.metadata.get("papermill", {})
+    for key in (*_VOLATILE, "input_path", "output_path"):
+        meta.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in _VOLATILE:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
+
+
+def run_notebook(
+    notebook: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, Any],
+    *,
+    cwd: str | Path | None = None,
+    quiet: bool = False,
+) -> nbformat.NotebookNode:
+    """Validate ``parameters``, execute ``notebook`` with papermill, save it to ``output``.
+
+    Parameters
+    ----------
+    notebook, output : str or Path
+        The notebook to run and where to write the executed copy.
+    parameters : Mapping
+        Values for the notebook's ``parameters`` cell (see :func:`validate_parameters`).
+    cwd : str or Path, optional
+        Working folder of the kernel. Default: :data:`PROJECT_ROOT`.
+    quiet : bool
+        Hide papermill's progress bar.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook, as saved (without timings).
+
+    Raises
+    ------
+    ConfigError
+        If a parameter is unknown or mistyped (nothing has run then).
+    NotebookError
+        If a cell fails; the saved notebook holds the error and its traceback.
+    """
+    validate_parameters(parameters, notebook)
+    output = Path(output)
+    try:
+        nb = papermill.execute_notebook(
+            _path_for_papermill(Path(notebook)),
+            _path_for_papermill(output),
+            parameters=dict(parameters),
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=not quiet,
+            cwd=str(cwd or PROJECT_ROOT),
+            extra_arguments=list(_KERNEL_ARGUMENTS),
+        )
+    except PapermillExecutionError as exc:
+        fix = "open the executed notebook, find the failing cell and its traceback"
+        if exc.ename in _OUR_ERRORS:
+            fix = "correct what the error above says; the executed notebook holds its traceback"
+        elif exc.ename == "ModuleNotFoundError" and "crisis_kit" in exc.evalue:
+            fix = "install crisis-kit into the interpreter that runs it (pip install -e .)"
+        raise NotebookError(
+            f"the notebook {Path(notebook).name} failed in cell {exc.exec_count}: "
+            f"{exc.ename}: {exc.evalue}",
+            str(output),
+            fix,
+        ) from None
+    except Exception as exc:
+        if "kernel" in type(exc).__name__.lower() or "No such kernel" in str(exc):
+            raise CrisisKitError(
+                f"papermill could not start the {KERNEL_NAME!r} kernel: {exc}",
+                fix="install ipykernel into the interpreter that runs crisis-kit",
+            ) from exc
+        raise
+    nb = _strip_volatile(nb)
+    nbformat.write(nb, str(output))
+    return nb
+
+
+def contents(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Return the table of contents: the heading entries the notebook's outputs carry."""
+    entries = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            entry = output.get("metadata", {}).get(METADATA_KEY, {}).get("toc")
+            if entry:
+                entries.append(dict(entry))
+    return entries
+
+
+def export_html(
+    nb: nbformat.NotebookNode, *, title: str, html_lang: str, contents_label: str
+) -> str:
+    """Export an executed notebook to one self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed post-mortem notebook.
+    title : str
+        The page title (escaped by the template).
+    html_lang : str
+        The ``lang`` attribute of the page (``en``, ``zh-CN``).
+    contents_label : str
+        The heading of the table of contents.
+
+    Returns
+    -------
+    str
+        The HTML: outputs only (no code, no prompts, no parameters cell), the report
+        CSS and plotly.js inlined once, and no address of any network resource.
+    """
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=_NOT_IN_REPORT_TAGS, enabled=True), enabled=True
+    )
+    resources = {
+        "crisis_kit": {
+            "title": title,
+            "html_lang": html_lang,
+            "contents_label": contents_label,
+            "contents": contents(nb),
+            "version": sections.version(),
+            "font_family": theme.FONT_FAMILY,
+            "mono_family": theme.MONO_FAMILY,
+            "colors": theme.COLORS,
+            "plotlyjs": plotly.offline.get_plotlyjs(),
+        }
+    }
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    return html
+
+
+def _as_of_text(as_of: str | dt.date | None) -> str:
+    if as_of is None or as_of == "":
+        return ""
+    if isinstance(as_of, dt.date):
+        return as_of.isoformat()[:10]
+    try:
+        return dt.date.fromisoformat(str(as_of)).isoformat()
+    except ValueError:
+        raise ConfigError(
+            f"as_of {as_of!r} is not a date", "parameter as_of", "give it as YYYY-MM-DD"
+        ) from None
+
+
+def render_report(
+    incident_path: str | Path,
+    out_dir: str | Path,
+    lang: str | None = None,
+    as_of: str | dt.date | None = None,
+    quiet: bool = False,
+) -> ReportPaths:
+    """Write the post-mortem of one incident: ``<incident>.ipynb`` and ``<incident>.html``.
+
+    Parameters
+    ----------
+    incident_path : str or Path
+        The ``incident.yaml``; its evidence store must have been filled (``ingest``).
+    out_dir : str or Path
+        Folder for the two files (created if missing).
+    lang : {"en", "zh"}, optional
+        Report language; default the incident's ``language``.
+    as_of : str (YYYY-MM-DD) or datetime.date, optional
+        Last day the report covers; default the last day with an event. The report
+        never reads the clock, so the same inputs and ``as_of`` give the same bytes.
+    quiet : bool
+        Hide the progress bar.
+
+    Returns
+    -------
+    ReportPaths
+
+    Raises
+    ------
+    ConfigError
+        Invalid incident file or parameters (before any cell runs).
+    CrisisKitError
+        No evidence store for the incident.
+    NotebookError
+        A notebook cell failed; ``executed`` names the notebook holding the error.
+    """
+    incident_path = Path(incident_path).resolve()
+    incident = load_incident(incident_path)
+    if lang not in (None, "", *LANGUAGES):
+        raise ConfigError(
+            f"unknown report language {lang!r}", "parameter lang",
+            f"use one of: {', '.join(LANGUAGES)}",
+        )
+    strings = load_strings(sections.resolve_language(lang or "", incident))
+    sections.require_store(incident, incident_path)
+    parameters = {
+        "incident_path": str(incident_path),
+        "lang": lang or "",
+        "as_of": _as_of_text(as_of),
+    }
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = ReportPaths(
+        html=out_dir / f"{incident.incident}.html",
+        notebook=out_dir / f"{incident.incident}.ipynb",
+    )
+    nb = run_notebook(NOTEBOOK, paths.notebook, parameters, quiet=quiet)
+    html = export_html(
+        nb,
+        title=strings.text("document_title", title=incident.title or incident.incident),
+        html_lang=strings.text("html_lang"),
+        contents_label=strings.text("contents"),
+    )
+    paths.html.write_text(html, encoding="utf-8", newline="\n")
+    return paths

@@ -1,0 +1,313 @@
+"""The post-mortem report: parameters, escaping, offline HTML, determinism, languages."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import plotly.offline
+import pytest
+import yaml
+
+from crisis_kit import figures
+from crisis_kit.errors import ConfigError, CrisisKitError, NotebookError
+from crisis_kit.report.language import STRINGS_DIR, load_strings
+from crisis_kit.report.run import NOTEBOOK, render_report, run_notebook, validate_parameters
+from crisis_kit.schemas import EVENTS as EVENTS_TABLE
+from crisis_kit.schemas import FILES, Table
+from crisis_kit.store import open_store
+from crisis_kit.volume import daily_counts
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}"
+XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;{{7*7}}"
+AUTHOR_HASH = "author-hash-must-never-show"
+EMAIL = "jo.buyer@example.com"
+
+# (event_id, source, asin, occurred_at UTC, local_date, rating, title, text, is_negative)
+EVENTS = [
+    ("r1", "review", "B0TEST0001", "2022-05-01 17:00:00", "2022-05-01", 5.0, "Great", "Works",
+     False),
+    ("r2", "review", "B0TEST0001", "2022-05-02 18:00:00", "2022-05-02", 1.0, "Leaks", XSS, True),
+    ("f1", "fba_return", "B0TEST0001", "2022-05-02 19:00:00", "2022-05-02", None, None,
+     f"DEFECTIVE, write to {EMAIL}", True),
+    ("r3", "review", "B0TEST0001", "2022-05-04 16:00:00", "2022-05-04", 2.0, "Bad", "Valve", True),
+]
+
+
+_DEFAULTS = {"VARCHAR": "", "BIGINT": 1, "INTEGER": 1, "DOUBLE": 0.0, "BOOLEAN": False}
+
+
+def insert(store, table: Table, values: dict) -> None:
+    """Insert one row by column name; NOT NULL columns not given get a neutral value.
+
+    Named columns keep these tests valid when the store's tables gain columns.
+    """
+    row = dict(values)
+    for name, sql_type, _ in table.columns:
+        if name not in row and "NOT NULL" in sql_type:
+            row[name] = _DEFAULTS[sql_type.split()[0]]
+    names = ", ".join(f'"{name}"' for name in row)
+    marks = ", ".join("?" for _ in row)
+    store.con.execute(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(row.values()))
+
+
+def make_incident(folder: Path, language: str = "en", events: list[tuple] = EVENTS) -> Path:
+    """Write an incident.yaml and fill its evidence store with ``events`` and one file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    incident = {
+        "incident": "valve-test",
+        "title": 'Valve <leak> & "drip"',
+        "marketplace": "US",
+        "language": language,
+        "thresholds": {"rating_window_days": 3, "target_rating": 4.2},
+    }
+    path = folder / "incident.yaml"
+    path.write_text(yaml.safe_dump(incident), encoding="utf-8")
+    columns = ["event_id", "source", "asin", "occurred_at", "local_date", "rating", "title",
+               "text", "is_negative"]
+    with open_store(folder / "store.duckdb") as store:
+        for row in events:
+            insert(store, EVENTS_TABLE, {
+                **dict(zip(columns, row, strict=True)), "marketplace": "US",
+                "date_precision": "second", "author_hash": AUTHOR_HASH,
+                "source_file": "reviews.csv", "source_sha256": "a" * 64,
+            })
+        if events:
+            insert(store, FILES, {
+                "ingest_seq": 1, "path": "/somewhere/reviews.csv", "name": "reviews.csv",
+                "sha256": "a" * 64, "size": 1000, "format": "helium10-reviews",
+                "encoding": "utf-8-sig", "table_name": "events", "marketplace": "US",
+                "rows_read": 6, "accepted": 4, "rejected": 1, "duplicates": 1,
+                "records_added": 4,
+            })
+    return path
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    """The incident and its English report (rendered once per test process)."""
+    folder = tmp_path_factory.mktemp("incident")
+    incident = make_incident(folder)
+    return incident, render_report(incident, folder / "out-1", quiet=True)
+
+
+class _Tags(HTMLParser):
+    """Collect start tags with their attributes, <style> text, and the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self.visible: list[str] = []
+        self._inside = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script", "title"):
+            self._inside = tag
+
+    def handle_endtag(self, tag):
+        self._inside = ""
+
+    def handle_data(self, data):
+        if self._inside == "style":
+            self.styles.append(data)
+        elif not self._inside:
+            self.visible.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def test_report_files_are_named_after_the_incident(english):
+    _, paths = english
+    assert paths.html.name == "valve-test.html"
+    assert paths.notebook.name == "valve-test.ipynb"
+    assert paths.html.is_file() and paths.notebook.is_file()
+
+
+def test_customer_text_is_escaped_never_raw(english):
+    html = english[1].html.read_text(encoding="utf-8")
+    assert XSS_ESCAPED in html
+    assert XSS not in html
+    assert "<img src=x" not in html and "onerror=alert" not in html.replace(XSS_ESCAPED, "")
+    # the title from incident.yaml is escaped too
+    assert "Valve &lt;leak&gt; &amp;" in html and "Valve <leak>" not in html
+
+
+def test_no_personal_data_in_the_report(english):
+    html = english[1].html.read_text(encoding="utf-8")
+    notebook = english[1].notebook.read_text(encoding="utf-8")
+    for text in (html, notebook):
+        assert AUTHOR_HASH not in text
+        assert EMAIL not in text
+    assert "[e-mail removed]" in html
+
+
+def test_no_network_address_and_plotly_js_exactly_once(english):
+    html = english[1].html.read_text(encoding="utf-8")
+    parsed = _parse(html)
+    for tag, attrs in parsed.tags:
+        for name in ("src", "href"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("http://", "https://", "//")), (tag, attrs)
+    assert not [tag for tag, _ in parsed.tags if tag in ("link", "iframe", "base")]
+    assert not any("@import" in style or "url(" in style for style in parsed.styles)
+    assert html.count(plotly.offline.get_plotlyjs()) == 1
+    assert len(re.findall(r"\* plotly\.js v\d", html)) == 1
+    # one inline script with plotly.js, one config line, one per figure
+    assert html.count("Plotly.newPlot(") == 2
+    assert 'id="figure-negative-volume"' in html and 'id="figure-rating-trajectory"' in html
+
+
+def test_no_code_prompts_or_injected_parameters(english):
+    html = english[1].html.read_text(encoding="utf-8")
+    for code in ("sections.build", "incident_path", "report.figure", "In&nbsp;[", "In [",
+                 "injected-parameters", "papermill"):
+        assert code not in html
+    # the run-parameters table and the contents stand in for them
+    assert "Run parameters" in html and 'href="#parameters"' in html
+    for anchor in ("summary", "volume", "rating", "evidence"):
+        assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
+
+
+def test_two_renders_are_byte_identical(english, tmp_path):
+    incident, first = english
+    second = render_report(incident, tmp_path / "out-2", quiet=True)
+    assert first.html.read_bytes() == second.html.read_bytes()
+    assert first.notebook.read_bytes() == second.notebook.read_bytes()
+    notebook = json.loads(first.notebook.read_text(encoding="utf-8"))
+    assert "start_time" not in json.dumps(notebook)
+
+
+def test_summary_and_evidence_numbers(english):
+    html = english[1].html.read_text(encoding="utf-8")
+    # 4 signals, 3 negative (75.0 %), 2022-05-01 to 2022-05-04
+    assert re.search(r'ck-card-value">4<', html) and re.search(r'ck-card-value">3<', html)
+    assert "75.0%" in html and "2022-05-01 to 2022-05-04" in html
+    # the latest 3-day rating on May 4: reviews of May 2-4 are 1* and 2* -> 1.50
+    assert 'ck-card-value">1.50<' in html
+    assert "a" * 64 in html and "rows read = accepted + rejected + duplicates" in html
+
+
+def test_chinese_report_as_of_a_day(tmp_path):
+    incident = make_incident(tmp_path / "incident", language="en")
+    paths = render_report(incident, tmp_path / "out", lang="zh", as_of="2022-05-03", quiet=True)
+    html = paths.html.read_text(encoding="utf-8")
+    visible = " ".join(_parse(html).visible)
+    assert '<html lang="zh-CN">' in html
+    for heading in ("概要", "投诉量", "评分走势", "证据附录", "运行参数", "目录"):
+        assert heading in visible
+    for english_text in ("Summary", "Contents", "Evidence", "Complaint", "Run parameters",
+                         "Reviews", "Day", "Source", "Negative", "Target", "rating"):
+        assert english_text not in visible
+        body = html.split("</head>")[1]
+        for field in ("text", "name"):  # nor in the figures' titles, names and labels
+            assert f'"{field}":"{english_text}' not in body
+    # as of May 3: the May 4 review is left out (3 signals, up to 2022年5月3日)
+    assert "2022年5月3日" in html and 'ck-card-value">3<' in html
+    assert '"name":' + json.dumps("商品评论") in html  # figure legends in Chinese too
+    assert XSS_ESCAPED in html and XSS not in html
+
+
+def test_strings_files_have_the_same_keys_and_zh_has_no_english():
+    def keys(node, prefix=""):
+        if isinstance(node, dict):
+            return {k for key, v in node.items() for k in keys(v, f"{prefix}{key}.")}
+        return {prefix.rstrip(".")}
+
+    en = yaml.safe_load((STRINGS_DIR / "en.yaml").read_text(encoding="utf-8"))
+    zh = yaml.safe_load((STRINGS_DIR / "zh.yaml").read_text(encoding="utf-8"))
+    assert keys(en) == keys(zh)
+    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit"}
+    for key in keys(zh) - {"language", "html_lang"}:
+        value = load_strings("zh").text(key) if not key.startswith("formats") else ""
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", value)))
+        assert words <= allowed, (key, value)
+
+
+def test_unknown_or_mistyped_parameter_is_refused_before_running(tmp_path):
+    output = tmp_path / "never.ipynb"
+    with pytest.raises(ConfigError) as info:
+        run_notebook(NOTEBOOK, output, {"incident_path": "x.yaml", "langg": "zh"}, quiet=True)
+    message = str(info.value)
+    assert "'langg'" in message and "did you mean 'lang'" in message
+    for valid in ("incident_path", "lang", "as_of"):
+        assert valid in message
+    assert not output.exists()
+    with pytest.raises(ConfigError, match="'as_of' must be str"):
+        validate_parameters({"as_of": 20220503})
+
+
+def test_notebook_parameters_match_render_report():
+    declared = papermill.inspect_notebook(str(NOTEBOOK))
+    assert {name: p["inferred_type_name"] for name, p in declared.items()} == {
+        "incident_path": "str", "lang": "str", "as_of": "str"}
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert not any(re.search(r"^\s*(def|class) ", source, re.M) for source in code)
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+
+
+def test_bad_arguments_fail_fast(tmp_path):
+    incident = make_incident(tmp_path / "incident")
+    with pytest.raises(ConfigError, match="'fr'"):
+        render_report(incident, tmp_path / "out", lang="fr")
+    with pytest.raises(ConfigError, match="not a date"):
+        render_report(incident, tmp_path / "out", as_of="2022-13-01")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "incident.yaml").write_text("incident: bare\n", encoding="utf-8")
+    with pytest.raises(CrisisKitError, match="crisis-kit ingest"):
+        render_report(bare / "incident.yaml", tmp_path / "out")
+    assert not (tmp_path / "out" / "bare.ipynb").exists()
+
+
+def test_a_failing_cell_raises_notebook_error_naming_the_saved_notebook(tmp_path):
+    incident = make_incident(tmp_path / "incident", events=[])
+    with pytest.raises(NotebookError) as info:
+        render_report(incident, tmp_path / "out", quiet=True)
+    executed = Path(info.value.executed)
+    assert executed == tmp_path / "out" / "valve-test.ipynb" and executed.is_file()
+    assert "holds no complaint events" in str(info.value)
+    saved = nbformat.read(executed, as_version=4)
+    assert any(o.get("output_type") == "error" for c in saved.cells for o in c.get("outputs", []))
+
+
+def test_figures_take_labels_and_marks():
+    events = pd.DataFrame({
+        "local_date": pd.to_datetime(["2022-05-01", "2022-05-02", "2022-05-02"]),
+        "source": ["claim", "review", "fba_return"], "rating": [None, 1.0, None],
+        "is_negative": [True, True, True],
+    })
+    labels = {"review": "评论", "fba_return": "FBA 退货", "claim": "索赔", "alert": "预警"}
+    figure = figures.negative_volume(daily_counts(events, by="source"), labels,
+                                     alert_date="2022-05-02")
+    # sources in the fixed order, labelled from the strings
+    assert [trace.name for trace in figure.data] == ["评论", "FBA 退货", "索赔"]
+    assert figure.layout.barmode == "stack"
+    assert figure.layout.shapes[0].x0 == "2022-05-02"
+    assert figure.layout.annotations[0].text == "预警"
+
+
+def test_papermill_kernel_is_this_interpreter():
+    # jupyter_client launches a "python" kernel spec with sys.executable, so the kernel
+    # runs in the same environment as crisis-kit (no machine-wide kernel needed).
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from crisis_kit.report.run import KERNEL_NAME
+
+    argv = KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv
+    assert argv[0] in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}",
+                       sys.executable)
+    assert argv[1:3] == ["-m", "ipykernel_launcher"]
