@@ -219,23 +219,16 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         ]
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
-        _commit(store, fmt, staged, report, sha, path, raw_of, select, spec.marketplace)
+        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
     return report
 
 
 def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
                       path: Path) -> None:
-    """Materialise the narrow part of the normalised rows: keys, row numbers, reasons.
-
-    The wide columns (the customers' text) are written once, straight into the store,
-    by :func:`_commit`; keeping them out of this table halves the memory of an ingest.
-    """
-    key = ", ".join(f'"{k}"' for k in TABLES[fmt.table].key)
+    """Normalise the staged rows once into ``cand`` (the file is parsed here, once)."""
     try:
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE cand AS
-            SELECT {key}, source_row, source_row AS _ordinal, _reject_column, _reject_reason
-            FROM ({select})"""
+            f"CREATE OR REPLACE TEMP TABLE cand AS SELECT *, source_row AS _ordinal FROM ({select})"
         )
     except duckdb.Error as exc:
         raise InputError(
@@ -299,14 +292,13 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
-            path: Path, raw_of: dict[int, str], select: str, marketplace: str) -> None:
+            path: Path, raw_of: dict[int, str], marketplace: str) -> None:
     con = store.con
     table = TABLES[fmt.table]
     wide = [n for n in table.names if n not in ("ingest_seq", "source_row")]
     names = ", ".join(f'"{n}"' for n in wide)
     key = ", ".join(f'"{k}"' for k in table.key)
     same_key = " AND ".join(f't."{k}" = c."{k}"' for k in table.key)
-    keep_key = " AND ".join(f'full_rows."{k}" = keep."{k}"' for k in table.key)
     rejected_rows = con.execute(
         "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _ordinal "
         "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()
@@ -324,19 +316,18 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         seq = con.execute("SELECT coalesce(max(ingest_seq), 0) + 1 FROM files").fetchone()[0]
         # First of its key in the file, and not stored yet: new. Everything else valid is
         # a duplicate. The single-writer lock makes this anti-join the table's key.
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE keep AS
-            SELECT {key}, _ordinal, source_row FROM cand c
-            WHERE _reject_reason IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {fmt.table} t WHERE {same_key})
-            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"""
-        )
-        # The file is read a second time here, so its wide text is written only once.
+        new_rows = f"""
+            FROM cand c WHERE _reject_reason IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {fmt.table} t WHERE {same_key})"""
+        repeated = con.execute(
+            f"SELECT count(*) - count(DISTINCT ({key})) FROM cand WHERE _reject_reason IS NULL"
+        ).fetchone()[0]
+        if repeated:
+            # Only the first row of each key in the file counts; later ones are duplicates.
+            new_rows += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"
         added = con.execute(
-            f"""INSERT INTO {fmt.table} ({names}, source_row, ingest_seq)
-            SELECT {", ".join(f'full_rows."{n}"' for n in wide)}, keep.source_row, {int(seq)}
-            FROM ({select}) full_rows
-            JOIN keep ON full_rows.source_row = keep._ordinal AND {keep_key}"""
+            f"INSERT INTO {fmt.table} ({names}, source_row, ingest_seq) "
+            f"SELECT {names}, source_row, {int(seq)} {new_rows}"
         ).fetchone()[0]
         accepted = con.execute(
             f"SELECT count(DISTINCT source_row) FROM {fmt.table} "

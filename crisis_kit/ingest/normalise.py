@@ -114,11 +114,13 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         else f"[coalesce({asin(asin_cell)}, {asin(raw('url'))})]"
     )
     key_sql = ", ".join(
-        {"author": "author_hash", "occurred_at": "strftime(occurred_at, '%Y-%m-%dT%H:%M:%S')",
+        {"author": "author_hash", "occurred_at": "epoch(occurred_at)",
          "rating": "CAST(rating AS VARCHAR)"}.get(k, k) + " :: VARCHAR"
         for k in fmt.key
     )
     own_id = fmt.key == ("source_id",)
+    # One event per listed ASIN; a row listing none still yields one event (asin NULL).
+    unnest_asin = "unnest(CASE WHEN len(asins) = 0 THEN [NULL] ELSE asins END)"
     salt = sql_str(target.salt)
     return f"""
     WITH src AS NOT MATERIALIZED (
@@ -206,8 +208,7 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     ),
     exploded AS NOT MATERIALIZED (
         SELECT checked.* EXCLUDE (asins),
-            CASE WHEN len(asins) = 0 THEN NULL ELSE unnest(
-                CASE WHEN len(asins) = 0 THEN [NULL] ELSE asins END) END AS asin
+            {unnest_asin if fmt.multi_asin else "asins[1]"} AS asin
         FROM checked
     )
     SELECT

@@ -196,7 +196,14 @@ def sniff(path: str | Path, encoding_hint: str | None = None, encoding: str | No
         )
     counts = {d: line.count(d) for d in ("\t", ",", ";", "|")}
     delimiter = max(counts, key=lambda d: (counts[d], d == "\t"))
-    header = next(csv.reader([line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(
+            f"the first line cannot be read as a header ({exc})",
+            f"{path}, line 1",
+            "check that the file is a CSV or tab-separated export with its header on line 1",
+        ) from None
     header = [h.replace("\ufeff", "").strip() for h in header]
     return Sniffed(encoding, "delimited", delimiter, tuple(header), tuple(bad_lines))
 
