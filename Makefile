@@ -19,7 +19,6 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check crisis_kit tests bench
 	$(BIN)/python -m pytest -n auto -q
-	@$(BIN)/python -m crisis_kit.report.browsercheck --explain-skip
 
 lint: $(STAMP)
 	$(BIN)/ruff check crisis_kit tests bench

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,7 +97,7 @@ class Store:
         Each row represents one marketplace-local day of one ASIN as one source reports it.
         """
         return self.con.execute(
-            f"""
+            """
             SELECT * FROM sales
             UNION ALL
             SELECT local_date AS date, marketplace, coalesce(asin, '') AS asin,
@@ -137,13 +138,29 @@ class Store:
         return written
 
 
+def _settings(path: Path) -> dict[str, str]:
+    """DuckDB settings: UTC, and a memory ceiling above which work spills to disk.
+
+    The ceiling keeps a 5-million-row ingest under 2 GB; ``CRISIS_KIT_MEMORY_LIMIT``
+    raises or lowers it (DuckDB syntax: ``1GB``, ``512MB``).
+    """
+    spill = (Path(tempfile.gettempdir()) if str(path) == ":memory:" else path.parent) / (
+        ".crisis-kit-spill")
+    return {
+        "TimeZone": "UTC",
+        "memory_limit": os.environ.get("CRISIS_KIT_MEMORY_LIMIT", "1GB"),
+        "temp_directory": str(spill),
+    }
+
+
 def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-            con.execute("SET TimeZone = 'UTC'")
+            for name, value in _settings(path).items():
+                con.execute(f"SET {name} = ?", [value])
             return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():

@@ -47,3 +47,16 @@ def write_helium10(path: Path, rows: list[list[str]]) -> Path:
 @pytest.fixture
 def review_rows():
     return helium10_rows
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say plainly what was skipped for want of Chromium, and how to install it."""
+    if not Path(CHROMIUM).exists():
+        terminalreporter.write_line(
+            "SKIPPED browser tests: Debian's chromium is not installed "
+            "(install it with: sudo apt-get install chromium fonts-noto-cjk)",
+            yellow=True,
+        )

@@ -67,10 +67,12 @@ def test_rejected_rows_are_kept_with_reasons(tmp_path):
         rejections = store.rejections()
     assert (report.read, report.accepted, report.rejected) == (5, 3, 2)
     assert list(rejections.source_row) == [3, 4]
-    assert list(rejections.column_name) == ["rating", "date"]
+    assert list(rejections.column_name) == ["Rating", "Date"]  # as the header writes them
     assert "outside 1-5" in rejections.reason[0]
     assert "not a date" in rejections.reason[1] and "marketplace" in rejections.reason[1]
-    assert "Buyer 1-2" in rejections.raw[0]  # the row as read, for the person fixing it
+    # The row as read, for the person fixing it, without the name of its author.
+    assert "Review body number 2" in rejections.raw[0]
+    assert "Buyer 1-2" not in rejections.raw[0] and "[author withheld]" in rejections.raw[0]
 
 
 INGEST_CHILD = textwrap.dedent(

@@ -62,11 +62,12 @@ class Format:
     key: tuple[str, ...] = ()
     kind: str = "delimited"
     multi_asin: bool = False
+    recognised: tuple[str, ...] = ()
 
     @property
     def known_columns(self) -> set[str]:
-        """Every column name this format reads or recognises."""
-        names = set(self.required)
+        """Every column name this format reads or recognises (``inspect`` reports the rest)."""
+        names = set(self.required) | set(self.recognised)
         for alternatives in self.fields.values():
             names.update(alternatives)
         return names
@@ -222,6 +223,18 @@ FORMATS: dict[str, Format] = {
                 "unit_session_pct": _f("Unit Session Percentage - Total", "Unit Session Percentage"),
                 "title": _f("Title"),
             },
+            recognised=_f(
+                "Sessions - Total - B2B", "Session Percentage - Total",
+                "Session Percentage - Total - B2B", "Page Views - Total - B2B",
+                "Page Views Percentage - Total", "Page Views Percentage - Total - B2B",
+                "Featured Offer (Buy Box) Percentage - B2B", "Units Ordered - B2B",
+                "Unit Session Percentage - B2B", "Ordered Product Sales - B2B",
+                "Total Order Items", "Total Order Items - B2B", "Session Percentage",
+                "Page Views Percentage", "Sessions - Mobile App - B2B", "Sessions - Browser - B2B",
+                "Session Percentage - Mobile App", "Session Percentage - Browser",
+                "Page Views - Mobile App - B2B", "Page Views - Browser - B2B",
+                "Page Views Percentage - Mobile App", "Page Views Percentage - Browser",
+            ),
         ),
         Format(
             "amazon-sales-traffic", "Sales and Traffic report (GET_SALES_AND_TRAFFIC_REPORT, JSON)",
@@ -254,8 +267,8 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def get_format(name: str) -> Format:
-    """Return the format called ``name``.
+def get_format(name: str, where: str | None = None) -> Format:
+    """Return the format called ``name`` (``where``: the file it was named for).
 
     Raises
     ------
@@ -268,6 +281,7 @@ def get_format(name: str) -> Format:
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise InputError(
         f"unknown format {name!r}",
+        where,
         fix=f"{hint}known formats: {', '.join(FORMATS)}; or leave `format:` out to detect it",
     )
 

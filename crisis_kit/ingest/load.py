@@ -8,6 +8,7 @@ in the same file): ``read = accepted + rejected + duplicates``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -35,17 +36,17 @@ from .normalise import (
 )
 from .salestraffic import sales_traffic_rows
 from .sniff import normalise_header, sniff
-from .values import sql_str
 from .stage import (
     Rejection,
     Staged,
+    finish_delimited,
     read_json_records,
     read_xlsx_records,
     stage_delimited,
-    finish_delimited,
     stage_records,
     temp_workdir,
 )
+from .values import sql_str
 
 __all__ = ["FileSpec", "IngestReport", "ingest_file", "DEFAULT_DATE_PATTERN"]
 
@@ -167,7 +168,7 @@ def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, wher
     if spec.mapping:
         return mapped_format(spec.mapping, spec.source or "other", list(header))
     if spec.format:
-        fmt = get_format(spec.format)
+        fmt = get_format(spec.format, where)
         missing = set(fmt.required) - {normalise_header(h) for h in header}
         if missing:
             raise InputError(
@@ -210,9 +211,14 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         else:
             select = _BUILDERS[fmt.table](fmt, index, target)
         _build_candidates(con, fmt, select, path)
-        raw_of = _raw_of_rejected(con, len(staged.header))
+        personal = _personal_columns(fmt, staged.header)
+        raw_of = _raw_of_rejected(con, staged.header, personal)
         if staged.deferred:
             finish_delimited(con, staged, "cand")
+            staged.rejections = [
+                Rejection(r.row, r.column, r.reason, _redact_line(r.raw, staged.delimiter, personal))
+                for r in staged.rejections
+            ]
         report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read)
         report.unknown_columns = [
             h for h in staged.header if normalise_header(h) not in fmt.known_columns
@@ -239,17 +245,40 @@ def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
         ) from None
 
 
-def _raw_of_rejected(con: duckdb.DuckDBPyConnection, width: int) -> dict[int, str]:
-    """The cells of every row the normaliser refused, by staged ordinal (kept as evidence)."""
+AUTHOR_WITHHELD = "[author withheld]"
+
+
+def _personal_columns(fmt: Format, header: list[str]) -> set[int]:
+    """Indices of the columns that name a person (author, rater e-mail): never stored raw."""
+    names = set(fmt.fields.get("author", ()))
+    return {i for i, h in enumerate(header) if normalise_header(h) in names}
+
+
+def _raw_of_rejected(con: duckdb.DuckDBPyConnection, header: list[str],
+                     personal: set[int]) -> dict[int, str]:
+    """The cells of every row the normaliser refused, by staged ordinal.
+
+    Kept as evidence, with the cells that name a person withheld.
+    """
     ordinals = [r[0] for r in con.execute(
         "SELECT DISTINCT _ordinal FROM cand WHERE _reject_reason IS NOT NULL").fetchall()]
-    if not ordinals or not width:
+    if not ordinals or not header:
         return {}
-    cells = ", ".join(f"c{i}" for i in range(width))
+    cells = ", ".join(
+        f"'{AUTHOR_WITHHELD}'" if i in personal else f"c{i}" for i in range(len(header)))
     fetched = con.execute(
         f"SELECT _row, left(concat_ws(' | ', {cells}), 2000) FROM stage "
         "WHERE _row IN (SELECT unnest(?::BIGINT[]))", [ordinals]).fetchall()
     return {int(row): raw for row, raw in fetched}
+
+
+def _redact_line(raw: str | None, delimiter: str, personal: set[int]) -> str | None:
+    """A line the CSV parser refused, as cells, with the cells that name a person withheld."""
+    if raw is None or not personal:
+        return raw
+    cells = next(csv.reader([raw.replace("\r", " ").replace("\n", " ")], delimiter=delimiter),
+                 [])
+    return " | ".join(AUTHOR_WITHHELD if i in personal else c for i, c in enumerate(cells))
 
 
 def _ready_sales_sql(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
@@ -307,6 +336,9 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         + [(int(row), col, reason, raw_of.get(int(ordinal)))
            for row, col, reason, ordinal in rejected_rows]
     )
+    written = {normalise_header(h): h for h in staged.header}
+    rejections = [(row, written.get(col, col) if col else col, reason, raw)
+                  for row, col, reason, raw in rejections]
     report.rejected = len({r[0] for r in rejections})
     report.rejections = [
         {"row": row, "column": col, "reason": reason} for row, col, reason, _ in rejections

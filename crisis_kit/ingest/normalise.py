@@ -137,7 +137,8 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             upper({text(raw("reason"))}) AS reason,
             {text(raw("status"))} AS status,
             {text(raw("disposition"))} AS disposition,
-            {boolean(raw("verified"))} AS verified,
+            {boolean(f"coalesce({cols['verified']}, '')") if "verified" in cols else "NULL"}
+                AS verified,
             {count(raw("helpful_votes"))} AS helpful_votes,
             {text(raw("variant"))} AS variant,
             CASE WHEN {text(raw("author"))} IS NULL THEN NULL

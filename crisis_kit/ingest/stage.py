@@ -55,6 +55,7 @@ class Staged:
     deferred: bool = False
     lossy_rows: tuple[int, ...] = ()
     ordinal_rows: list[int] = field(default_factory=list)
+    delimiter: str = ","
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -108,12 +109,16 @@ def stage_delimited(
         """
     )
     bad_rows = tuple(sorted({line - 1 for line in sniffed.bad_lines if line > 1}))
-    return Staged(list(sniffed.header), -1, [], deferred=True, lossy_rows=bad_rows)
+    return Staged(list(sniffed.header), -1, [], deferred=True, lossy_rows=bad_rows,
+                  delimiter=sniffed.delimiter)
 
 
 def finish_delimited(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
-    """After ``table`` was built from the ``stage`` view: collect the rows the CSV parser
-    refused, renumber ``table.source_row`` around them, and count the rows read."""
+    """Finish a deferred staging once ``table`` was built from the ``stage`` view.
+
+    Collects the rows the CSV parser refused, renumbers ``table.source_row`` around
+    them, and counts the rows read.
+    """
     rejected = con.execute(
         "SELECT DISTINCT ON (line) line - 1 AS row, column_name, error_type, error_message, "
         "left(csv_line, 2000) FROM stage_rejects ORDER BY line"

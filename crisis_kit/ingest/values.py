@@ -97,10 +97,12 @@ def _number(col: str, decimal_comma: bool | str) -> str:
     digits = f"regexp_replace({col}, '[^0-9,.\\-]', '', 'g')"
     dc = decimal_comma if isinstance(decimal_comma, str) else ("TRUE" if decimal_comma else "FALSE")
     eu = f"(regexp_matches({digits}, '^-?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+$') OR ({dc} AND NOT regexp_matches({digits}, '^-?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+$')))"  # noqa: E501
-    return (
+    value = (
         f"try_cast(CASE WHEN {eu} THEN replace(replace({digits}, '.', ''), ',', '.') "
         f"ELSE replace({digits}, ',', '') END AS DOUBLE)"
     )
+    # Accounting notation: ($5.00) is minus five.
+    return f"(CASE WHEN regexp_matches(trim({col}), '^\\(.*\\)$') THEN -{value} ELSE {value} END)"
 
 
 def money(col: str, decimal_comma: bool | str = False) -> str:
@@ -114,9 +116,15 @@ def percent(col: str, decimal_comma: bool | str = False) -> str:
 
 
 def rating(col: str) -> str:
-    """``5``, ``4.0``, ``3.0 out of 5 stars``, ``4,0 von 5 Sternen`` -> stars as a number."""
+    """``5``, ``4.0``, ``3.0 out of 5 stars``, ``4,0 von 5 Sternen``, ``5つ星のうち4.0`` -> stars.
+
+    Where the scale comes first (amazon.co.jp: "4.0 of 5 stars" is written
+    ``5つ星のうち4.0``), the number after ``うち`` is the rating.
+    """
+    after_scale = f"regexp_extract({col}, 'うち\\s*([0-9]+(?:[.,][0-9]+)?)', 1)"
     first = f"regexp_extract({col}, '^\\s*([0-9]+(?:[.,][0-9]+)?)', 1)"
-    return f"try_cast(replace(NULLIF({first}, ''), ',', '.') AS DOUBLE)"
+    number = f"coalesce(NULLIF({after_scale}, ''), NULLIF({first}, ''))"
+    return f"try_cast(replace({number}, ',', '.') AS DOUBLE)"
 
 
 def count(col: str) -> str:

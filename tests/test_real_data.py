@@ -1,0 +1,276 @@
+"""The real public files of ../shared/data/real, ingested with exact counts.
+
+Every expected number is worked out here, independently of crisis_kit, with pandas and
+json, and checked against the figures the data's README documents. The files are read
+where they lie (their licences forbid copying them into this repository).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from crisis_kit.ingest import FileSpec, ingest_file
+from crisis_kit.store import open_store
+
+from .conftest import REAL
+
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir(),
+    reason=f"the real data folder {REAL} is absent (it lives beside the checkout, in "
+    "../shared/data/real); these tests read it in place and never copy it",
+)
+
+DATAFINITI = "Datafiniti_Amazon_Consumer_Reviews_of_Amazon_Products.csv"
+IPHONE = "apple_iphone_11_reviews.csv"
+FASHION = "AMAZON_FASHION_5.json"
+SPAPI = "spapi_sales_and_traffic_report_examples.json"
+MARKETPLACE = {DATAFINITI: "US", IPHONE: "IN", FASHION: "US", SPAPI: "US"}
+
+
+# -- independent readings of the files ------------------------------------------------------
+
+
+def datafiniti() -> pd.DataFrame:
+    return pd.read_csv(REAL / DATAFINITI, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+DATAFINITI_KEY = ["asins", "reviews.date", "reviews.username", "reviews.title", "reviews.text",
+                  "reviews.rating"]
+
+
+def iphone() -> pd.DataFrame:
+    return pd.read_csv(REAL / IPHONE, encoding="cp1252", dtype=str, keep_default_na=False)
+
+
+IPHONE_KEY = ["profile_name", "reviewed_at", "review_text"]
+
+
+def fashion() -> pd.DataFrame:
+    """Pretty-printed JSON objects one after another (neither JSON lines nor an array)."""
+    text = (REAL / FASHION).read_text(encoding="utf-8")
+    decoder, position, records = json.JSONDecoder(), 0, []
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return pd.DataFrame(records)
+        record, position = decoder.raw_decode(text, position)
+        records.append(record)
+
+
+FASHION_KEY = ["reviewerID", "unixReviewTime", "reviewText"]
+
+
+def spapi_documents() -> list[dict]:
+    return json.loads((REAL / SPAPI).read_text(encoding="utf-8"))["examples"]
+
+
+def expected_counts(name: str) -> dict[str, int]:
+    """read, accepted, rejected, duplicates, from the file alone."""
+    if name == DATAFINITI:
+        frame, key = datafiniti(), DATAFINITI_KEY
+    elif name == IPHONE:
+        frame, key = iphone(), IPHONE_KEY
+    elif name == FASHION:
+        frame, key = fashion(), FASHION_KEY
+    else:
+        # By-date rows are daily only at DAY granularity; by-ASIN rows have no date and
+        # are daily only when the report covers one day (none of Amazon's examples does).
+        read = accepted = 0
+        for doc in spapi_documents():
+            spec = doc["reportSpecification"]
+            by_date, by_asin = doc["salesAndTrafficByDate"], doc["salesAndTrafficByAsin"]
+            read += len(by_date) + len(by_asin)
+            one_day = spec["dataStartTime"] == spec["dataEndTime"]
+            accepted += (len(by_date) if spec["reportOptions"]["dateGranularity"] == "DAY"
+                         else 0) + (len(by_asin) if one_day else 0)
+        return {"read": read, "accepted": accepted, "rejected": read - accepted,
+                "duplicates": 0}
+    duplicates = int(frame.duplicated(key).sum())
+    return {"read": len(frame), "accepted": len(frame) - duplicates, "rejected": 0,
+            "duplicates": duplicates}
+
+
+# What the data's README documents, as a check on the readings above.
+DOCUMENTED = {
+    DATAFINITI: {"read": 5000, "accepted": 4905, "rejected": 0, "duplicates": 95},
+    IPHONE: {"read": 5010, "accepted": 4986, "rejected": 0, "duplicates": 24},
+    FASHION: {"read": 3176, "accepted": 447, "rejected": 0, "duplicates": 2729},
+    SPAPI: {"read": 16, "accepted": 4, "rejected": 12, "duplicates": 0},
+}
+
+
+# -- one store with every real file ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """Ingest the four files into one store; return the reports and the store's path."""
+    path = tmp_path_factory.mktemp("real") / "s.duckdb"
+    with open_store(path) as store:
+        reports = {name: ingest_file(store, FileSpec(REAL / name, marketplace=market))
+                   for name, market in MARKETPLACE.items()}
+    return reports, path
+
+
+def query(real, sql: str, params: list | None = None) -> pd.DataFrame:
+    with open_store(real[1], read_only=True) as store:
+        return store.con.execute(sql, params or []).df()
+
+
+def events_of(real, name: str) -> pd.DataFrame:
+    return query(real, "SELECT * FROM events WHERE source_file = ? ORDER BY source_row", [name])
+
+
+def test_every_real_file_is_covered():
+    present = {p.name for p in REAL.iterdir() if p.is_file() and p.name != "README.md"}
+    assert present == set(MARKETPLACE)
+
+
+@pytest.mark.parametrize("name", list(MARKETPLACE))
+def test_counts_are_exact(name, real):
+    report = real[0][name]
+    expected = expected_counts(name)
+    assert expected == DOCUMENTED[name]
+    assert {"read": report.read, "accepted": report.accepted, "rejected": report.rejected,
+            "duplicates": report.duplicates} == expected
+    assert report.read == report.accepted + report.rejected + report.duplicates
+    (files,) = query(real, "SELECT * FROM files WHERE name = ?", [name]).to_dict("records")
+    assert (files["rows_read"], files["accepted"], files["rejected"], files["duplicates"]) == (
+        expected["read"], expected["accepted"], expected["rejected"], expected["duplicates"])
+
+
+@pytest.mark.parametrize(("name", "format_name", "encoding"), [
+    (DATAFINITI, "datafiniti-reviews", "utf-8-sig"),  # UTF-8 with BOM, CRLF
+    (IPHONE, "scraped-reviews", "cp1252"),  # Windows-1252, not UTF-8
+    (FASHION, "mcauley-2018", "utf-8"),
+    (SPAPI, "amazon-sales-traffic", "utf-8"),
+])
+def test_format_and_encoding(name, format_name, encoding, real):
+    report = real[0][name]
+    assert (report.format, report.encoding) == (format_name, encoding)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def test_datafiniti_values(real):
+    events = events_of(real, DATAFINITI)
+    frame = datafiniti()
+    assert len(events) == 4905
+    assert set(events.asin) == set(frame.asins) and events.asin.nunique() == 24
+    # 2014-10 to 2018-09, as the README says.
+    assert events.local_date.min().strftime("%Y-%m") == "2014-10"
+    assert events.local_date.max().strftime("%Y-%m") == "2018-09"
+    # The rating of every stored event is the rating of its row in the file.
+    rows = frame.iloc[events.source_row - 1]
+    assert list(events.rating) == [float(r) for r in rows["reviews.rating"]]
+    assert list(events.asin) == list(rows.asins)
+    # Dates written as midnight UTC are dates; the few with a time keep it.
+    timed = rows["reviews.date"].str[11:19] != "00:00:00"
+    assert (events.date_precision == "second").sum() == int(timed.sum()) > 0
+    # B018Y22BI4 dips from 4.70 (2016-06) to 4.16 (2016-07) and recovers to 4.80 (2016-10).
+    one = events[events.asin == "B018Y22BI4"]
+    monthly = one.groupby(one.local_date.dt.strftime("%Y-%m")).rating.mean().round(2)
+    assert (monthly["2016-06"], monthly["2016-07"], monthly["2016-10"]) == (4.70, 4.16, 4.80)
+
+
+def helpful(cell: str) -> int | None:
+    if not cell:
+        return None
+    if cell.lower().startswith(("one person", "a person")):
+        return 1
+    match = re.match(r"[\d,]+", cell)
+    return int(match.group(0).replace(",", "")) if match else None
+
+
+def test_iphone_values(real):
+    events = events_of(real, IPHONE)
+    frame = iphone()
+    assert len(events) == 4986
+    # The ASIN is only inside the url.
+    assert set(events.asin) == {"B07JWV47JW"}
+    assert set(events.marketplace) == {"IN"} and set(events.date_precision) == {"day"}
+    days = pd.to_datetime(frame.reviewed_at, format="%d %B %Y")  # "12 December 2018"
+    assert events.local_date.min() == days.min() and events.local_date.max() == days.max()
+    assert (days.min().strftime("%Y-%m"), days.max().strftime("%Y-%m")) == ("2018-11", "2020-04")
+    # Local midnight in India (UTC+5:30) is 18:30 UTC the day before.
+    assert (events.occurred_at == events.local_date - pd.Timedelta(hours=5, minutes=30)).all()
+    rows = frame.iloc[events.source_row - 1]
+    # "3.0 out of 5 stars" -> 3.0; "5,087 people found this helpful" -> 5087.
+    assert list(events.rating) == [float(r.split()[0]) for r in rows.review_rating]
+    assert [None if pd.isna(v) else int(v) for v in events.helpful_votes] == [
+        helpful(c) for c in rows.helpful_count]
+    assert events.helpful_votes.max() == 5087
+    # The weekly mean dips 4.61 (2019-W40) to 4.23 (2019-W41) and recovers to 4.63 (2019-W45).
+    weekly = events.groupby(events.local_date.dt.strftime("%G-W%V")).rating.mean().round(2)
+    assert (weekly["2019-W40"], weekly["2019-W41"], weekly["2019-W45"]) == (4.61, 4.23, 4.63)
+
+
+def test_fashion_values(real):
+    events = events_of(real, FASHION)
+    frame = fashion()
+    first = frame.drop_duplicates(FASHION_KEY)
+    assert len(events) == len(first) == 447
+    # One event per review, on the first variant ASIN it was copied onto.
+    assert list(events.source_row - 1) == list(first.index)
+    assert list(events.asin) == list(first.asin)
+    assert list(events.rating) == list(first.overall)
+    # unixReviewTime is midnight UTC of reviewTime's day ("09 4, 2015"): a date.
+    days = pd.to_datetime(first.reviewTime, format="%m %d, %Y")
+    assert list(events.local_date) == list(days)
+    assert set(events.date_precision) == {"day"}
+
+
+def test_spapi_values(real):
+    sales = query(real, "SELECT * FROM sales WHERE source_file = ? ORDER BY date", [SPAPI])
+    (daily,) = [d for d in spapi_documents()
+                if d["reportSpecification"]["reportOptions"]["dateGranularity"] == "DAY"]
+    by_date = daily["salesAndTrafficByDate"]
+    assert [d.strftime("%Y-%m-%d") for d in sales.date] == [e["date"] for e in by_date]
+    assert set(sales.asin) == {"*"} and set(sales.marketplace) == {"US"}
+    assert list(sales.units) == [e["salesByDate"]["unitsOrdered"] for e in by_date]
+    assert list(sales.revenue) == [e["salesByDate"]["orderedProductSales"]["amount"]
+                                   for e in by_date]
+    reasons = query(real, "SELECT source_row, reason FROM rejections WHERE source_file = ? "
+                    "ORDER BY source_row", [SPAPI])
+    assert len(reasons) == 12
+    per_asin = reasons.reason.str.contains("cannot be put on a day")
+    not_a_day = reasons.reason.str.contains(r"a (?:week|month) total")
+    assert (per_asin.sum(), not_a_day.sum()) == (9, 3)
+    assert reasons.reason.str.contains("request the report").all()
+
+
+def test_no_reviewer_name_or_id_is_stored(real):
+    """Raw names and ids of reviewers appear in no text column of any table.
+
+    A name that is also some customer's whole title or text ("Good", "Amazon Customer")
+    is left out: those cells are the customer's words, kept verbatim; so are names
+    shorter than four characters (one reviewer is called "USD").
+    """
+    frames = datafiniti(), iphone(), fashion()
+    names = pd.concat([frames[0]["reviews.username"], frames[1].profile_name,
+                       frames[2].reviewerName.dropna(), frames[2].reviewerID])
+    words = set(pd.concat([frames[0]["reviews.title"], frames[0]["reviews.text"],
+                           frames[1].review_title, frames[1].review_text,
+                           frames[2].summary.dropna(), frames[2].reviewText.dropna()]))
+    secrets = names[~names.isin(words) & (names.str.len() >= 4)].drop_duplicates()
+    assert len(secrets) > 5000
+    with open_store(real[1], read_only=True) as store:
+        columns = store.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR' AND table_schema = 'main'").fetchall()
+        store.con.register("secrets", pd.DataFrame({"v": secrets}))
+        for table, column in columns:
+            hits = store.con.execute(
+                f'SELECT count(*) FROM "{table}" t JOIN secrets s ON t."{column}" = s.v'
+            ).fetchone()[0]
+            assert hits == 0, f"a raw reviewer name or id is stored in {table}.{column}"
+        hashed = store.con.execute(
+            "SELECT count(*) FROM events WHERE source = 'review' AND author_hash IS NULL"
+        ).fetchone()[0]
+    assert hashed == 0
