@@ -53,6 +53,25 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary_lines(reports: list) -> list[str]:
+    """One line per file; a format with many files (daily Business Reports) in one line."""
+    by_format: dict[str, list] = {}
+    for report in reports:
+        by_format.setdefault(report.format, []).append(report)
+    lines = []
+    for fmt, group in by_format.items():
+        if len(group) <= 3:
+            lines.extend(_counts_line(r) for r in group)
+            continue
+        read = sum(r.read for r in group)
+        lines.append(
+            f"{len(group)} {fmt} files ({Path(group[0].path).name} .. {Path(group[-1].path).name})"
+            f" -> {group[0].table}: read {read} = accepted {sum(r.accepted for r in group)} "
+            f"+ rejected {sum(r.rejected for r in group)} "
+            f"+ duplicates {sum(r.duplicates for r in group)}")
+    return lines
+
+
 def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
     from .config import load_incident
     from .ingest import incident_files, ingest_incident
@@ -64,19 +83,15 @@ def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="ingest", unit="file", file=sys.stderr, leave=False)
-
-    def on_file(spec, report) -> None:
-        if bar:
-            bar.update(1)
-        if not quiet:
-            message = _counts_line(report)
-            (bar.write(message) if bar else print(message))
-
     try:
-        return ingest_incident(incident, on_file=on_file)
+        reports = ingest_incident(incident, on_file=lambda spec, report: bar and bar.update(1))
     finally:
         if bar:
             bar.close()
+    if not quiet:
+        for line in _summary_lines(reports):
+            print(line)
+    return reports
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:

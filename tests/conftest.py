@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import random
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "data" / "real"
+def _real_data() -> Path:
+    """``../shared/data/real`` beside the checkout (or ``CRISIS_KIT_REAL_DATA``)."""
+    if os.environ.get("CRISIS_KIT_REAL_DATA"):
+        return Path(os.environ["CRISIS_KIT_REAL_DATA"])
+    return REPO.parent / "shared" / "data" / "real"
+
+
+REAL = _real_data()
 SAMPLES = REPO / "data" / "samples"
 FIXTURES = REPO / "tests" / "fixtures"
 

@@ -21,7 +21,7 @@ from .conftest import REAL
 pytestmark = pytest.mark.skipif(
     not REAL.is_dir(),
     reason=f"the real data folder {REAL} is absent (it lives beside the checkout, in "
-    "../shared/data/real); these tests read it in place and never copy it",
+    "../shared/data/real, or set CRISIS_KIT_REAL_DATA); these tests read it in place and never copy it",
 )
 
 DATAFINITI = "Datafiniti_Amazon_Consumer_Reviews_of_Amazon_Products.csv"
