@@ -1,0 +1,297 @@
+"""Rating recovery: how many 5-star reviews it takes, and by when the target is reached.
+
+:func:`five_star_reviews_to_target` is closed-form arithmetic on the latest window.
+
+The forecast's method (written up in ``docs/forecast.md``): the recent review velocity and star
+mix are estimated from the last ``lookback_days`` days; future days are simulated as
+Poisson draws per star, with the velocity and mix themselves resampled by a day-level
+bootstrap; every simulated future is run through the same trailing window as the
+observed rating, so old reviews leave the window exactly as they would. The forecast
+date is the median first day on which the simulated rating reaches the target, with
+an interval from the simulated spread. A fixed seed makes it reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from .volume import DayLike, as_day
+
+__all__ = [
+    "PATH_COLUMNS", "RatingForecast", "check_target", "five_star_reviews_to_target",
+    "forecast_rating",
+]
+
+PATH_COLUMNS = ["local_date", "expected", "median", "lower", "upper"]
+"""Columns of :attr:`RatingForecast.path`."""
+
+STATUSES = ("reached", "forecast", "beyond_horizon", "no_recent_reviews")
+"""Values of :attr:`RatingForecast.status`."""
+
+
+@dataclass(frozen=True, eq=False)
+class RatingForecast:
+    """When the trailing-window rating is expected to reach the target.
+
+    Attributes
+    ----------
+    status : str
+        ``reached`` (the latest rating already meets the target: nothing to forecast),
+        ``forecast`` (a date within the horizon), ``beyond_horizon`` (fewer than half
+        of the simulated futures reach the target within ``horizon_days``), or
+        ``no_recent_reviews`` (no review in the lookback days: no velocity to project).
+    target_date, lower, upper : pandas.Timestamp or None
+        Median first day at or above the target, and the ends of the ``interval``
+        (e.g. 10th and 90th percentiles). Each is None when it lies beyond the horizon.
+    probability : float
+        Share of simulated futures that reach the target within the horizon.
+    reviews_per_day, recent_mean_rating : float or None
+        The recent velocity and mean star the projection starts from.
+    path : pandas.DataFrame
+        Each row represents one future day: ``local_date``, ``expected`` (the rating if
+        velocity and mix stay at their recent averages), ``median``, ``lower``,
+        ``upper`` (the simulated rating's median and interval). Empty when not computed.
+    """
+
+    status: str
+    target: float
+    as_of: pd.Timestamp | None
+    target_date: pd.Timestamp | None
+    lower: pd.Timestamp | None
+    upper: pd.Timestamp | None
+    probability: float
+    reviews_per_day: float | None
+    recent_mean_rating: float | None
+    window_days: int
+    lookback_days: int
+    horizon_days: int
+    interval: float
+    simulations: int
+    seed: int
+    path: pd.DataFrame = field(repr=False)
+
+
+def _positive(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_target(target: object) -> float:
+    """Return ``target`` as a float; raise unless it is a rating from 1 to 5."""
+    if isinstance(target, bool) or not isinstance(target, int | float) or not 1 <= target <= 5:
+        raise ValueError(f"target must be a rating from 1 to 5, got {target!r}")
+    return float(target)
+
+
+def five_star_reviews_to_target(ratings_in_window: Iterable[float], target: float) -> int | None:
+    """Return the fewest additional 5-star reviews that lift the window's mean to ``target``.
+
+    Parameters
+    ----------
+    ratings_in_window : iterable of float
+        The ratings (1-5) of the reviews in the latest trailing window.
+    target : float
+        The target rating (1-5).
+
+    Returns
+    -------
+    int or None
+        0 when the mean already meets the target; 1 for an empty window (one review
+        makes the mean 5); None when ``target`` is 5 and a rating is below 5 (no number
+        of 5-star reviews lifts such a mean to 5).
+
+    Raises
+    ------
+    ValueError
+        If ``target`` or a rating lies outside 1-5, or a rating is missing.
+
+    Notes
+    -----
+    design.md section 8, ``five_star_reviews_to_target``. With k reviews summing to
+    s, n more 5-star reviews give the mean (s + 5n) / (k + n), which is >= target t
+    when n >= (t k - s) / (5 - t). The answer is the ceiling of that bound, computed
+    in exact fractions (t as written, 4.2 = 21/5) so that a bound of exactly 3 gives
+    3, not 4. Reviews leaving the window meanwhile are not counted: this is the
+    number needed now.
+
+    Examples
+    --------
+    >>> five_star_reviews_to_target([1, 2, 5, 5], 4.2)  # (16.8 - 13) / 0.8 = 4.75
+    5
+    """
+    target = check_target(target)
+    ratings = [float(r) for r in ratings_in_window]
+    bad = [r for r in ratings if math.isnan(r) or not 1 <= r <= 5]
+    if bad:
+        raise ValueError(f"ratings must lie from 1 to 5, got {bad[0]!r}")
+    if not ratings:
+        return 1
+    exact_target = Fraction(repr(target))
+    total = sum((Fraction(r) for r in ratings), Fraction(0))
+    if total >= exact_target * len(ratings):
+        return 0
+    if exact_target == 5:
+        return None
+    return math.ceil((exact_target * len(ratings) - total) / (5 - exact_target))
+
+
+def _empty_path() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=float) for name in PATH_COLUMNS})
+    frame["local_date"] = frame["local_date"].astype("datetime64[ns]")
+    return frame
+
+
+def forecast_rating(
+    reviews: pd.DataFrame,
+    window_days: int,
+    target: float,
+    as_of: DayLike,
+    *,
+    lookback_days: int = 14,
+    horizon_days: int = 180,
+    simulations: int = 2000,
+    seed: int = 0,
+    interval: float = 0.8,
+) -> RatingForecast:
+    """Forecast the first day the trailing-window rating reaches ``target``.
+
+    Parameters
+    ----------
+    reviews : pandas.DataFrame
+        One row per rated review (already filtered to the ASINs of interest), with
+        ``local_date`` and ``rating``. Reviews after ``as_of`` are ignored.
+    window_days : int
+        The trailing window W of the displayed rating.
+    target : float
+        The target rating (1-5).
+    as_of : str, datetime.date or pandas.Timestamp
+        The last observed day; the forecast starts the day after.
+    lookback_days : int, default 14
+        Days (ending on ``as_of``) whose reviews give the velocity and the star mix.
+    horizon_days : int, default 180
+        How far ahead to look; a date beyond it is reported as None.
+    simulations : int, default 2000
+        Number of simulated futures.
+    seed : int, default 0
+        Seed of the random generator (same inputs, same seed: same forecast).
+    interval : float, default 0.8
+        Coverage of the interval (0.8: the 10th to the 90th percentile).
+
+    Returns
+    -------
+    RatingForecast
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range or ``reviews`` lacks a column.
+
+    Notes
+    -----
+    r(d) is the mean rating over ``[d - W + 1, d]`` (design.md section 8). For a
+    future day d = as_of + j the window holds the observed reviews dated on or after
+    ``d - W + 1`` (fewer each day: old reviews leave) and the simulated reviews of
+    days ``max(1, j - W + 1) .. j``. Each simulation draws the lookback days with
+    replacement, takes their per-star counts divided by ``lookback_days`` as daily
+    rates, and draws each future day's count of each star as Poisson with that rate.
+    Its hit day is the first j with r(d) >= target. ``target_date`` is the median hit
+    day (futures that never hit count as later than the horizon), ``lower`` and
+    ``upper`` are the ``(1 - interval) / 2`` and ``(1 + interval) / 2`` quantiles.
+    """
+    missing = [c for c in ("local_date", "rating") if c not in reviews.columns]
+    if missing:
+        raise ValueError(f"reviews lack the column(s) {', '.join(missing)}")
+    window_days = _positive("window_days", window_days)
+    lookback_days = _positive("lookback_days", lookback_days)
+    horizon_days = _positive("horizon_days", horizon_days)
+    simulations = _positive("simulations", simulations)
+    target = check_target(target)
+    if isinstance(interval, bool) or not isinstance(interval, int | float) or not 0 < interval < 1:
+        raise ValueError(f"interval must lie strictly between 0 and 1, got {interval!r}")
+    last = as_day(as_of)
+    days = pd.to_datetime(reviews["local_date"]).dt.normalize()
+    offset = (last - days).dt.days.to_numpy()  # 0 = as_of, 1 = the day before, ...
+    stars = reviews["rating"].astype(float).to_numpy()
+    seen = (offset >= 0) & ~np.isnan(stars)
+    offset, stars = offset[seen], stars[seen]
+
+    def result(status: str, **found: object) -> RatingForecast:
+        values = {"target_date": None, "lower": None, "upper": None, "probability": 0.0,
+                  "reviews_per_day": None, "recent_mean_rating": None, "path": _empty_path()}
+        values.update(found)
+        return RatingForecast(
+            status=status, target=target, as_of=last, window_days=window_days,
+            lookback_days=lookback_days, horizon_days=horizon_days, interval=float(interval),
+            simulations=simulations, seed=int(seed), **values,
+        )
+
+    recent = offset < lookback_days
+    in_window = offset < window_days
+    if in_window.any() and stars[in_window].mean() >= target:
+        return result("reached", probability=1.0)
+    if not recent.any():
+        return result("no_recent_reviews")
+
+    # Observed part of the window on future day j: reviews with offset <= W - 1 - j.
+    horizon = np.arange(1, horizon_days + 1)
+    by_offset_count = np.bincount(offset[in_window], minlength=window_days)
+    by_offset_sum = np.bincount(offset[in_window], weights=stars[in_window], minlength=window_days)
+    kept = np.clip(window_days - horizon, 0, None)  # offsets 0 .. kept-1 stay in the window
+    observed_count = np.concatenate([[0], np.cumsum(by_offset_count)])[kept]
+    observed_sum = np.concatenate([[0.0], np.cumsum(by_offset_sum)])[kept]
+
+    # Recent days x star values: the sample the velocity and mix are bootstrapped from.
+    values, category = np.unique(stars[recent], return_inverse=True)
+    per_day = np.zeros((lookback_days, len(values)))
+    np.add.at(per_day, (offset[recent], category), 1)
+    rng = np.random.default_rng(seed)
+    resampled = rng.integers(0, lookback_days, size=(simulations, lookback_days))
+    rates = per_day[resampled].sum(axis=1) / lookback_days  # (simulations, stars)
+    drawn = rng.poisson(rates[:, None, :], size=(simulations, horizon_days, len(values)))
+    cumulative_count = np.concatenate(
+        [np.zeros((simulations, 1)), np.cumsum(drawn.sum(axis=2), axis=1)], axis=1)
+    cumulative_sum = np.concatenate(
+        [np.zeros((simulations, 1)), np.cumsum(drawn @ values, axis=1)], axis=1)
+    first = np.clip(horizon - window_days, 0, None)  # simulated days first+1 .. j in window
+    sim_count = cumulative_count[:, horizon] - cumulative_count[:, first] + observed_count
+    sim_sum = cumulative_sum[:, horizon] - cumulative_sum[:, first] + observed_sum
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rating = np.where(sim_count > 0, sim_sum / np.where(sim_count > 0, sim_count, 1), np.nan)
+    hit = rating >= target
+    hit_day = np.where(hit.any(axis=1), hit.argmax(axis=1) + 1, horizon_days + 1)
+
+    tail = (1 - interval) / 2
+    point, low, high = (
+        int(np.quantile(hit_day, q, method="inverted_cdf")) for q in (0.5, tail, 1 - tail)
+    )
+
+    def day(j: int) -> pd.Timestamp | None:
+        return last + pd.Timedelta(days=j) if j <= horizon_days else None
+
+    mean_rates = per_day.sum(axis=0) / lookback_days
+    in_sim = np.minimum(horizon, window_days)
+    expected = (observed_sum + in_sim * (mean_rates @ values)) / (
+        observed_count + in_sim * mean_rates.sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a day no future has a review on
+        quantiles = np.nanquantile(rating, [0.5, tail, 1 - tail], axis=0)
+    path = pd.DataFrame({
+        "local_date": pd.DatetimeIndex(last + pd.to_timedelta(horizon, unit="D")).as_unit("ns"),
+        "expected": expected, "median": quantiles[0], "lower": quantiles[1],
+        "upper": quantiles[2],
+    })
+    return result(
+        "forecast" if point <= horizon_days else "beyond_horizon",
+        target_date=day(point), lower=day(low), upper=day(high),
+        probability=float((hit_day <= horizon_days).mean()),
+        reviews_per_day=float(per_day.sum() / lookback_days),
+        recent_mean_rating=float(stars[recent].mean()), path=path,
+    )
