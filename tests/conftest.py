@@ -68,3 +68,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "(install it with: sudo apt-get install chromium fonts-noto-cjk)",
             yellow=True,
         )
+
+
+@pytest.fixture(scope="session")
+def sample_incident(tmp_path_factory):
+    """The sample incident copied to a temporary folder and ingested there (once a session)."""
+    import shutil
+
+    from crisis_kit.config import load_incident
+    from crisis_kit.ingest import ingest_incident
+
+    root = tmp_path_factory.mktemp("sample-incident") / "samples"
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
+    incident = load_incident(root / "incident.yaml")
+    ingest_incident(incident)
+    return incident

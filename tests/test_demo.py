@@ -52,6 +52,14 @@ def test_every_sample_export_is_read_and_counted(sample):
     }
 
 
+def test_report_writes_summary_json_beside_the_html(sample):
+    _, _, paths = sample
+    summary = json.loads(Path(paths.summary).read_text(encoding="utf-8"))
+    assert summary["incident"] == "bottle-valve-2022"
+    assert summary["detection"]["alert_date"] == "2022-05-02"
+    assert Path(paths.summary).parent == Path(paths.html).parent
+
+
 def test_reingesting_the_sample_adds_nothing(sample):
     incident, _, _ = sample
     again = ingest_incident(incident)

@@ -26,6 +26,7 @@ from papermill.exceptions import PapermillExecutionError
 from .. import errors, theme
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
+from ..pipeline import run_analysis, write_summary
 from . import sections
 from .fragments import METADATA_KEY
 from .language import LANGUAGES, load_strings
@@ -60,7 +61,7 @@ _NOT_IN_REPORT_TAGS = {"parameters", "injected-parameters", "notebook-only"}
 _VOLATILE = ("start_time", "end_time", "duration")
 # ipykernel warns on stderr at every start (TCP without CurveZMQ keys, on localhost);
 # warnings of the notebook's own code still reach the saved notebook.
-_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 _OUR_ERRORS = frozenset(errors.__all__)
 
 
@@ -70,6 +71,7 @@ class ReportPaths:
 
     html: Path
     notebook: Path
+    summary: Path
 
 
 def validate_parameters(
@@ -296,7 +298,7 @@ def render_report(
     as_of: str | dt.date | None = None,
     quiet: bool = False,
 ) -> ReportPaths:
-    """Write the post-mortem of one incident: ``<incident>.ipynb`` and ``<incident>.html``.
+    """Write the post-mortem of one incident: its ``.ipynb``, ``.html`` and ``.summary.json``.
 
     Parameters
     ----------
@@ -344,6 +346,7 @@ def render_report(
     paths = ReportPaths(
         html=out_dir / f"{incident.incident}.html",
         notebook=out_dir / f"{incident.incident}.ipynb",
+        summary=out_dir / f"{incident.incident}.summary.json",
     )
     nb = run_notebook(NOTEBOOK, paths.notebook, parameters, quiet=quiet)
     html = export_html(
@@ -353,4 +356,5 @@ def render_report(
         contents_label=strings.text("contents"),
     )
     paths.html.write_text(html, encoding="utf-8", newline="\n")
+    write_summary(run_analysis(incident, as_of=_as_of_text(as_of) or None), paths.summary)
     return paths

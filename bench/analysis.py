@@ -1,0 +1,172 @@
+"""Benchmark: ``run_analysis`` on a store of 1,000,000 events over 3 years and 50 ASINs.
+
+Builds a workspace (``incident.yaml`` + ``store.duckdb`` filled by SQL: reviews and
+returns with text, a two-week defect spike in year three, daily sales, an actions
+log), then measures, each in a fresh subprocess so peak memory is its own:
+
+- crisis-kit: ``pipeline.run_analysis(incident)`` (every number of summary.json);
+- baseline: one DuckDB SQL query doing the daily aggregation (events, negatives and
+  mean rating per local day and ASIN) on the same store.
+
+Prints wall time and peak RSS of both and the ratio. Goal (issue 3): at most 3x.
+
+Usage: python bench/analysis.py [--events 1000000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = ("bottle valve leak leaked milk baby loves nipple flow slow easy clean colic vent "
+         "works great broke cracked week month returned refund service replacement quality "
+         "plastic smell hot warm formula feeding night newborn recommend buy again love "
+         "perfect size lid cap ring seal tight loose drip soaked messy defect happy").split()
+
+INCIDENT = """incident: bench-analysis
+title: Benchmark incident
+marketplace: US
+language: en
+asins: []
+complaints: []
+sales: []
+thresholds:
+  negative_growth: 0.15
+  min_negative_per_day: 40
+"""
+
+
+def build(folder: Path, events: int) -> Path:
+    from crisis_kit.store import open_store
+
+    (folder / "incident.yaml").write_text(INCIDENT, encoding="utf-8")
+    words = "[" + ", ".join(f"'{w}'" for w in WORDS) + "]"
+    with open_store(folder / "store.duckdb", salt_seed="bench") as store:
+        con = store.con
+        con.execute("SELECT setseed(0.42)")
+        con.execute(f"""
+            INSERT INTO events
+            WITH base AS (
+                SELECT i, (i % 50) AS a, CAST(floor(random() * 1095) AS INTEGER) AS d,
+                       random() AS r, random() AS s, random() AS w
+                FROM range({events}) t(i)
+            ), shaped AS (
+                SELECT *, DATE '2021-01-01' + d AS day,
+                       (d BETWEEN 800 AND 813 AND r < 0.6) AS spike
+                FROM base
+            )
+            SELECT md5(i::VARCHAR) AS event_id,
+                CASE WHEN s < 0.85 THEN 'review' ELSE 'fba_return' END AS source,
+                'US', 'B0BENCH' || lpad(a::VARCHAR, 3, '0') AS asin, NULL, NULL, NULL,
+                day::TIMESTAMP + INTERVAL 8 HOUR AS occurred_at, day AS local_date, 'day',
+                CASE WHEN s < 0.85 THEN (CASE WHEN spike THEN 1
+                     WHEN r < 0.05 THEN 1 WHEN r < 0.1 THEN 2 WHEN r < 0.2 THEN 3
+                     WHEN r < 0.45 THEN 4 ELSE 5 END)::DOUBLE END AS rating,
+                list_element({words}, (w * 40)::INTEGER + 1) || ' ' ||
+                    list_element({words}, (r * 40)::INTEGER + 1) AS title,
+                array_to_string(list_transform(range(12 + (w * 30)::INTEGER),
+                    lambda k: list_element({words}, ((i * 7 + k * 13) % 50)::INTEGER + 1)), ' ')
+                    AS text,
+                CASE WHEN s >= 0.85 THEN (CASE WHEN spike OR r < 0.3 THEN 'DEFECTIVE'
+                     ELSE 'UNWANTED_ITEM' END) END AS reason,
+                CASE WHEN s >= 0.85 THEN (CASE WHEN spike OR r < 0.3 THEN 'quality'
+                     ELSE 'other' END) END AS reason_group,
+                NULL, NULL, TRUE, 0, NULL, md5('author' || i::VARCHAR), NULL,
+                CASE WHEN s < 0.85 THEN spike OR r < 0.1
+                     ELSE spike OR r < 0.3 END AS is_negative,
+                NULL, 'bench.csv', i + 1, 'bench', 1
+            FROM shaped
+        """)
+        con.execute("""
+            INSERT INTO sales
+            SELECT DATE '2021-01-01' + d::INTEGER, 'US', 'B0BENCH' || lpad(a::VARCHAR, 3, '0'), NULL, '',
+                   (30 + (a % 7) - CASE WHEN a = 7 AND d BETWEEN 805 AND 840 THEN 18 ELSE 0 END)
+                       ::DOUBLE, NULL, 'USD', 400, 600, 99, 7.5, 'business_report', 'local',
+                   'bench.csv', 1, 'bench', 1
+            FROM range(1095) t(d), range(50) u(a)
+        """)
+        con.execute("""
+            INSERT INTO actions VALUES
+            ('a1', TIMESTAMPTZ '2023-03-12 18:00:00+00', 'cs', 'open case queue', NULL, NULL,
+             NULL, 'log.csv', 1, 'x', 1),
+            ('a2', TIMESTAMPTZ '2023-03-12 20:00:00+00', 'pr', 'statement', NULL, NULL, NULL,
+             'log.csv', 2, 'x', 1),
+            ('a3', TIMESTAMPTZ '2023-03-13 20:00:00+00', 'tech', 'root cause', NULL, NULL, NULL,
+             'log.csv', 3, 'x', 1)
+        """)
+    return folder / "incident.yaml"
+
+
+def run_crisis_kit(incident_path: Path) -> dict:
+    from crisis_kit.config import load_incident
+    from crisis_kit.pipeline import run_analysis
+
+    summary = run_analysis(load_incident(incident_path)).summary()
+    return {"alert_date": summary["detection"]["alert_date"],
+            "negative": summary["complaints"]["negative"]}
+
+
+def run_baseline(incident_path: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(incident_path.parent / "store.duckdb"), read_only=True)
+    daily = con.execute(
+        "SELECT local_date, asin, count(*) AS events, count(*) FILTER (is_negative) AS negative, "
+        "avg(rating) AS mean_rating FROM events GROUP BY local_date, asin").df()
+    return {"daily_rows": len(daily)}
+
+
+def child(kind: str, incident_path: Path) -> None:
+    started = time.perf_counter()
+    result = (run_crisis_kit if kind == "crisis-kit" else run_baseline)(incident_path)
+    result["seconds"] = time.perf_counter() - started
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(kind: str, incident_path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(incident_path)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="crisis-kit-bench-analysis-"))
+    started = time.perf_counter()
+    incident_path = build(folder, args.events)
+    print(f"built a store of {args.events:,} events, 50 ASINs, 3 years in "
+          f"{time.perf_counter() - started:.1f} s")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
+          f"{platform.python_version()}")
+    baseline = measure("baseline", incident_path)
+    ours = measure("crisis-kit", incident_path)
+    print(f"baseline (one DuckDB query: daily events, negatives, mean rating by ASIN): "
+          f"{baseline['seconds']:.2f} s, peak {baseline['peak_mb']:.0f} MB")
+    print(f"crisis-kit (run_analysis, every number of summary.json): {ours['seconds']:.2f} s, "
+          f"peak {ours['peak_mb']:.0f} MB; alert {ours['alert_date']}, "
+          f"{ours['negative']:,} negatives")
+    print(f"ratio time {ours['seconds'] / baseline['seconds']:.2f}x (goal <= 3.0x), "
+          f"ratio memory {ours['peak_mb'] / baseline['peak_mb']:.2f}x")
+    if not args.keep:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""Topics: keywords in four languages, precedence, shares, drivers, representatives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crisis_kit.errors import ConfigError
+from crisis_kit.store import open_store
+from crisis_kit.topics import (
+    OTHER,
+    assign,
+    daily_shares,
+    drivers,
+    load_taxonomy,
+    representatives,
+)
+
+TAXONOMY = load_taxonomy()
+TOPIC_NAMES = ["safety", "packaging", "quality", "listing", "fit", "shipping", "service", OTHER]
+
+
+def one(title: str = "", text: str = "", reason: str | None = None, group: str | None = None) -> str:
+    frame = pd.DataFrame({"title": [title], "text": [text], "reason": [reason], "reason_group": [group]})
+    return str(assign(frame).iloc[0])
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    # English
+    ("The valve leaks after a day", "quality"),
+    ("It got way too hot and burned my hand", "safety"),
+    ("Shipping took forever.", "shipping"),
+    ("Runs small, order a size up. Too small for my son", "fit"),
+    ("Not as described on the listing", "listing"),
+    ("Customer service never replied", "service"),
+    ("Box was crushed, item ok.", "packaging"),
+    # Chinese
+    ("奶瓶漏水，很失望", "quality"),
+    ("宝宝被烫伤了", "safety"),
+    ("快递太慢", "shipping"),
+    ("尺寸偏小", "fit"),
+    ("与描述不符", "listing"),
+    ("客服不回复", "service"),
+    ("外包装压坏了", "packaging"),
+    # German
+    ("Die Flasche ist undicht", "quality"),
+    ("Das Gerät ist überhitzt und hat mich verbrannt", "safety"),
+    ("Die Lieferung kam zwei Wochen zu spät", "shipping"),
+    ("Passt nicht, viel zu klein", "fit"),
+    ("Nicht wie beschrieben", "listing"),
+    ("Der Kundenservice antwortet nicht", "service"),
+    ("Die Verpackung war aufgerissen", "packaging"),
+    # Japanese
+    ("水漏れがひどいです", "quality"),
+    ("子供がやけどしました", "safety"),
+    ("なかなか届かない、配送が遅い", "shipping"),
+    ("サイズが合わない", "fit"),
+    ("写真と違う色でした", "listing"),
+    ("問い合わせても返信がない", "service"),
+    ("梱包がひどく、箱が潰れていた", "packaging"),
+    # nothing the taxonomy knows
+    ("Our baby refused to take this bottle at all.", OTHER),
+    ("", OTHER),
+])
+def test_each_language_finds_its_topic(text, topic):
+    assert one(text=text) == topic
+
+
+def test_matching_ignores_case_and_respects_word_boundaries():
+    assert one(text="LEAKS EVERYWHERE") == "quality"
+    assert one(text="ÜBERHITZT nach fünf Minuten") == "safety"  # case folding beyond ASCII
+    assert one(text="a bleak outlook") == OTHER                # "leak" inside a word
+    assert one(text="the bottle is leaking") == "quality"      # leak* takes endings
+    assert one(text="he was fired from his job") == OTHER      # fire is a whole word
+    assert one(text="it caught fire!") == "safety"
+    assert one(text="it doesn’t work") == "quality"            # a curly apostrophe
+    assert one(text="the box\nwas   crushed") == "packaging"   # any whitespace between words
+    assert one(title="Leaks", text="") == "quality"            # the title counts too
+
+
+def test_precedence_first_topic_wins():
+    # safety beats everything: a leak that burns is a safety complaint
+    assert one(text="It leaks hot water and burned my hand") == "safety"
+    # a packaging phrase beats the defect word inside it
+    assert one(text="One ring arrived cracked") == "packaging"
+    assert one(text="The ring cracked after a week") == "quality"
+    # a defect beats the words people wrap it in
+    assert one(text="Leaks. Not as described.") == "quality"
+    assert one(text="Too small and it leaks") == "quality"
+    assert one(text="Seller didn't answer about the leaking bottle") == "quality"
+
+
+def test_return_reasons_map_to_topics():
+    assert one(reason="DEFECTIVE", group="quality") == "quality"
+    # the code's own topic wins over its group's (DAMAGED_BY_CARRIER is in group shipping)
+    assert one(reason="DAMAGED_BY_CARRIER", group="shipping") == "packaging"
+    assert one(reason="NOT_AS_DESCRIBED", group="quality") == "listing"
+    assert one(reason="not_compatible", group="fit") == "fit"      # codes compared upper-case
+    assert one(reason="SOMETHING_NEW", group="safety") == "safety"  # unknown code: its group
+    assert one(reason="UNWANTED_ITEM", group="other") == OTHER
+    # precedence holds across signals: a defective return whose comment reports a burn
+    assert one(text="burned my baby's mouth", reason="DEFECTIVE", group="quality") == "safety"
+    assert one(text="leaks", reason="UNWANTED_ITEM", group="other") == "quality"
+
+
+def test_assign_gives_exactly_one_topic_per_event_and_leaves_the_input_alone():
+    events = pd.DataFrame({
+        "title": ["Leaks", None, "Too hot", np.nan],
+        "text": [None, "Box was crushed", "", "nothing to see"],
+        "reason": [None, None, None, "DEFECTIVE"],
+    }, index=[10, 11, 12, 13])
+    before = events.copy()
+    topics = assign(events)
+    pd.testing.assert_frame_equal(events, before)
+    assert topics.index.tolist() == [10, 11, 12, 13] and topics.name == "topic"
+    assert topics.tolist() == ["quality", "packaging", "safety", "quality"]
+    assert list(topics.cat.categories) == TOPIC_NAMES
+    with pytest.raises(ValueError, match="events lack every one of the columns title, text"):
+        assign(pd.DataFrame({"rating": [1.0]}))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=80)), min_size=1, max_size=20))
+def test_any_text_gets_exactly_one_known_topic(rows):
+    frame = pd.DataFrame(rows, columns=["title", "text"])
+    topics = assign(frame, TAXONOMY)
+    assert len(topics) == len(frame) and topics.notna().all()
+    assert set(topics) <= set(TOPIC_NAMES)
+    # row-wise: the topic of a row does not depend on the other rows
+    reversed_topics = assign(frame.iloc[::-1], TAXONOMY)
+    assert reversed_topics.loc[frame.index].tolist() == topics.tolist()
+
+
+# -- shares and drivers ---------------------------------------------------------------------------
+
+def tagged(rows: list[tuple[str, str, bool]]) -> pd.DataFrame:
+    """(local_date, topic, is_negative) rows."""
+    frame = pd.DataFrame(rows, columns=["local_date", "topic", "is_negative"])
+    frame["local_date"] = pd.to_datetime(frame["local_date"])
+    return frame
+
+
+def test_daily_shares_sum_to_one_on_days_with_negatives():
+    events = tagged([
+        ("2022-05-01", "quality", True), ("2022-05-01", "quality", True),
+        ("2022-05-01", "shipping", True), ("2022-05-01", "safety", False),
+        ("2022-05-02", "quality", False),  # a day without negatives
+        ("2022-05-03", "safety", True),
+    ])
+    shares = daily_shares(events)
+    wide = shares.pivot(index="local_date", columns="topic", values="share")
+    assert sorted(shares["topic"].unique()) == ["quality", "safety", "shipping"]
+    assert wide.loc["2022-05-01"].to_dict() == pytest.approx(
+        {"quality": 2 / 3, "safety": 0.0, "shipping": 1 / 3})
+    assert wide.loc["2022-05-02"].isna().all()
+    assert wide.loc["2022-05-03", "safety"] == 1.0
+    assert wide.sum(axis=1, min_count=1).dropna().tolist() == pytest.approx([1.0, 1.0])
+    assert shares["negative"].sum() == 4
+
+
+def test_drivers_on_a_hand_made_case():
+    onset = pd.Timestamp("2022-05-15")
+    before = [("2022-04-20", "quality", True), ("2022-05-10", "quality", True),
+              ("2022-04-18", "shipping", True), ("2022-05-14", "shipping", True),
+              ("2022-04-16", "fit", True)]                      # 04-16: 29 days before, outside
+    crisis = [(f"2022-05-{15 + i % 14}", "quality", True) for i in range(10)]
+    crisis += [("2022-05-20", "shipping", True), ("2022-05-28", "safety", True),
+               ("2022-05-29", "safety", True),                  # 05-29: day 15, outside
+               ("2022-05-16", "quality", False)]                # not negative
+    table = drivers(tagged(before + crisis), onset)
+    # before (04-17..05-14): quality 2, shipping 2 -> 0.5 each
+    # crisis (05-15..05-28): quality 10, shipping 1, safety 1 -> 10/12, 1/12, 1/12
+    # lift: quality (10/12)/0.5 = 5/3; shipping (1/12)/0.5 = 1/6; safety: absent before, NaN
+    # excess: quality 10 - 2 * 14/28 = 9; safety 1 - 0 = 1; shipping 1 - 1 = 0
+    assert table["topic"].tolist() == ["quality", "safety", "shipping"]
+    assert table["crisis_negative"].tolist() == [10, 1, 1]
+    assert table["before_negative"].tolist() == [2, 0, 2]
+    assert table["crisis_share"].tolist() == pytest.approx([10 / 12, 1 / 12, 1 / 12])
+    assert table["before_share"].tolist() == pytest.approx([0.5, 0.0, 0.5])
+    assert table["lift"].iloc[[0, 2]].tolist() == pytest.approx([5 / 3, 1 / 6])
+    assert np.isnan(table["lift"].iloc[1])
+    assert table["excess"].tolist() == pytest.approx([9.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="crisis_days must be a positive integer, got 0"):
+        drivers(tagged(before), onset, crisis_days=0)
+    with pytest.raises(ValueError, match="lack the column.s. topic"):
+        drivers(tagged(before).drop(columns="topic"), onset)
+
+
+# -- representatives ------------------------------------------------------------------------------
+
+def complaints() -> pd.DataFrame:
+    rows = [
+        # event_id, occurred_at, topic, helpful, title, text
+        ("e1", "2022-05-03 10:00", "quality", 2, "Leaks", "The valve leaks."),
+        ("e2", "2022-05-02 10:00", "quality", 2, "Leaks", "The   valve LEAKS."),   # same words
+        ("e3", "2022-05-04 10:00", "quality", 9, "Worst", "<script>alert(1)</script> leaks"),
+        ("e4", "2022-05-02 10:00", "quality", 0, "Drips", "Drips from the bottom"),
+        ("e0", "2022-05-02 10:00", "quality", 0, "Soaked", "Soaked clothes"),
+        ("e5", "2022-05-05 10:00", "quality", 0, "Fine", "Cracked"),
+        ("e6", "2022-05-05 10:00", "safety", 1, "Hot", "Too hot"),
+        ("e7", "2022-05-05 11:00", "safety", 1, None, None),                    # no words
+        ("e8", "2022-05-01 09:00", "shipping", 0, None, "Late"),
+    ]
+    frame = pd.DataFrame(rows, columns=["event_id", "occurred_at", "topic", "helpful_votes",
+                                        "title", "text"])
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    frame["local_date"] = frame["occurred_at"].dt.normalize()
+    frame["is_negative"] = True
+    frame["source"] = "review"
+    frame["rating"] = 1.0
+    return frame
+
+
+def test_representatives_are_the_most_helpful_then_earliest_then_by_id():
+    table = representatives(complaints(), n=3)
+    # quality (6 events) first, then safety (2), then shipping (1)
+    # quality: e3 (9 votes); e1/e2 say the same -> the earlier, e2; then e0 and e4 tie on
+    # votes and time -> e0 by id.
+    assert table[["topic", "rank", "event_id"]].values.tolist() == [
+        ["quality", 1, "e3"], ["quality", 2, "e2"], ["quality", 3, "e0"],
+        ["safety", 1, "e6"], ["shipping", 1, "e8"],
+    ]
+    # customer text kept verbatim
+    assert table.loc[0, "text"] == "<script>alert(1)</script> leaks"
+    assert table.loc[1, "text"] == "The   valve LEAKS."
+
+
+def test_representatives_are_deterministic_and_follow_the_topics_asked():
+    frame = complaints()
+    first = representatives(frame, n=2, topics=["safety", "quality"])
+    again = representatives(frame.sample(frac=1, random_state=7), n=2, topics=["safety", "quality"])
+    pd.testing.assert_frame_equal(first, again)
+    assert first["event_id"].tolist() == ["e6", "e3", "e2"]
+    # without votes, sources or ratings: the earliest, then by id
+    bare = frame.drop(columns=["helpful_votes", "source", "rating"])
+    assert representatives(bare, n=2, topics=["quality"])["event_id"].tolist() == ["e0", "e2"]
+    with pytest.raises(ValueError, match="n must be a positive integer, got 0"):
+        representatives(frame, n=0)
+
+
+# -- the taxonomy file ----------------------------------------------------------------------------
+
+def test_users_extend_the_taxonomy(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "topics:\n"
+        "  - name: quality\n"
+        "    keywords: {en: [wobbl*]}\n"
+        "  - name: odour\n"
+        "    label: {en: Odour, zh: 气味}\n"
+        "    keywords: {en: [stink*], zh: [臭]}\n",
+        encoding="utf-8",
+    )
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.names == [*TOPIC_NAMES[:-1], "odour", OTHER]
+    assert taxonomy.label("odour", "zh") == "气味"
+    frame = pd.DataFrame({"text": ["the table wobbles", "it stinks", "有点臭", "it leaks"]})
+    assert assign(frame, taxonomy).tolist() == ["quality", "odour", "odour", "quality"]
+    path.write_text("precedence: [odour]\ntopics:\n  - name: odour\n    keywords: {en: [stink*]}\n",
+                    encoding="utf-8")
+    only = load_taxonomy(path, extend=False)
+    assert only.names == ["odour", OTHER]
+
+
+def test_a_bad_taxonomy_file_is_named_with_the_fix(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("topics:\n  - name: quality\n    keyword: {en: [x]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"topic 'quality' has unknown key\(s\) keyword.*Where: .*bad.yaml"):
+        load_taxonomy(path)
+    path.write_text("topics:\n  - name: odour\nprecedence: [odour]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="precedence must list every topic exactly once"):
+        load_taxonomy(path)
+
+
+# -- the sample incident --------------------------------------------------------------------------
+
+def test_on_the_sample_the_leak_defect_drives_the_crisis(sample_incident):
+    with open_store(sample_incident.store_path, read_only=True) as store:
+        events = store.events()
+    events = events.assign(topic=assign(events))
+    table = drivers(events, "2022-05-02")
+    top = table.iloc[0]
+    assert top["topic"] == "quality"
+    assert top["crisis_share"] > 0.9 and top["excess"] > 250
+    crisis = events.loc[(events["local_date"] >= "2022-05-02") & (events["local_date"] < "2022-05-16")]
+    quoted = representatives(crisis, n=3, topics=["quality"])
+    assert len(quoted) == 3
+    assert all("leak" in f"{t} {x}".lower() for t, x in zip(quoted["title"], quoted["text"], strict=True))
+    shares = daily_shares(events)
+    per_day = shares.groupby("local_date")["share"].sum(min_count=1).dropna()
+    assert per_day.to_numpy() == pytest.approx(1.0)
