@@ -44,7 +44,9 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        A new frame with the same columns, one row per rated review.
+        A new frame, one row per rated review, with the columns a rating needs
+        (``event_id``, ``asin``, ``local_date``, ``rating``, where present): the
+        customers' words are left behind, so a million reviews copy in milliseconds.
     """
     missing = [c for c in ("source", "rating", "local_date") if c not in events.columns]
     if missing:
@@ -55,7 +57,9 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
     keep = (events["source"] == "review") & events["rating"].notna()
     if asins:
         keep &= events["asin"].isin(list(asins))
-    return events.loc[keep].copy()
+    columns = [c for c in ("event_id", "source", "asin", "local_date", "rating")
+               if c in events.columns]
+    return events.loc[keep, columns].copy()
 
 
 def trailing_rating(

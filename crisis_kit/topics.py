@@ -10,6 +10,7 @@ returned here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -92,14 +93,20 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     words = pc.binary_join_element_wise(
         _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
     )
-    matches = []
-    for topic in taxonomy.topics:
+    def keyword_hits(topic: Topic) -> np.ndarray | None:
         regex = topic.regex()
+        if regex is None:
+            return None
+        found = pc.match_substring_regex(words, pattern=regex, ignore_case=True)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+
+    # pyarrow's regex kernels release the GIL: one thread per topic uses every core.
+    with ThreadPoolExecutor() as pool:
+        found_by_topic = list(pool.map(keyword_hits, taxonomy.topics))
+    matches = []
+    for topic, found in zip(taxonomy.topics, found_by_topic, strict=True):
         hit = reason_topic.eq(topic.name).to_numpy()
-        if regex is not None:
-            found = pc.match_substring_regex(words, pattern=regex, ignore_case=True)
-            hit = hit | found.to_numpy(zero_copy_only=False).astype(bool)
-        matches.append(hit)
+        matches.append(hit if found is None else hit | found)
     names = [t.name for t in taxonomy.topics]
     chosen = np.select(matches, names, default=OTHER) if matches else np.full(len(events), OTHER)
     return pd.Series(pd.Categorical(chosen, categories=taxonomy.names), index=events.index,
