@@ -28,6 +28,7 @@ samples: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analysis.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json
