@@ -4,12 +4,9 @@ generator's truth."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from crisis_kit.config import load_incident
-from crisis_kit.ingest import ingest_incident
 from crisis_kit.pipeline import run_analysis, write_summary
 
 from .conftest import SAMPLES
@@ -29,12 +26,8 @@ SECTION_9 = {
 
 
 @pytest.fixture(scope="module")
-def incident(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pipeline")
-    shutil.copytree(SAMPLES, root / "samples", ignore=shutil.ignore_patterns("store.duckdb*"))
-    incident = load_incident(root / "samples" / "incident.yaml")
-    ingest_incident(incident)
-    return incident
+def incident(sample_incident):
+    return sample_incident
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.config import load_incident
 from crisis_kit.forecast import PATH_COLUMNS
-from crisis_kit.ingest import ingest_incident
 from crisis_kit.ratings import (
     BY_ASIN_COLUMNS,
     five_star_reviews_to_target,
@@ -243,13 +240,9 @@ def test_shuffling_reviews_changes_nothing(rows, data):
 # --- the sample incident -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample_events(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ratings") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    incident = load_incident(root / "incident.yaml")
-    ingest_incident(incident)
-    with open_store(incident.store_path, read_only=True) as store:
-        return incident, store.events()
+def sample_events(sample_incident):
+    with open_store(sample_incident.store_path, read_only=True) as store:
+        return sample_incident, store.events()
 
 
 def test_sample_rating_matches_truth(sample_events):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.config import load_incident
-from crisis_kit.ingest import ingest_incident
 from crisis_kit.marketplaces import get as marketplace
 from crisis_kit.sales import (
     DAILY_COLUMNS,
@@ -210,13 +207,9 @@ def test_shuffling_rows_changes_nothing(data):
 # --- the sample incident -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sales") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    incident = load_incident(root / "incident.yaml")
-    ingest_incident(incident)
-    with open_store(incident.store_path, read_only=True) as store:
-        return incident, store.sales(), store.actions()
+def sample_store(sample_incident):
+    with open_store(sample_incident.store_path, read_only=True) as store:
+        return sample_incident, store.sales(), store.actions()
 
 
 def test_sample_sales_match_truth(sample_store):
