@@ -132,6 +132,80 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_report(args)
 
 
+def _day_argument(value: str) -> str:
+    """``--as-of``: a day as YYYY-MM-DD, or a usage error (exit 2)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day (YYYY-MM-DD)") from None
+
+
+def _cmd_monitor(args: argparse.Namespace) -> int:
+    import os
+
+    from .monitor import check, post_webhook
+
+    state = check(args.incident, as_of=args.as_of, ingest=True)
+    if args.json:
+        print(json.dumps(state.as_json(), ensure_ascii=False, indent=2))
+    elif not args.quiet:
+        print(state.message)
+    # The address may come from the environment, so that its secret stays out of `ps`,
+    # shell history and crontab lines.
+    webhook = args.webhook or os.environ.get("CRISIS_KIT_WEBHOOK", "")
+    if webhook and state.alert_active:
+        post_webhook(webhook, state, format=args.webhook_format)
+    return 3 if state.alert_active else 0
+
+
+def _place(line: int, column: int) -> str:
+    return f"{line}:{column}".ljust(7)
+
+
+def _statement_lines(review, path: str, lang_given: bool) -> list[str]:
+    """The human reading of a statement review: every finding with its place."""
+    published = review.published_at.isoformat() if review.published_at else "unknown (no Published: line)"
+    lines = [f"statement: {path}",
+             f"language:  {review.language}{'' if lang_given else ' (detected)'}",
+             f"published: {published}", "", "STAR"]
+    for part in review.star:
+        if not part.found:
+            lines.append(f"  {part.part:<10} MISSING")
+            continue
+        how = f'heading "{part.heading}"' if part.how == "heading" else "cue words"
+        lines.append(f"  {part.part:<10} found, line {part.line} ({how}): {part.sentence}")
+    lines.append(f"vague terms: {len(review.vague) or 'none'}")
+    lines += [f"  {_place(f.line, f.column)} {f.text} -> {f.alternative}" for f in review.vague]
+    lines.append(f"emotive or blaming language: {len(review.emotive) or 'none'}")
+    lines += [f"  {_place(f.line, f.column)} {f.text} ({f.kind}) -> {f.alternative}"
+              for f in review.emotive]
+    lines.append(f"commitments: {len(review.commitments) or 'none'}")
+    for c in review.commitments:
+        hours = "deadline unknown" if c.deadline_hours is None else f"{c.deadline_hours:g} h"
+        due = f", due {c.deadline_at.isoformat()}" if c.deadline_at else ""
+        lines.append(f"  {_place(c.line, c.column)} {c.phrase} = {hours}{due}: {c.text}")
+    lines.append(f"score: {review.score}/100")
+    if review.passed:
+        lines.append("PASS")
+    lines += [f"FAIL {rule}" for rule in review.failed_rules]
+    return lines
+
+
+def _cmd_lint_statement(args: argparse.Namespace) -> int:
+    from .lexicon import load_lexicon
+    from .statements import lint_file
+
+    lexicon = load_lexicon(vague=args.vague_terms, emotive=args.emotive_terms)
+    review = lint_file(args.file, args.lang, args.published, lexicon=lexicon)
+    if args.json:
+        print(json.dumps(review.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(_statement_lines(review, args.file, args.lang is not None)))
+    return 0 if review.passed else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crisis-kit",
@@ -167,6 +241,36 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", dest="as_of", help="report as of this day (YYYY-MM-DD)")
     report.add_argument("--quiet", action="store_true", help="no progress output")
     report.set_defaults(func=_cmd_report)
+
+    monitor = verbs.add_parser(
+        "monitor", help="ingest what is new, then say whether the alert is active "
+                        "(exit 0 calm, 3 alert, 1 error)")
+    monitor.add_argument("incident", help="path of incident.yaml")
+    monitor.add_argument("--json", action="store_true", help="machine-readable output")
+    monitor.add_argument("--webhook", metavar="URL",
+                         help="post to this chat webhook while the alert is active "
+                              "(default: the CRISIS_KIT_WEBHOOK environment variable)")
+    monitor.add_argument("--webhook-format", dest="webhook_format", default="slack",
+                         choices=["slack", "feishu", "dingtalk", "wecom"],
+                         help="the bot's message shape (default slack)")
+    monitor.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
+                         help="judge this day (YYYY-MM-DD; default: the latest day with an event)")
+    monitor.add_argument("--quiet", action="store_true",
+                         help="print nothing unless --json; the exit code tells")
+    monitor.set_defaults(func=_cmd_monitor)
+
+    lint = verbs.add_parser("lint-statement",
+                            help="check a statement: STAR parts, vague words, dated commitments")
+    lint.add_argument("file", help="the statement (Markdown or plain text)")
+    lint.add_argument("--lang", choices=["en", "zh"], help="its language (default: detected)")
+    lint.add_argument("--published", help="publication time, ISO with offset "
+                                           "(default: the file's first line 'Published: ...')")
+    lint.add_argument("--vague-terms", dest="vague_terms",
+                      help="a YAML file of more vague terms (shape of crisis_kit/data/vague_terms.yaml)")
+    lint.add_argument("--emotive-terms", dest="emotive_terms",
+                      help="a YAML file of more emotive or blaming terms")
+    lint.add_argument("--json", action="store_true", help="machine-readable output")
+    lint.set_defaults(func=_cmd_lint_statement)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import detect, marketplaces, ratings, response, sales, topics
+from . import detect, marketplaces, ratings, response, sales, statements, topics
 from .config import Incident
 from .store import open_store
 
@@ -91,6 +91,7 @@ class Analysis:
     representatives: pd.DataFrame
     sales: sales.SalesSummary | None
     response: response.Response | None
+    statement: statements.StatementReview | None = None
 
     @property
     def onset_day(self) -> dt.date | None:
@@ -116,7 +117,8 @@ class Analysis:
             "sales": self.sales.summary() if self.sales else {
                 "baseline_units_per_day": None, "trough_index": None, "latest_index": None,
                 "recovered_100_date": None, "reached_target_date": None},
-            "statement": {"star": {}, "vague_terms": [], "commitments": [], "passed": None},
+            "statement": self.statement.summary() if self.statement else {
+                "star": {}, "vague_terms": [], "commitments": [], "passed": None},
         }
 
 
@@ -152,7 +154,8 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None) -> Anal
 
     The recipe: read the evidence, give each event its topic, detect the alert and the
     onset, then measure the rating, the topics, the sales and the response from that
-    onset (design.md section 8 defines each number).
+    onset (design.md section 8 defines each number); lint the statement and check its
+    dated commitments against the actions log (docs/statements.md).
     """
     evidence = load_evidence(incident, as_of)
     tz = marketplaces.get(incident.marketplace).tz
@@ -170,8 +173,10 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None) -> Anal
                           as_of=evidence.as_of, timezone=tz)
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
+    statement = statements.review_incident(incident, evidence.actions, events, as_of=evidence.as_of)
     return Analysis(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
-                    topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes)
+                    topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
+                    statement)
 
 
 def _when(anchor: Any, step: Any, *args: Any, **kwargs: Any) -> Any:
