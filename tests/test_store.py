@@ -168,3 +168,21 @@ def test_tables_export_to_parquet_with_the_contract_schema(tmp_path):
         f"SELECT local_date, count(*) FILTER (is_negative) AS negative FROM "
         f"'{tmp_path / 'parquet' / 'events.parquet'}' GROUP BY 1").df()
     assert daily.negative.sum() == events.is_negative.sum()
+
+
+def test_an_unchanged_file_is_counted_not_read_again(tmp_path):
+    rows = helium10_rows(6)
+    rows[2][6] = "9"  # one bad row, refused both times
+    export = write_helium10(tmp_path / "reviews.csv", rows)
+    with open_store(tmp_path / "store.duckdb") as store:
+        first = ingest_file(store, FileSpec(export))
+        again = ingest_file(store, FileSpec(export))
+        files = store.files()
+    assert (first.read, first.accepted, first.rejected, first.duplicates) == (6, 5, 1, 0)
+    assert (again.read, again.accepted, again.rejected, again.duplicates) == (6, 0, 1, 5)
+    assert again.rejections == first.rejections and again.format == first.format
+    assert list(files.accepted) == [5, 0] and len(files) == 2
+    # The same bytes under another marketplace are read again (dates and zones differ).
+    with open_store(tmp_path / "store.duckdb") as store:
+        other = ingest_file(store, FileSpec(export, marketplace="UK"))
+    assert other.accepted == 5

@@ -35,7 +35,7 @@ from .normalise import (
     sales_sql,
 )
 from .salestraffic import sales_traffic_rows
-from .sniff import normalise_header, sniff
+from .sniff import check_file, normalise_header, sniff
 from .stage import (
     Rejection,
     Staged,
@@ -199,9 +199,13 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
     """
     con = store.con
     path = spec.path
+    check_file(path)
+    sha = _sha256(path)
+    again = _already_ingested(store, spec, sha)
+    if again is not None:
+        return again
     with temp_workdir() as tmp:
         fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
-        sha = _sha256(path)
         index = {normalise_header(h): i for i, h in enumerate(staged.header)}
         target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
                         _file_date(spec).isoformat() if fmt.name == "business-report" else None)
@@ -226,6 +230,43 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
         _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
+    return report
+
+
+def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | None:
+    """The same bytes, name and marketplace were ingested before: count, do not read again.
+
+    Reading the file again would add nothing and refuse the same rows, so the report
+    is the earlier one's with every readable row a duplicate; the ingest is recorded.
+    """
+    con = store.con
+    previous = con.execute(
+        "SELECT format, encoding, table_name, rows_read, rejected FROM files "
+        "WHERE sha256 = ? AND name = ? AND marketplace = ? ORDER BY ingest_seq DESC LIMIT 1",
+        [sha, spec.path.name, spec.marketplace]).fetchone()
+    if previous is None:
+        return None
+    fmt_name, encoding, table, read, rejected = previous
+    report = IngestReport(str(spec.path), fmt_name, encoding, table, read=int(read),
+                          rejected=int(rejected), duplicates=int(read) - int(rejected))
+    report.rejections = [
+        {"row": int(row), "column": col, "reason": reason}
+        for row, col, reason in con.execute(
+            "SELECT source_row, column_name, reason FROM rejections WHERE source_sha256 = ? "
+            "ORDER BY source_row", [sha]).fetchall()
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        seq = con.execute("SELECT coalesce(max(ingest_seq), 0) + 1 FROM files").fetchone()[0]
+        con.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [seq, str(spec.path), spec.path.name, sha, spec.path.stat().st_size, fmt_name,
+             encoding, table, spec.marketplace, report.read, 0, report.rejected,
+             report.duplicates, 0])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return report
 
 

@@ -19,7 +19,7 @@ from charset_normalizer import from_bytes
 
 from ..errors import InputError
 
-__all__ = ["Sniffed", "sniff", "decode_to_utf8", "normalise_header"]
+__all__ = ["Sniffed", "sniff", "check_file", "decode_to_utf8", "normalise_header"]
 
 _BOMS = [
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -63,7 +63,8 @@ def normalise_header(name: str) -> str:
     return " ".join(name.strip().strip('"').strip().lower().split())
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
+    """Refuse a directory, a missing file or an empty one, naming it and the fix."""
     if path.is_dir():
         raise InputError(
             f"{str(path)!r} is a directory, not an export file",
@@ -176,7 +177,7 @@ def sniff(path: str | Path, encoding_hint: str | None = None, encoding: str | No
         For a directory, a missing or an empty file.
     """
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     kind = _kind(path, head)
