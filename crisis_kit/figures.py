@@ -11,12 +11,21 @@ Every function takes the table first, then the same keywords with the same meani
     carries no English label.
 ``alert_date`` / ``target``
     Optional marks: a vertical line on a day, a horizontal line at a value.
+``milestones``
+    Optional table of marked days, each row one mark: ``local_date``, ``value`` (where
+    on the y axis) and ``text`` (the label, already formatted by the caller), with an
+    optional ``position`` (plotly ``textposition``).
+``phases`` / ``forecast`` / ``markers``
+    Optional tables drawn behind or beside the series (see each function).
 
+Figures draw numbers and labels only: free text of the data (customers' words, the
+team's action log) belongs in the report's escaped tables, never in a figure.
 Colours and fonts come from :mod:`crisis_kit.theme`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -25,7 +34,10 @@ import plotly.graph_objects as go
 from . import theme
 from .volume import DayLike, as_day
 
-__all__ = ["negative_volume", "rating_trajectory"]
+__all__ = [
+    "negative_threshold", "negative_volume", "rating_trajectory", "response_lanes",
+    "sales_recovery", "topic_shares",
+]
 
 
 def _label(labels: Mapping[str, str], key: object) -> str:
@@ -74,6 +86,48 @@ def _base(labels: Mapping[str, str], y_title: str, days: pd.Series) -> go.Figure
     if "title" in labels:
         figure.update_layout(title={"text": labels["title"]}, margin={"t": 56})
     return figure
+
+
+def _mark_day(figure: go.Figure, day: DayLike, text: str) -> None:
+    """A dashed vertical line on ``day``, labelled above the plot (the alert's mark)."""
+    iso = as_day(day).strftime("%Y-%m-%d")
+    figure.add_shape(
+        type="line", xref="x", yref="paper", x0=iso, x1=iso, y0=0, y1=1,
+        line={"color": theme.COLORS["alert"], "width": 2, "dash": "dash"},
+    )
+    figure.add_annotation(
+        x=iso, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+        text=text, font={"color": theme.COLORS["alert"]},
+    )
+
+
+def _hline(figure: go.Figure, value: float, text: str, color: str, dash: str = "dash",
+           position: str = "top left") -> None:
+    figure.add_hline(
+        y=float(value), line={"color": color, "width": 1.5, "dash": dash},
+        annotation={"text": text, "font": {"color": color}}, annotation_position=position,
+    )
+
+
+def _milestones(figure: go.Figure, milestones: pd.DataFrame | None, name: str) -> None:
+    """One marker per row of ``milestones`` (``local_date``, ``value``, ``text``)."""
+    if milestones is None:
+        return
+    _require(milestones, ("local_date", "value", "text"), "milestones")
+    rows = milestones[milestones["local_date"].notna() & milestones["value"].notna()]
+    if rows.empty:
+        return
+    position = rows["position"] if "position" in rows else pd.Series("top center", rows.index)
+    figure.add_trace(
+        go.Scatter(
+            x=_days(rows["local_date"]), y=rows["value"].astype(float).to_numpy(),
+            mode="markers+text", name=name, text=rows["text"].astype(str).tolist(),
+            textposition=position.astype(str).tolist(), hoverinfo="skip",
+            marker={"color": theme.COLORS["ink"], "size": 9, "symbol": "circle",
+                    "line": {"color": theme.COLORS["background"], "width": 1.5}},
+            textfont={"color": theme.COLORS["ink"], "size": 12},
+        )
+    )
 
 
 def _no_data(figure: go.Figure, labels: Mapping[str, str]) -> go.Figure:
@@ -133,15 +187,7 @@ def negative_volume(
     if not ordered:
         _no_data(figure, labels)
     if alert_date is not None:
-        day = as_day(alert_date).strftime("%Y-%m-%d")
-        figure.add_shape(
-            type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
-            line={"color": theme.COLORS["alert"], "width": 2, "dash": "dash"},
-        )
-        figure.add_annotation(
-            x=day, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
-            text=_label(labels, "alert"), font={"color": theme.COLORS["alert"]},
-        )
+        _mark_day(figure, alert_date, _label(labels, "alert"))
     return figure
 
 
@@ -149,8 +195,10 @@ def rating_trajectory(
     trailing: pd.DataFrame,
     labels: Mapping[str, str],
     target: float | None = None,
+    milestones: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """The displayed (trailing-window) rating per day, with the lifetime mean.
+    """The displayed (trailing-window) rating per day, with the lifetime mean and forecast.
 
     Parameters
     ----------
@@ -162,11 +210,18 @@ def rating_trajectory(
         ``cumulative_rating``, ``target``, ``no_data``.
     target : float, optional
         The target rating, drawn as a horizontal dashed line.
+    milestones : pandas.DataFrame, optional
+        Marked days (the trough, the recovery): ``local_date``, ``value``, ``text``.
+    forecast : pandas.DataFrame, optional
+        :attr:`crisis_kit.forecast.RatingForecast.path` (``local_date``, ``median``,
+        ``lower``, ``upper``): the median as a dashed line, the interval as a band;
+        reads the labels ``forecast`` and ``forecast_interval``.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Two line traces (trailing rating, lifetime mean) on a 1-5 star axis.
+        Two line traces (trailing rating, lifetime mean) on a 1-5 star axis; then the
+        forecast band and median, and the milestones, when given.
     """
     _require(trailing, ("local_date", "rating", "cumulative_rating"), "rating_trajectory")
     figure = _base(labels, _label(labels, "rating"), trailing["local_date"])
@@ -191,11 +246,312 @@ def rating_trajectory(
         )
     )
     if target is not None:
-        figure.add_hline(
-            y=float(target), line={"color": theme.COLORS["target"], "width": 1.5,
-                                   "dash": "dash"},
-            annotation={"text": _label(labels, "target"), "font":
-                        {"color": theme.COLORS["target"]}},
-            annotation_position="top left",
+        # below the line, at the left: clear of the series before the crisis and of the forecast
+        _hline(figure, target, _label(labels, "target"), theme.COLORS["target"],
+               position="bottom left")
+    if forecast is not None and not forecast.empty:
+        _require(forecast, ("local_date", "median", "lower", "upper"), "forecast")
+        path = forecast.sort_values("local_date")
+        future = _days(path["local_date"])
+        figure.add_trace(go.Scatter(
+            x=future, y=path["upper"].astype(float).to_numpy(), mode="lines",
+            line={"width": 0}, showlegend=False, hoverinfo="skip",
+        ))
+        figure.add_trace(go.Scatter(
+            x=future, y=path["lower"].astype(float).to_numpy(), mode="lines",
+            line={"width": 0}, fill="tonexty", fillcolor=theme.COLORS["band"],
+            name=_label(labels, "forecast_interval"), hoverinfo="skip",
+        ))
+        figure.add_trace(go.Scatter(
+            x=future, y=path["median"].astype(float).to_numpy(), mode="lines",
+            name=_label(labels, "forecast"),
+            line={"color": theme.COLORS["accent"], "width": 2, "dash": "dash"},
+        ))
+    _milestones(figure, milestones, _label(labels, "milestones"))
+    return figure
+
+
+def negative_threshold(
+    negative_per_day: pd.DataFrame,
+    labels: Mapping[str, str],
+    alert_date: DayLike | None = None,
+    floor: int | None = None,
+) -> go.Figure:
+    """Negative events per local day against the seed rule's threshold.
+
+    Parameters
+    ----------
+    negative_per_day : pandas.DataFrame
+        The detection's daily series (:attr:`crisis_kit.detect.Detection.negative_per_day`
+        or :attr:`crisis_kit.monitor.MonitorState.negative_per_day`): columns
+        ``local_date``, ``negative``, ``threshold`` and ``seed_fires``.
+    labels : mapping of str to str
+        Display text (see the module docstring); reads ``local_date``, ``negative``,
+        ``threshold``, ``floor``, ``alert``, ``no_data``.
+    alert_date : str, datetime.date or pandas.Timestamp, optional
+        The day the current alert began, marked with a vertical line when in range.
+    floor : int, optional
+        ``min_negative_per_day``, drawn as a horizontal dotted line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace of n(d) (days on which the seed rule fired in the alert colour)
+        and one line trace of the threshold (gaps where the 7-day history is short).
+    """
+    _require(negative_per_day, ("local_date", "negative", "threshold", "seed_fires"),
+             "negative_threshold")
+    rows = negative_per_day.sort_values("local_date")
+    figure = _base(labels, _label(labels, "negative"), rows["local_date"])
+    if rows.empty:
+        return _no_data(figure, labels)
+    if rows["negative"].max() <= 10:
+        figure.update_layout(yaxis={"dtick": 1})  # counts: no half ticks
+    x = _days(rows["local_date"])
+    fired = rows["seed_fires"].astype(bool).to_numpy()
+    figure.add_trace(
+        go.Bar(
+            x=x, y=rows["negative"].astype("int64").to_numpy(), name=_label(labels, "negative"),
+            marker={"color": [theme.COLORS["alert"] if f else theme.COLORS["accent"]
+                              for f in fired], "line": {"width": 0}},
+            hovertemplate="%{y:,}",
         )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x, y=rows["threshold"].astype(float).to_numpy(), mode="lines",
+            name=_label(labels, "threshold"), connectgaps=False, line_shape="hvh",
+            line={"color": theme.COLORS["ink"], "width": 2}, hovertemplate="%{y:.1f}",
+        )
+    )
+    if floor is not None:
+        _hline(figure, floor, _label(labels, "floor"), theme.COLORS["muted"], dash="dot")
+    if alert_date is not None and x[0] <= as_day(alert_date).strftime("%Y-%m-%d") <= x[-1]:
+        _mark_day(figure, alert_date, _label(labels, "alert"))
+    return figure
+
+
+def topic_shares(
+    shares: pd.DataFrame,
+    labels: Mapping[str, str],
+    alert_date: DayLike | None = None,
+) -> go.Figure:
+    """Each day's negative events stacked by topic: a topic's share is its part of the bar.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`crisis_kit.topics.daily_shares`: columns ``local_date``, ``topic``,
+        ``negative`` and ``share`` (NaN on a day without negatives).
+    labels : mapping of str to str
+        Display text; reads ``local_date``, ``negative``, each topic name, ``alert``,
+        ``missing``, ``no_data``.
+    alert_date : str, datetime.date or pandas.Timestamp, optional
+        The day the alert fired, marked with a vertical line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per topic that has a negative event, in the order of the
+        ``topic`` categories (the taxonomy's precedence) or else of appearance; the
+        hover shows each topic's count and share of the day.
+
+    Notes
+    -----
+    Counts rather than 100 % bars: on a quiet day a single complaint would fill a
+    whole bar, and the eye would weigh it like a day of forty.
+    """
+    _require(shares, ("local_date", "topic", "negative", "share"), "topic_shares")
+    figure = _base(labels, _label(labels, "negative"), shares["local_date"])
+    figure.update_layout(barmode="stack")
+    topic = shares["topic"]
+    order = ([str(c) for c in topic.cat.categories] if isinstance(topic.dtype, pd.CategoricalDtype)
+             else list(dict.fromkeys(topic.astype(str))))
+    present = set(topic[shares["negative"] > 0].astype(str))
+    drawn = [name for name in order if name in present]
+    for name in drawn:
+        rows = shares[topic.astype(str) == name].sort_values("local_date")
+        figure.add_trace(go.Bar(
+            x=_days(rows["local_date"]), y=rows["negative"].astype("int64").to_numpy(),
+            customdata=rows["share"].astype(float).to_numpy(), name=_label(labels, name),
+            hovertemplate="%{y:,} (%{customdata:.0%})",
+            marker={"color": theme.topic_color(name, order.index(name)), "line": {"width": 0}},
+        ))
+    if not drawn:
+        _no_data(figure, labels)
+    if alert_date is not None:
+        _mark_day(figure, alert_date, _label(labels, "alert"))
+    return figure
+
+
+_HOUR_TICKS = (0.25, 0.5, 1, 2, 4, 8, 24, 72, 168, 720, 2160, 8760)
+_MINUTE = 1 / 60
+
+
+def response_lanes(
+    lanes: pd.DataFrame,
+    labels: Mapping[str, str],
+    golden_hours: float | None = None,
+) -> go.Figure:
+    """A dot chart of each lane's first action, in hours after the onset, on a log axis.
+
+    Parameters
+    ----------
+    lanes : pandas.DataFrame
+        Each row one lane, top to bottom: ``lane``, ``hours`` (NaN when the lane has
+        no action after the onset), ``met`` (bool), and an optional ``text`` (the
+        hours as the caller formats them), shown beside each dot.
+    labels : mapping of str to str
+        Display text; reads ``hours``, each lane name, ``met``, ``missed``,
+        ``no_action``, ``golden_window``, ``no_data``.
+    golden_hours : float, optional
+        The golden window, shaded from the left edge to a dashed line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A stem trace, then one marker trace for the lanes within the window and one
+        for those after it; a lane without action is labelled ``no_action``.
+
+    Notes
+    -----
+    The hours span minutes to weeks, hence the log axis; an action at the very
+    moment of the onset is drawn at one minute.
+    """
+    _require(lanes, ("lane", "hours", "met"), "response_lanes")
+    figure = go.Figure(layout={"template": theme.template()})
+    names = [_label(labels, lane) for lane in lanes["lane"]]
+    figure.update_layout(
+        height=max(240, 90 + 46 * len(lanes)), hovermode="closest", showlegend=True,
+        xaxis={"type": "log", "title": {"text": _label(labels, "hours")}, "showgrid": True},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": names[::-1],
+               "showgrid": False, "rangemode": "normal"},
+        margin={"l": 16, "r": 72, "t": 32, "b": 40},
+    )
+    if lanes.empty:
+        return _no_data(figure, labels)
+    hours = lanes["hours"].astype(float).clip(lower=_MINUTE)
+    known = hours.dropna()
+    largest = max([*known.tolist(), float(golden_hours or 1)])
+    low = min(0.25, known.min() / 2) if len(known) else 0.25
+    high = largest * 3
+    ticks = [t for t in _HOUR_TICKS if low <= t <= high]
+    figure.update_xaxes(range=[math.log10(low), math.log10(high)], tickvals=ticks,
+                        ticktext=[f"{t:g}" for t in ticks])
+    if golden_hours is not None:
+        figure.add_vrect(x0=low, x1=float(golden_hours), fillcolor=theme.COLORS["window"],
+                         line_width=0, layer="below")
+        figure.add_vline(x=float(golden_hours), line={"color": theme.COLORS["target"],
+                                                      "width": 1.5, "dash": "dash"})
+        figure.add_annotation(x=math.log10(float(golden_hours)), xref="x", y=1, yref="paper",
+                              yanchor="bottom", showarrow=False,
+                              text=_label(labels, "golden_window"),
+                              font={"color": theme.COLORS["target"]})
+    stems_x: list[float | None] = []
+    stems_y: list[str | None] = []
+    for name, value in zip(names, hours, strict=True):
+        if not pd.isna(value):
+            stems_x += [low, float(value), None]
+            stems_y += [name, name, None]
+    figure.add_trace(go.Scatter(x=stems_x, y=stems_y, mode="lines", showlegend=False,
+                                hoverinfo="skip", line={"color": theme.COLORS["grid"], "width": 3}))
+    text = lanes["text"].astype(str) if "text" in lanes else pd.Series("", lanes.index)
+    met = lanes["met"].fillna(False).astype(bool)
+    for key, chosen, color in (("met", met, "target"), ("missed", ~met, "alert")):
+        rows = chosen & hours.notna()
+        if not rows.any():
+            continue
+        figure.add_trace(go.Scatter(
+            x=hours[rows].to_numpy(), y=[n for n, r in zip(names, rows, strict=True) if r],
+            mode="markers+text", name=_label(labels, key), text=text[rows].tolist(),
+            textposition="middle right", cliponaxis=False, hoverinfo="skip",
+            marker={"color": theme.COLORS[color], "size": 13},
+            textfont={"color": theme.COLORS["ink"]},
+        ))
+    for name, value in zip(names, hours, strict=True):
+        if pd.isna(value):
+            figure.add_annotation(x=math.log10(low), y=name, xanchor="left", showarrow=False,
+                                  text=_label(labels, "no_action"),
+                                  font={"color": theme.COLORS["alert"]})
+    return figure
+
+
+def sales_recovery(
+    daily: pd.DataFrame,
+    labels: Mapping[str, str],
+    target: float | None = None,
+    phases: pd.DataFrame | None = None,
+    milestones: pd.DataFrame | None = None,
+    markers: pd.DataFrame | None = None,
+) -> go.Figure:
+    """The sales index per day against the pre-crisis baseline, with its phases shaded.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        :attr:`crisis_kit.sales.SalesSummary.daily`: columns ``local_date`` and
+        ``sales_index`` (1.0 = the baseline).
+    labels : mapping of str to str
+        Display text; reads ``local_date``, ``sales_index``, ``baseline_level``,
+        ``target``, each phase name, ``milestones``, ``interventions``, ``no_data``.
+    target : float, optional
+        The recovery target (``sales_target``, 1.2): a dashed line; the baseline (1.0)
+        is always drawn, dotted.
+    phases : pandas.DataFrame, optional
+        :attr:`~crisis_kit.sales.SalesSummary.phases` (``phase``, ``start``, ``end``):
+        each phase shaded with :data:`crisis_kit.theme.PHASE_COLORS` and labelled.
+    milestones : pandas.DataFrame, optional
+        Marked days: ``local_date``, ``value``, ``text``.
+    markers : pandas.DataFrame, optional
+        Interventions: ``local_date`` and ``text`` (a short key, such as a number,
+        that the report's table explains), drawn as diamonds along the bottom axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line trace of the index on a percent axis; then the milestones and the
+        interventions, when given.
+    """
+    _require(daily, ("local_date", "sales_index"), "sales_recovery")
+    rows = daily.sort_values("local_date")
+    figure = _base(labels, _label(labels, "sales_index"), rows["local_date"])
+    figure.update_layout(yaxis={"tickformat": ".0%", "hoverformat": ".1%"})
+    if rows["sales_index"].notna().sum() == 0:
+        return _no_data(figure, labels)
+    # Headroom above the series and the target line, so the phase names along the top
+    # never sit on the target's label.
+    top = max(float(rows["sales_index"].max()), float(target or 1.0), 1.0)
+    figure.update_layout(yaxis={"range": [0, top * 1.18]})
+    half_day = pd.Timedelta(hours=12)
+    for phase in ([] if phases is None else phases.itertuples()):
+        if pd.isna(phase.start) or pd.isna(phase.end):
+            continue
+        figure.add_vrect(
+            x0=(phase.start - half_day).strftime("%Y-%m-%d %H:%M"),
+            x1=(phase.end + half_day).strftime("%Y-%m-%d %H:%M"),
+            fillcolor=theme.PHASE_COLORS.get(str(phase.phase), theme.COLORS["panel"]),
+            line_width=0, layer="below", annotation_text=_label(labels, phase.phase),
+            annotation_position="top left",
+            annotation_font={"color": theme.COLORS["muted"], "size": 12},
+        )
+    figure.add_trace(go.Scatter(
+        x=_days(rows["local_date"]), y=rows["sales_index"].astype(float).to_numpy(),
+        mode="lines", name=_label(labels, "sales_index"), connectgaps=False,
+        line={"color": theme.COLORS["accent"], "width": 2.5},
+    ))
+    _hline(figure, 1.0, _label(labels, "baseline_level"), theme.COLORS["muted"], dash="dot")
+    if target is not None:
+        _hline(figure, target, _label(labels, "target"), theme.COLORS["target"])
+    _milestones(figure, milestones, _label(labels, "milestones"))
+    if markers is not None and not markers.empty:
+        _require(markers, ("local_date", "text"), "markers")
+        figure.add_trace(go.Scatter(
+            x=_days(markers["local_date"]), y=[0.0] * len(markers), cliponaxis=False,
+            mode="markers+text", name=_label(labels, "interventions"),
+            text=markers["text"].astype(str).tolist(), textposition="top center",
+            hoverinfo="skip",
+            marker={"color": theme.COLORS["marker"], "size": 11, "symbol": "diamond",
+                    "line": {"color": theme.COLORS["background"], "width": 1}},
+            textfont={"color": theme.COLORS["marker"], "size": 12},
+        ))
     return figure

@@ -19,11 +19,14 @@ __all__ = [
     "COLORWAY",
     "FONT_FAMILY",
     "MONO_FAMILY",
+    "PHASE_COLORS",
+    "TOPIC_COLORS",
     "SOURCE_COLORS",
     "SOURCE_ORDER",
     "TEMPLATE_NAME",
     "register",
     "source_color",
+    "topic_color",
     "template",
 ]
 
@@ -53,6 +56,9 @@ COLORS = {
     "accent": "#0072b2",
     "alert": "#b2182b",
     "target": "#1b7837",
+    "band": "rgba(0, 114, 178, 0.16)",
+    "window": "rgba(27, 120, 55, 0.10)",
+    "marker": "#7b3294",
 }
 """Named colours of the report (text, grid, marks)."""
 
@@ -83,6 +89,34 @@ SOURCE_COLORS = {
 COLORWAY = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442",
             "#999999"]
 """Colours of traces that are not sources, in order."""
+
+
+PHASE_COLORS = {
+    "pre_crisis": "rgba(0, 0, 0, 0)",
+    "crisis": "rgba(178, 24, 43, 0.10)",
+    "stabilisation": "rgba(230, 159, 0, 0.12)",
+    "repair": "rgba(27, 120, 55, 0.10)",
+}
+"""Background of each sales phase (:data:`crisis_kit.sales.PHASES`): faint, so lines stay legible."""
+
+
+TOPIC_COLORS = {
+    "quality": "#6a51a3",
+    "safety": "#b2182b",
+    "packaging": "#8c6d31",
+    "listing": "#1b9e9e",
+    "fit": "#e7298a",
+    "shipping": "#66a61e",
+    "service": "#3f6fb5",
+    "other": "#a6a6a6",
+}
+"""One colour per topic of the bundled taxonomy, apart from the source colours, so that a
+topic chart is not read as a source chart."""
+
+
+def topic_color(topic: str, position: int = 0) -> str:
+    """Return the colour of a complaint topic; an unknown one takes a colorway colour."""
+    return TOPIC_COLORS.get(topic, COLORWAY[position % len(COLORWAY)])
 
 
 def source_color(source: str, position: int = 0) -> str:
@@ -116,8 +150,9 @@ def template() -> go.layout.Template:
             "plot_bgcolor": COLORS["background"],
             "xaxis": {**axis, "showgrid": False},
             "yaxis": {**axis, "showgrid": True, "rangemode": "tozero"},
+            # "normal": plotly reverses the legend of stacks and filled bands otherwise.
             "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top",
-                       "font": {"size": 12}},
+                       "font": {"size": 12}, "traceorder": "normal"},
             "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 12}},
             "hovermode": "x unified",
             "margin": {"l": 56, "r": 16, "t": 24, "b": 40},

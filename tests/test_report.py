@@ -14,8 +14,10 @@ import plotly.offline
 import pytest
 import yaml
 
-from crisis_kit import figures
+from crisis_kit import figures, theme
 from crisis_kit.errors import ConfigError, CrisisKitError, NotebookError
+from crisis_kit.pipeline import run_analysis
+from crisis_kit.report import sections
 from crisis_kit.report.language import STRINGS_DIR, load_strings
 from crisis_kit.report.run import NOTEBOOK, render_report, run_notebook, validate_parameters
 from crisis_kit.schemas import EVENTS as EVENTS_TABLE
@@ -127,6 +129,23 @@ def _parse(html: str) -> _Tags:
     return parser
 
 
+SECTIONS = ("summary", "timeline", "volume", "topics", "representatives", "rating", "response",
+            "sales", "evidence", "parameters")
+"""Anchors of the report's headings, in page order (design.md section 11)."""
+
+FIGURE_IDS = ("figure-negative-volume", "figure-topic-shares", "figure-rating-trajectory",
+              "figure-response-lanes", "figure-sales-recovery")
+
+
+def _cards(html: str) -> dict[str, str]:
+    """Key figures by their ``data-key``: the text of each card's value."""
+    return dict(re.findall(r'data-key="([^"]+)"><div class="ck-card-value">([^<]*)<', html))
+
+
+def _between(html: str, start: str, end: str) -> str:
+    return html[html.index(f'id="{start}"'):html.index(f'id="{end}"')]
+
+
 def test_report_files_are_named_after_the_incident(english):
     _, paths = english
     assert paths.html.name == "valve-test.html"
@@ -163,9 +182,9 @@ def test_no_network_address_and_plotly_js_exactly_once(english):
     assert not any("@import" in style or "url(" in style for style in parsed.styles)
     assert html.count(plotly.offline.get_plotlyjs()) == 1
     assert len(re.findall(r"\* plotly\.js v\d", html)) == 1
-    # one inline script with plotly.js, one config line, one per figure
+    # no alert in this incident: the volume and topic figures only, one newPlot call each
     assert html.count("Plotly.newPlot(") == 2
-    assert 'id="figure-negative-volume"' in html and 'id="figure-rating-trajectory"' in html
+    assert 'id="figure-negative-volume"' in html and 'id="figure-topic-shares"' in html
 
 
 def test_no_code_prompts_or_injected_parameters(english):
@@ -175,7 +194,7 @@ def test_no_code_prompts_or_injected_parameters(english):
         assert code not in html
     # the run-parameters table and the contents stand in for them
     assert "Run parameters" in html and 'href="#parameters"' in html
-    for anchor in ("summary", "volume", "rating", "evidence"):
+    for anchor in SECTIONS:
         assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
 
 
@@ -190,11 +209,15 @@ def test_two_renders_are_byte_identical(english, tmp_path):
 
 def test_summary_and_evidence_numbers(english):
     html = english[1].html.read_text(encoding="utf-8")
+    cards = _cards(html)
     # 4 signals, 3 negative (75.0 %), 2022-05-01 to 2022-05-04
-    assert re.search(r'ck-card-value">4<', html) and re.search(r'ck-card-value">3<', html)
-    assert "75.0%" in html and "2022-05-01 to 2022-05-04" in html
-    # the latest 3-day rating on May 4: reviews of May 2-4 are 1* and 2* -> 1.50
-    assert 'ck-card-value">1.50<' in html
+    assert cards["complaints.total"] == "4" and cards["complaints.negative"] == "3"
+    assert "75.0% of all signals" in html and "2022-05-01 to 2022-05-04" in html
+    # fewer than 5 negatives a day: no alert, so no onset to measure from, said in words
+    assert cards["detection.alert_at"] == "not fired"
+    assert "The alert has not fired up to this date" in html
+    for section in ("rating", "response", "sales"):
+        assert not any(key.startswith(section) for key in cards)
     assert "a" * 64 in html and "rows read = accepted + rejected + duplicates" in html
 
 
@@ -204,16 +227,18 @@ def test_chinese_report_as_of_a_day(tmp_path):
     html = paths.html.read_text(encoding="utf-8")
     visible = " ".join(_parse(html).visible)
     assert '<html lang="zh-CN">' in html
-    for heading in ("概要", "投诉量", "评分走势", "证据附录", "运行参数", "目录"):
+    for heading in ("概要", "时间线", "投诉量与投诉主题", "评分走势与预测", "各条线的响应",
+                    "销量恢复", "证据附录", "运行参数", "目录"):
         assert heading in visible
     for english_text in ("Summary", "Contents", "Evidence", "Complaint", "Run parameters",
-                         "Reviews", "Day", "Source", "Negative", "Target", "rating"):
+                         "Reviews", "Day", "Source", "Negative", "Target", "rating", "Topic",
+                         "onset", "Timeline", "not fired", "window"):
         assert english_text not in visible
         body = html.split("</head>")[1]
         for field in ("text", "name"):  # nor in the figures' titles, names and labels
             assert f'"{field}":"{english_text}' not in body
     # as of May 3: the May 4 review is left out (3 signals, up to 2022年5月3日)
-    assert "2022年5月3日" in html and 'ck-card-value">3<' in html
+    assert "2022年5月3日" in html and _cards(html)["complaints.total"] == "3"
     assert '"name":' + json.dumps("商品评论") in html  # figure legends in Chinese too
     assert XSS_ESCAPED in html and XSS not in html
 
@@ -311,3 +336,178 @@ def test_papermill_kernel_is_this_interpreter():
     assert argv[0] in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}",
                        sys.executable)
     assert argv[1:3] == ["-m", "ipykernel_launcher"]
+
+
+# -- the sample incident: every section with data --------------------------------------------
+@pytest.fixture(scope="module")
+def sample_reports(sample_incident, tmp_path_factory):
+    """The sample incident's report in English and in Chinese (rendered once per module)."""
+    out = tmp_path_factory.mktemp("sample-reports")
+    path = sample_incident.root / "incident.yaml"
+    return {lang: render_report(path, out / lang, lang=lang, quiet=True) for lang in ("en", "zh")}
+
+
+def _figures_of(notebook: Path) -> dict[str, dict]:
+    """The plotly JSON of every figure the executed notebook shows, by its div id."""
+    nb = nbformat.read(notebook, as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            plot = output.get("data", {}).get("application/vnd.plotly.v1+json")
+            if plot:
+                found[re.search(r'id="(figure-[a-z-]+)"', output["data"]["text/html"])[1]] = plot
+    return found
+
+
+def _shown_strings(node, key=""):
+    """Every text a figure shows: trace names, texts, titles and annotations."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _shown_strings(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _shown_strings(v, key)
+    elif isinstance(node, str) and key in ("name", "text", "ticktext"):
+        yield node
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sample_sections_in_design_order_with_their_headings(sample_reports, lang):
+    html = sample_reports[lang].html.read_text(encoding="utf-8")
+    strings = load_strings(lang)
+    positions = [html.index(f'id="{anchor}"') for anchor in SECTIONS]
+    assert positions == sorted(positions)
+    for anchor in SECTIONS:
+        title = re.escape(strings.text(f"sections.{anchor}"))
+        assert re.search(rf'<h[23] class="ck-heading" id="{anchor}">{title}</h[23]>', html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sample_has_every_figure_once_and_plotly_js_once(sample_reports, lang):
+    html = sample_reports[lang].html.read_text(encoding="utf-8")
+    assert html.count(plotly.offline.get_plotlyjs()) == 1
+    assert html.count("Plotly.newPlot(") == len(FIGURE_IDS)
+    positions = [html.index(f'id="{div}"') for div in FIGURE_IDS]
+    assert positions == sorted(positions)
+    assert set(_figures_of(sample_reports[lang].notebook)) == set(FIGURE_IDS)
+
+
+def test_chinese_figures_and_page_carry_no_english_interface_text(sample_reports):
+    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit"}
+    for div, plot in _figures_of(sample_reports["zh"].notebook).items():
+        for text in _shown_strings(plot):
+            assert set(re.findall(r"[A-Za-z]+", text)) <= allowed, (div, text)
+    en = load_strings("en")
+    visible = " ".join(_parse(sample_reports["zh"].html.read_text(encoding="utf-8")).visible)
+    for key in ("sections.timeline", "sections.response", "sections.sales", "summary.alert",
+                "summary.first_response", "timeline.kinds.rating_trough", "lanes.cs",
+                "phases.stabilisation", "sales.phases_title", "response.none", "answer_yes"):
+        assert en.text(key) not in visible, key
+
+
+def test_sample_key_figures_are_summary_json(sample_reports, sample_incident):
+    s = load_strings("en")
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    summary = json.loads(sample_reports["en"].summary.read_text(encoding="utf-8"))
+    # computed once, in the notebook's kernel, and the same as the pipeline's own
+    assert summary == json.loads(json.dumps(run_analysis(sample_incident).summary()))
+    c, d, r = summary["complaints"], summary["detection"], summary["rating"]
+    resp, sales = summary["response"], summary["sales"]
+    expected = {
+        "complaints.total": s.number(c["total"]),
+        "complaints.negative": s.number(c["negative"]),
+        "detection.alert_at": s.time(d["alert_at"]),
+        "detection.onset": s.time(d["onset"]),
+        "detection.peak_negative": s.number(d["peak_negative"]),
+        "response.first_response_hours": s.duration(resp["first_response_hours"]),
+        "response.golden_window_met": s.text("answer_yes" if resp["golden_window_met"]
+                                             else "answer_no"),
+        "rating.path": " → ".join(s.number(r[k], "rating") for k in ("baseline", "trough",
+                                                                    "latest")),
+        "rating.recovered_date": s.date(r["recovered_date"]),
+        "rating.five_star_reviews_to_target": s.number(r["five_star_reviews_to_target"]),
+        "sales.trough_index": s.number(sales["trough_index"], "percent"),
+        "sales.recovered_100_date": s.date(sales["recovered_100_date"]),
+        "sales.reached_target_date": s.date(sales["reached_target_date"]),
+        "sales.latest_index": s.number(sales["latest_index"], "percent"),
+    }
+    assert _cards(html) | expected == _cards(html)  # every expected card, with that value
+    # the planted sample: alert on 2 May 2022, first response in 45 minutes
+    assert expected["detection.alert_at"].startswith("2022-05-02 ")
+    assert expected["response.first_response_hours"] == "0 h 45 min"
+
+
+def test_sample_response_lane_hours_are_summary_json(sample_reports):
+    s = load_strings("en")
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    section = _between(html, "response", "sales")
+    lanes = json.loads(sample_reports["en"].summary.read_text(encoding="utf-8"))[
+        "response"]["lanes"]
+    assert {"cs", "pr", "tech"} <= set(lanes)
+    rows = re.findall(r'<tr><td class="ck-text">([^<]*)</td>.*?<td class="ck-number">([^<]*)'
+                      r'</td><td class="ck-text">([^<]*)</td></tr>', section)
+    assert {label: (hours, met) for label, hours, met in rows} == {
+        s.text(f"lanes.{lane}"): (s.duration(v["hours"]),
+                                  s.text("answer_yes" if v["met"] else "answer_no"))
+        for lane, v in lanes.items()}
+    # the figure labels each dot with the same hours
+    plot = _figures_of(sample_reports["en"].notebook)["figure-response-lanes"]
+    shown = {t for trace in plot["data"] for t in trace.get("text") or []}
+    assert {s.duration(v["hours"]) for v in lanes.values()} <= shown
+
+
+def test_sample_timeline_and_representatives(sample_reports, sample_incident):
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    timeline = _between(html, "timeline", "volume")
+    for text in ("Alert fired", "PR: first action", "Plan of Action submitted to Amazon",
+                 "root cause confirmed", "Rating trough", "Rating back at target",
+                 "Sales back to baseline", "Sales reached target"):
+        assert text in timeline, text
+    report = sections.build(sample_incident.root / "incident.yaml")
+    days = report.moments["local_date"].tolist()
+    assert days == sorted(days)
+    quoted = report.analysis.representatives
+    words = _between(html, "representatives", "rating")
+    assert words.count('<table class="ck-table') == quoted["topic"].nunique()
+    assert quoted.groupby("topic").size().max() <= 3
+
+
+def test_negatives_by_source_add_up_to_the_detection_series(sample_incident):
+    report = sections.build(sample_incident.root / "incident.yaml")
+    by_day = report.daily_by_source.groupby("local_date")["negative"].sum()
+    series = report.analysis.detection.negative_per_day.set_index("local_date")["negative"]
+    assert by_day.reindex(series.index, fill_value=0).tolist() == series.tolist()
+
+
+def test_figures_are_the_same_for_the_same_inputs(sample_incident):
+    # with a forecast (as of the trough): its simulation is seeded
+    first = sections.build(sample_incident.root / "incident.yaml", "zh", "2022-06-01")
+    second = sections.build(sample_incident.root / "incident.yaml", "zh", "2022-06-01")
+    assert list(first.figures) == list(sections.FIGURES)
+    assert not first.analysis.rating.forecast.path.empty
+    for name, figure in first.figures.items():
+        assert figure.to_json() == second.figures[name].to_json(), name
+
+
+def test_response_and_sales_figures_take_tables_and_labels():
+    lanes = pd.DataFrame({"lane": ["cs", "pr", "tech"], "hours": [0.5, 30.0, float("nan")],
+                          "met": [True, False, False], "text": ["0 小时 30 分", "30 小时 00 分", ""]})
+    labels = {"cs": "客服", "pr": "公关", "tech": "技术", "met": "窗口内", "missed": "窗口后",
+              "no_action": "未记录行动"}
+    figure = figures.response_lanes(lanes, labels, golden_hours=4)
+    assert [t.name for t in figure.data if t.name] == ["窗口内", "窗口后"]
+    assert list(figure.layout.yaxis.categoryarray) == ["技术", "公关", "客服"]
+    assert figure.layout.xaxis.type == "log"
+    assert any(a.text == "未记录行动" for a in figure.layout.annotations)
+
+    days = pd.date_range("2022-05-01", periods=10)
+    daily = pd.DataFrame({"local_date": days, "sales_index": [1.0] * 3 + [0.5] * 7})
+    phases = pd.DataFrame({"phase": ["pre_crisis", "crisis"], "start": [days[0], days[3]],
+                           "end": [days[2], days[9]]})
+    markers = pd.DataFrame({"local_date": [days[5]], "text": ["1"]})
+    figure = figures.sales_recovery(daily, {"crisis": "危机", "interventions": "干预措施"},
+                                    target=1.2, phases=phases, markers=markers)
+    assert [s.fillcolor for s in figure.layout.shapes if s.type == "rect"] == [
+        theme.PHASE_COLORS["pre_crisis"], theme.PHASE_COLORS["crisis"]]
+    assert figure.data[-1].name == "干预措施" and list(figure.data[-1].text) == ["1"]
+    assert sorted(s.y0 for s in figure.layout.shapes if s.type == "line") == [1.0, 1.2]

@@ -21,7 +21,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup
 
-__all__ = ["Column", "Fragment", "FIGURE_CONFIG", "render", "figure", "heading", "table"]
+__all__ = [
+    "Column", "Fragment", "FIGURE_CONFIG", "METADATA_KEY", "cards", "concat", "figure", "heading",
+    "note", "render", "table",
+]
 
 TEMPLATES = Path(__file__).parent / "templates" / "fragments"
 
@@ -39,10 +42,12 @@ METADATA_KEY = "crisis_kit"
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header and kind (``text``, ``words``, ``number``, ``mono``, ``hash``).
+    """A table column: its header and kind (``text``, ``words``, ``name``, ``number``, ``mono``, ``hash``).
 
-    ``text`` and ``mono`` (ids) stay on one line; ``words`` (customer text, long values)
-    and ``hash`` (a SHA-256) wrap.
+    ``text`` and ``mono`` (ids) stay on one line; ``words`` (customer text, long values),
+    ``name`` (file names, format names: narrow, broken anywhere) and ``hash`` (a
+    SHA-256) wrap. In a table with a ``words`` column the other columns take only
+    their room.
     """
 
     label: str
@@ -63,23 +68,28 @@ class Fragment:
         ``(anchor, title, level)`` when the fragment is a heading.
     extra : Mapping, optional
         Further mime types to offer (e.g. plotly's JSON, for JupyterLab).
+    meta : Mapping, optional
+        JSON-able values for the report runner, stored in the output's metadata under
+        :data:`METADATA_KEY` (the key figures carry ``summary.json`` this way); the page
+        never shows them.
     """
 
     html: str
     text: str
     toc: tuple[str, str, int] | None = None
     extra: Mapping[str, Any] | None = None
+    meta: Mapping[str, Any] | None = None
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         data: dict[str, Any] = {"text/html": self.html, "text/plain": self.text}
         data.update(self.extra or {})
-        metadata: dict[str, Any] = {}
+        ours: dict[str, Any] = dict(self.meta or {})
         if self.toc is not None:
             anchor, title, level = self.toc
-            metadata[METADATA_KEY] = {"toc": {"anchor": anchor, "title": title, "level": level}}
-        return data, metadata
+            ours["toc"] = {"anchor": anchor, "title": title, "level": level}
+        return data, ({METADATA_KEY: ours} if ours else {})
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +113,35 @@ def heading(anchor: str, title: str, level: int = 2) -> Fragment:
     """Return a section heading that the report's table of contents lists."""
     html = render("heading", anchor=anchor, title=title, level=level)
     return Fragment(html=html, text=title, toc=(anchor, title, level))
+
+
+def cards(items: Sequence[Mapping[str, str]], title: str = "") -> Fragment:
+    """Return a row of key-figure cards, each a mapping with ``value`` and ``label``.
+
+    Optional keys: ``note`` (a line under the label), ``key`` (a ``data-key``
+    attribute naming the figure, for tests and readers of the HTML) and ``tone``
+    (``good`` or ``bad``: a coloured edge, for a window met or missed).
+    """
+    html = render("cards", cards=list(items), title=title)
+    lines = [title] if title else []
+    lines += [f"{c['label']}: {c['value']}" + (f" ({c['note']})" if c.get("note") else "")
+              for c in items]
+    return Fragment(html=html, text="\n".join(lines))
+
+
+def note(*paragraphs: str, lead: bool = False) -> Fragment:
+    """Return paragraphs of report text (escaped); ``lead`` sets them as a section's opening."""
+    html = render("note", paragraphs=[p for p in paragraphs if p], lead=lead)
+    return Fragment(html=html, text="\n".join(p for p in paragraphs if p))
+
+
+def concat(*parts: Fragment, meta: Mapping[str, Any] | None = None) -> Fragment:
+    """Return one fragment showing ``parts`` in order (one notebook output)."""
+    return Fragment(
+        html="\n".join(p.html for p in parts if p.html),
+        text="\n".join(p.text for p in parts if p.text),
+        meta=meta,
+    )
 
 
 def table(

@@ -61,6 +61,10 @@ class Strings:
             raise KeyError(f"strings/{self.lang}.yaml: {key!r} is a group, not a text")
         return node.format(**values) if values else node
 
+    def or_none(self, text: str) -> str:
+        """Return ``text``, or the sign for "not computable" (``none``) when it is empty."""
+        return text or self.text("none")
+
     def section(self, name: str) -> Mapping[str, str]:
         """Return a group of texts (such as ``sources``) as a plain mapping."""
         group = self.data.get(name)
@@ -74,6 +78,27 @@ class Strings:
             return ""
         day = pd.Timestamp(value)
         return self.text("formats.date", year=day.year, month=day.month, day=day.day)
+
+    def time(self, value: Any) -> str:
+        """Format a moment as its day and ``hh:mm`` on its own clock; empty for a missing value.
+
+        Pass a timestamp converted to the marketplace's zone: the report says once,
+        in words, which zone its times are in.
+        """
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        moment = pd.Timestamp(value)
+        return self.text("formats.time", date=self.date(moment), hour=moment.hour,
+                         minute=moment.minute)
+
+    def duration(self, hours: Any) -> str:
+        """Format a number of hours as hours and minutes (``2 h 36 min``); empty for NaN."""
+        if hours is None or pd.isna(hours):
+            return ""
+        minutes = round(float(hours) * 60)
+        sign = "-" if minutes < 0 else ""
+        whole, rest = divmod(abs(minutes), 60)
+        return sign + self.text("formats.duration", hours=whole, minutes=rest)
 
     def number(self, value: Any, kind: str = "integer") -> str:
         """Format a number with the format ``formats.<kind>``; empty for NaN or None."""

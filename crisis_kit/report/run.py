@@ -4,13 +4,15 @@ The recipe of :func:`render_report`: validate the parameters against the noteboo
 own ``parameters`` cell, execute the notebook (papermill writes the executed copy,
 with the error when a cell fails), strip what changes from run to run, export with
 the crisis-kit nbconvert template (no code, no prompts, plotly.js inlined once, no
-network address), and write both files.
+network address), and write the HTML and ``summary.json``. The analysis runs once, in
+the notebook's kernel: ``summary.json`` is read back from the key-figures output.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +28,6 @@ from papermill.exceptions import PapermillExecutionError
 from .. import errors, theme
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
-from ..pipeline import run_analysis, write_summary
 from . import sections
 from .fragments import METADATA_KEY
 from .language import LANGUAGES, load_strings
@@ -39,7 +40,9 @@ __all__ = [
     "export_html",
     "render_report",
     "run_notebook",
+    "summary_of",
     "validate_parameters",
+    "write_summary",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -229,6 +232,37 @@ def contents(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return entries
 
 
+def summary_of(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Return the ``summary.json`` content the executed notebook's key figures carry.
+
+    :meth:`crisis_kit.report.sections.Report.key_figures` puts
+    :meth:`crisis_kit.pipeline.Analysis.summary` into its output's metadata, so the
+    summary file holds the very numbers the page shows, computed once in the kernel.
+
+    Raises
+    ------
+    CrisisKitError
+        If no output carries a summary (the notebook lost its key-figures cell).
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            summary = output.get("metadata", {}).get(METADATA_KEY, {}).get("summary")
+            if summary is not None:
+                return json.loads(json.dumps(summary))  # plain dicts, not NotebookNodes
+    raise CrisisKitError(
+        "the executed notebook shows no key figures, so there is no summary to write",
+        str(NOTEBOOK), "keep the cell `report.key_figures()` in the notebook",
+    )
+
+
+def write_summary(summary: Mapping[str, Any], path: str | Path) -> Path:
+    """Write ``summary.json`` as :func:`crisis_kit.pipeline.write_summary` does (same bytes)."""
+    path = Path(path)
+    path.write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
 def export_html(
     nb: nbformat.NotebookNode, *, title: str, html_lang: str, contents_label: str
 ) -> str:
@@ -300,12 +334,15 @@ def render_report(
 ) -> ReportPaths:
     """Write the post-mortem of one incident: its ``.ipynb``, ``.html`` and ``.summary.json``.
 
+    ``summary.json`` (design.md section 9) comes from the executed notebook
+    (:func:`summary_of`), so it holds the numbers the page shows, computed once.
+
     Parameters
     ----------
     incident_path : str or Path
         The ``incident.yaml``; its evidence store must have been filled (``ingest``).
     out_dir : str or Path
-        Folder for the two files (created if missing).
+        Folder for the three files (created if missing).
     lang : {"en", "zh"}, optional
         Report language; default the incident's ``language``.
     as_of : str (YYYY-MM-DD) or datetime.date, optional
@@ -356,5 +393,5 @@ def render_report(
         contents_label=strings.text("contents"),
     )
     paths.html.write_text(html, encoding="utf-8", newline="\n")
-    write_summary(run_analysis(incident, as_of=_as_of_text(as_of) or None), paths.summary)
+    write_summary(summary_of(nb), paths.summary)
     return paths

@@ -1,36 +1,43 @@
 """What the post-mortem notebook shows: one call builds it, one-line cells display it.
 
-:func:`build` reads the incident and its evidence store, computes the tables and
-figures once, and returns a frozen :class:`Report`; each of its methods returns a
-:class:`~crisis_kit.report.fragments.Fragment` for one notebook cell. The notebook
-therefore holds no logic, and every word it shows comes from the strings file of the
-chosen language.
+:func:`build` runs :func:`crisis_kit.pipeline.run_analysis` once, draws every figure
+from the frozen :class:`~crisis_kit.pipeline.Analysis` it returns, and gives back a
+frozen :class:`Report`; each of its methods returns a
+:class:`~crisis_kit.report.fragments.Fragment` for one notebook cell. Nothing here
+computes a number of the post-mortem: the Analysis holds them, and
+:mod:`crisis_kit.report.views` only arranges them into tables. Every word comes from
+the strings file of the chosen language.
+
+Sections, in design.md section 11's order: summary, timeline, complaint volume and
+topics, rating trajectory and forecast, response lanes, (statement review and POA:
+their own module adds them, see ``docs/report.md``), sales recovery, evidence appendix.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import figures, theme
+from .. import topics
 from ..config import Incident, load_incident
 from ..errors import ConfigError, CrisisKitError
-from ..ratings import trailing_rating
-from ..store import open_store
-from ..volume import as_day, daily_counts
-from . import fragments
+from ..pipeline import Analysis, run_analysis
+from . import charts, fragments, keyfigures, views
+from .charts import FIGURES
 from .fragments import Column, Fragment
 from .language import Strings, load_strings
 
-__all__ = ["RECENT_LIMIT", "Report", "build", "require_store", "resolve_language", "version"]
+__all__ = ["FIGURES", "Report", "build", "require_store", "resolve_language", "version"]
 
-RECENT_LIMIT = 10
-"""How many of the latest negative signals the report quotes."""
+_HOURS_SHOWN = 72  # the timeline counts hours and minutes this long after the onset, then days
 
 
 def version() -> str:
@@ -63,40 +70,48 @@ def require_store(incident: Incident, incident_path: str | Path) -> Path:
     return incident.store_path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Report:
-    """The computed content of one post-mortem: tables, figures and the words.
+    """One post-mortem: the Analysis, the tables arranged from it, its figures and words.
 
-    Each table says what a row is:
-
-    - ``events``: one complaint signal up to ``as_of`` (design.md section 4).
-    - ``daily_by_source``: one local day of one source (:func:`crisis_kit.volume.daily_counts`).
-    - ``trailing``: one local day of the displayed rating
-      (:func:`crisis_kit.ratings.trailing_rating`).
-    - ``files``: one ingest of one file (the store's ``files`` table).
+    - ``analysis``: :func:`crisis_kit.pipeline.run_analysis`, computed once.
+    - ``daily_by_source``: one local day of one source (:func:`views.daily_by_source`).
+    - ``moments``: one key moment (:func:`views.key_moments`).
+    - ``lanes``: one response lane (:func:`views.lane_table`).
+    - ``figures``: the figures of :data:`FIGURES` that have data.
     """
 
-    incident: Incident
+    analysis: Analysis
     incident_file: str
     strings: Strings
     as_of: pd.Timestamp
-    events: pd.DataFrame
     daily_by_source: pd.DataFrame
-    trailing: pd.DataFrame
-    files: pd.DataFrame
+    moments: pd.DataFrame
+    lanes: pd.DataFrame
+    topic_labels: Mapping[str, str]
     figures: Mapping[str, go.Figure] = field(default_factory=dict)
     version: str = "unknown"
 
     # -- small helpers ----------------------------------------------------------------
-    def _source(self, name: object) -> str:
-        sources = self.strings.section("sources")
-        return sources.get(str(name), str(name))
+    @property
+    def incident(self) -> Incident:
+        """The incident, as read from its file."""
+        return self.analysis.incident
+
+    def label(self, group: str, name: object) -> str:
+        """The display name of ``name`` in a group: ``sources``, ``lanes``, ``phases``, ``topics``.
+
+        Topics take the taxonomy's label in the report's language; the other groups are
+        groups of the strings file.
+        """
+        names = self.topic_labels if group == "topics" else self.strings.section(group)
+        return names.get(str(name), str(name))
 
     @property
-    def _window(self) -> int:
-        return self.incident.thresholds.rating_window_days
+    def _t(self) -> Any:
+        return self.incident.thresholds
 
-    # -- fragments, in the order of the notebook ---------------------------------------
+    # -- masthead and headings ----------------------------------------------------------
     def masthead(self) -> Fragment:
         """The report's title and what it covers."""
         s = self.strings
@@ -109,93 +124,284 @@ class Report:
         return Fragment(html=html, text=f"{title}\n{subtitle}")
 
     def heading(self, section: str, level: int = 2) -> Fragment:
-        """A section heading (``summary``, ``volume``, ``rating``, ``evidence``, ...)."""
+        """A section heading (``summary``, ``timeline``, ``volume``, ``rating``, ...)."""
         return fragments.heading(section, self.strings.text(f"sections.{section}"), level)
 
+    # -- summary --------------------------------------------------------------------------
     def key_figures(self) -> Fragment:
-        """Key figures: signals, negative, share, period, latest rating; then by source."""
-        s = self.strings
-        total = len(self.events)
-        negative = int(self.events["is_negative"].fillna(False).astype(bool).sum())
-        days = pd.to_datetime(self.events["local_date"])
-        latest = self.trailing["rating"].iloc[-1] if not self.trailing.empty else None
-        cards = [
-            {"label": s.text("summary.total"), "value": s.number(total)},
-            {"label": s.text("summary.negative"), "value": s.number(negative)},
-            {"label": s.text("summary.negative_share"),
-             "value": s.number(negative / total, "percent") if total else ""},
-            {"label": s.text("summary.period"),
-             "value": s.text("summary.period_value", first=s.date(days.min()),
-                             last=s.date(self.as_of)) if total else ""},
-            {"label": s.text("summary.latest_rating", window=self._window),
-             "value": s.number(latest, "rating") or s.text("summary.no_rating")},
-        ]
-        counts = self.by_source()
-        by_source = fragments.table(
-            [Column(s.text("summary.source")), Column(s.text("summary.events"), "number"),
-             Column(s.text("summary.negative_col"), "number")],
-            [[self._source(r.source), s.number(r.events), s.number(r.negative)]
-             for r in counts.itertuples()],
-            title=s.text("summary.by_source"),
-        )
-        html = fragments.render("cards", cards=cards) + "\n" + by_source.html
-        text = "\n".join(f"{c['label']}: {c['value']}" for c in cards)
-        return Fragment(html=html, text=text + "\n" + by_source.text)
+        """The key figures, all from :meth:`Analysis.summary` (hence equal to ``summary.json``).
 
-    def by_source(self) -> pd.DataFrame:
-        """Each row represents one source: its signals and negative signals up to ``as_of``."""
-        counts = (
-            self.events.assign(negative=self.events["is_negative"].fillna(False).astype(bool))
-            .groupby("source")
-            .agg(events=("negative", "size"), negative=("negative", "sum"))
-        )
-        order = [s for s in theme.SOURCE_ORDER if s in counts.index]
-        order += sorted(s for s in counts.index if s not in order)
-        return counts.reindex(order).reset_index()
+        The fragment carries that summary in its output metadata, so the report runner
+        writes ``summary.json`` from the very numbers the page shows.
+        """
+        return keyfigures.key_figures(self)
 
-    def figure(self, name: str) -> Fragment:
-        """One of :attr:`figures` with its caption (``negative_volume``, ``rating_trajectory``)."""
+    # -- timeline -------------------------------------------------------------------------
+    def timeline(self) -> Fragment:
+        """The key moments (:func:`views.key_moments`) as a table, in time order."""
         s = self.strings
-        if name not in self.figures:
-            raise KeyError(f"no figure {name!r}; the report has {', '.join(self.figures)}")
-        captions = {
-            "negative_volume": s.text("volume.caption", marketplace=self.incident.marketplace),
-            "rating_trajectory": s.text(
-                "rating.caption", window=self._window,
-                target=s.number(self.incident.thresholds.target_rating, "rating"),
+        rows = [[s.time(m.at) if pd.notna(m.at) else s.date(m.local_date),
+                 self._after_onset(m), self._moment(m), self._moment_detail(m)]
+                for m in self.moments.itertuples()]
+        return fragments.concat(
+            fragments.note(s.text("timeline.lead"), lead=True),
+            fragments.table(
+                [Column(s.text("timeline.when")), Column(s.text("timeline.after")),
+                 Column(s.text("timeline.moment")), Column(s.text("timeline.detail"), "words")],
+                rows, empty=s.text("timeline.none"),
+                notes=[s.text("times_note", marketplace=self.incident.marketplace)] if rows else [],
             ),
-        }
-        div_id = "figure-" + name.replace("_", "-")
-        return fragments.figure(self.figures[name], div_id, captions.get(name, ""))
-
-    def recent_complaints(self, limit: int = RECENT_LIMIT) -> Fragment:
-        """The latest negative signals, in the customers' words (redacted, escaped)."""
-        s = self.strings
-        negative = self.events[self.events["is_negative"].fillna(False).astype(bool)]
-        latest = negative.sort_values(["occurred_at", "event_id"], ascending=[False, True])
-        rows = []
-        for event in latest.head(limit).itertuples():
-            parts = [p for p in (event.title, event.text) if isinstance(p, str) and p.strip()]
-            reason = getattr(event, "reason", None)
-            # A return without a comment still says why, in the marketplace's own code.
-            words = " — ".join(parts) or (reason if isinstance(reason, str) else "")
-            rows.append([
-                s.date(event.local_date), self._source(event.source),
-                event.asin if isinstance(event.asin, str) else "",
-                s.number(event.rating, "stars"), s.redact(words),
-            ])
-        return fragments.table(
-            [Column(s.text("volume.date")), Column(s.text("volume.source")),
-             Column(s.text("volume.asin"), "mono"), Column(s.text("volume.rating"), "number"),
-             Column(s.text("volume.words"), "words")],
-            rows, title=s.text("volume.recent", limit=limit), empty=s.text("volume.recent_none"),
         )
 
+    def _after_onset(self, moment: Any) -> str:
+        """Hours and minutes in the first three days (a timed moment), else the day number."""
+        s = self.strings
+        if pd.notna(moment.at) and abs(moment.value) < _HOURS_SHOWN:
+            return s.duration(moment.value)
+        return "" if pd.isna(moment.day) else s.text("timeline.day", day=int(moment.day))
+
+    def _moment(self, moment: Any) -> str:
+        s = self.strings
+        if moment.kind == "first_action":
+            return s.text("timeline.first_action", lane=self.label("lanes", moment.lane))
+        if moment.kind == "action":
+            return self.label("lanes", moment.lane)
+        return s.text(f"timeline.kinds.{moment.kind}")
+
+    def _moment_detail(self, moment: Any) -> str:
+        s, t, kind = self.strings, self._t, moment.kind
+        if kind in ("action", "first_action"):
+            return moment.detail  # the team's own words: escaped by the table
+        key = f"timeline.details.{kind}"
+        if kind == "alert":
+            return s.text(key, growth=s.number(t.negative_growth, "percent_whole"),
+                          floor=s.number(t.min_negative_per_day))
+        if kind == "peak":
+            return s.text(key, count=s.number(moment.value))
+        if kind in ("rating_trough", "rating_recovered"):
+            return s.text(key, window=t.rating_window_days, rating=s.number(moment.value, "rating"))
+        if kind == "rating_forecast":
+            f = self.analysis.rating.forecast
+            beyond = s.text("rating.beyond", horizon=s.number(f.horizon_days))
+            return s.text(key, interval=s.number(f.interval, "percent_whole"),
+                          lower=s.date(f.lower) or beyond, upper=s.date(f.upper) or beyond)
+        if kind == "sales_trough":
+            return s.text(key, index=s.number(moment.value, "percent"))
+        if kind.startswith("sales_"):
+            return s.text(key, index=s.number(moment.value, "percent_whole"))
+        return s.text(key)
+
+    # -- figures --------------------------------------------------------------------------
+    def figure(self, name: str) -> Fragment:
+        """One of :data:`FIGURES` with its caption; the section's note when it has no data."""
+        s = self.strings
+        if name not in FIGURES:
+            raise KeyError(f"no figure {name!r}; the report has {', '.join(FIGURES)}")
+        if name not in self.figures:
+            if name in ("negative_volume", "topic_shares"):
+                return fragments.note(s.text("volume.none"))
+            return Fragment(html="", text="")  # the section's outlook says why
+        div_id = "figure-" + name.replace("_", "-")
+        return fragments.figure(self.figures[name], div_id, self._caption(name))
+
+    def _absent(self, section: str) -> str:
+        """Why a section measured from the onset has nothing to show."""
+        no_onset = self.analysis.detection.onset is None
+        return self.strings.text(f"{section}.no_onset" if no_onset else f"{section}.none")
+
+    def _caption(self, name: str) -> str:
+        s, t = self.strings, self._t
+        if name == "negative_volume":
+            text = s.text("volume.caption", marketplace=self.incident.marketplace)
+            return text + (s.text("volume.caption_alert")
+                           if self.analysis.detection.alert_date else "")
+        if name == "topic_shares":
+            return s.text("topics.caption")
+        if name == "rating_trajectory":
+            text = s.text("rating.caption", window=t.rating_window_days,
+                          target=s.number(t.target_rating, "rating"))
+            forecast = self.analysis.rating.forecast
+            if not forecast.path.empty:
+                text += " " + s.text("rating.caption_forecast",
+                                     interval=s.number(forecast.interval, "percent_whole"),
+                                     simulations=s.number(forecast.simulations))
+            return text
+        if name == "response_lanes":
+            return s.text("response.caption")
+        return s.text("sales.caption")
+
+    # -- complaint volume and topics --------------------------------------------------------
+    def topic_drivers(self) -> Fragment:
+        """Which topics drove the crisis (``Analysis.topic_drivers``)."""
+        s = self.strings
+        drivers = self.analysis.topic_drivers
+        windows = _windows()
+        if drivers.empty:
+            return fragments.note(s.text("topics.drivers_none"))
+        rows = [[self.label("topics", r.topic), s.number(r.crisis_negative),
+                 s.number(r.crisis_share, "percent"), s.number(r.before_negative),
+                 s.number(r.before_share, "percent"),
+                 s.number(r.lift, "lift") or (s.text("topics.new") if r.crisis_negative else ""),
+                 s.number(r.excess, "excess")]
+                for r in drivers.itertuples()]
+        return fragments.table(
+            [Column(s.text("topics.topic")),
+             Column(s.text("topics.crisis_negative", **windows), "number"),
+             Column(s.text("topics.crisis_share"), "number"),
+             Column(s.text("topics.before_negative", **windows), "number"),
+             Column(s.text("topics.before_share"), "number"),
+             Column(s.text("topics.lift"), "number"), Column(s.text("topics.excess"), "number")],
+            rows, title=s.text("topics.drivers_title"),
+            notes=[s.text("topics.drivers_caption", **windows)],
+        )
+
+    def representatives(self) -> Fragment:
+        """Three complaints per leading topic, in the customers' words (redacted, escaped)."""
+        s = self.strings
+        quoted = self.analysis.representatives
+        if quoted.empty:
+            return fragments.note(s.text("topics.representatives_none"))
+        columns = [Column(s.text("topics.date")), Column(s.text("topics.source")),
+                   Column(s.text("topics.rating"), "number"),
+                   Column(s.text("topics.helpful"), "number"), Column(s.text("topics.words"), "words")]
+        caption = (s.text("topics.representatives_caption", days=_windows()["crisis_days"])
+                   if self.analysis.detection.onset is not None
+                   else s.text("topics.representatives_caption_all"))
+        parts = [fragments.note(caption)]
+        for topic, group in quoted.groupby("topic", sort=False):
+            rows = [[s.date(q.local_date), self.label("sources", q.source), s.number(q.rating, "stars"),
+                     s.number(q.helpful_votes), s.redact(_words(q.title, q.text))]
+                    for q in group.itertuples()]
+            parts.append(fragments.table(columns, rows, title=self.label("topics", topic)))
+        return fragments.concat(*parts)
+
+    # -- rating -----------------------------------------------------------------------------
+    def rating_outlook(self) -> Fragment:
+        """Baseline, trough and latest rating, the recovery, five-star reviews and forecast."""
+        s, rating = self.strings, self.analysis.rating
+        if rating is None or rating.trajectory.empty:
+            return fragments.note(self._absent("rating"))
+        window, target = rating.window_days, s.number(rating.target, "rating")
+        latest = s.or_none(s.number(rating.latest, "rating"))
+        if rating.baseline is not None and rating.trough is not None:
+            opening = s.text("rating.baseline", window=window,
+                             baseline=s.number(rating.baseline, "rating"),
+                             trough=s.number(rating.trough, "rating"),
+                             trough_date=s.date(rating.trough_date), latest=latest,
+                             as_of=s.date(rating.trajectory["local_date"].iloc[-1]))
+        else:
+            opening = s.text("rating.baseline_unknown", window=window, latest=latest,
+                             as_of=s.date(rating.trajectory["local_date"].iloc[-1]))
+        recovered = (s.text("rating.recovered", target=target, date=s.date(rating.recovered_date))
+                     if rating.recovered_date is not None else "")
+        needed = rating.five_star_reviews_to_target
+        five_star = (s.text("rating.five_star_never") if needed is None else
+                     s.text("rating.five_star_met", window=window, target=target) if needed == 0
+                     else s.text("rating.five_star", count=s.number(needed), window=window,
+                                 target=target))
+        f = rating.forecast
+        beyond = s.text("rating.beyond", horizon=s.number(f.horizon_days))
+        forecast = s.text(
+            f"rating.forecast.{f.status}", target=target, date=s.date(f.target_date),
+            interval=s.number(f.interval, "percent_whole"),
+            lower=s.date(f.lower) or beyond, upper=s.date(f.upper) or beyond,
+            probability=s.number(f.probability, "percent_whole"),
+            horizon=s.number(f.horizon_days), lookback=s.number(f.lookback_days),
+            pace=s.or_none(s.number(f.reviews_per_day, "decimal")),
+        )
+        return fragments.note(" ".join(p for p in (opening, recovered) if p), five_star,
+                              forecast, lead=True)
+
+    # -- response lanes ----------------------------------------------------------------------
+    def response_outlook(self) -> Fragment:
+        """What the lanes are measured against, and the times to the statement and the POA."""
+        s, response = self.strings, self.analysis.response
+        if response is None:
+            return fragments.note(self._absent("response"))
+        lines = [s.text("response.lead", hours=s.number(response.golden_hours, "plain"),
+                        onset=s.time(response.onset.tz_convert(self.analysis.tz)))]
+        if response.statement is not None:
+            lines.append(s.text("response.statement_at",
+                                duration=s.duration(response.statement.hours)))
+        if response.plan_of_action is not None:
+            lines.append(s.text("response.poa_at",
+                                duration=s.duration(response.plan_of_action.hours)))
+        return fragments.note(*lines, lead=True)
+
+    def response_lanes(self) -> Fragment:
+        """Each lane's first action after the onset, its hours and the golden window."""
+        s, response = self.strings, self.analysis.response
+        if response is None:
+            return Fragment(html="", text="")
+        hours = s.number(response.golden_hours, "plain")
+        rows = [[self.label("lanes", lane.lane), lane.action, s.time(lane.first_at),
+                 s.duration(lane.hours) or s.text("summary.no_action"),
+                 s.text("answer_yes" if lane.met else "answer_no") if pd.notna(lane.hours)
+                 else s.text("answer_no")]
+                for lane in self.lanes.itertuples()]
+        notes: list[str | tuple[str, bool]] = [
+            s.text("times_note", marketplace=self.incident.marketplace)]
+        if response.missing_golden_lanes:
+            notes.append((s.text("response.missing", lanes=", ".join(
+                self.label("lanes", x) for x in response.missing_golden_lanes)), True))
+        return fragments.table(
+            [Column(s.text("response.lane")), Column(s.text("response.action"), "words"),
+             Column(s.text("response.at")), Column(s.text("response.hours"), "number"),
+             Column(s.text("response.met", hours=hours))],
+            rows, empty=s.text("response.none"), notes=notes,
+        )
+
+    # Statement review and Plan of Action (design.md section 11) go here, between the
+    # response lanes and the sales recovery: see "Adding a section" in docs/report.md.
+
+    # -- sales recovery ----------------------------------------------------------------------
+    def sales_outlook(self) -> Fragment:
+        """The baseline the sales index is measured against."""
+        s, sales = self.strings, self.analysis.sales
+        if sales is None or sales.daily.empty:
+            return fragments.note(self._absent("sales"))
+        if sales.baseline_units_per_day is None:
+            return fragments.note(s.text("sales.lead_none"))
+        return fragments.note(s.text("sales.lead", units=s.number(sales.baseline_units_per_day,
+                                                                 "decimal"),
+                                     days=s.number(sales.baseline_days_covered)), lead=True)
+
+    def sales_phases(self) -> Fragment:
+        """The phases of the recovery and the marketing lane's interventions."""
+        s, sales = self.strings, self.analysis.sales
+        if sales is None or sales.daily.empty:
+            return Fragment(html="", text="")
+        phases = self.strings.section("phases")
+        phase_rows = [[phases.get(p.phase, p.phase), s.date(p.start), s.date(p.end),
+                       s.number(p.days), s.number(p.mean_units, "decimal"),
+                       s.number(p.mean_index, "percent")]
+                      for p in sales.phases.itertuples() if p.days]
+        marker_rows = [[str(i), s.time(m.at), m.action, m.channel if isinstance(m.channel, str)
+                        else "", s.number(m.sales_index, "percent")]
+                       for i, m in enumerate(sales.markers.itertuples(), start=1)]
+        return fragments.concat(
+            fragments.table(
+                [Column(s.text("sales.phase")), Column(s.text("sales.start")),
+                 Column(s.text("sales.end")), Column(s.text("sales.days"), "number"),
+                 Column(s.text("sales.mean_units"), "number"),
+                 Column(s.text("sales.mean_index"), "number")],
+                phase_rows, title=s.text("sales.phases_title"),
+            ),
+            fragments.table(
+                [Column(s.text("sales.number"), "number"), Column(s.text("sales.date")),
+                 Column(s.text("sales.action"), "words"), Column(s.text("sales.channel"), "mono"),
+                 Column(s.text("sales.index"), "number")],
+                marker_rows, title=s.text("sales.interventions_title"),
+                empty=s.text("sales.interventions_none"),
+            ),
+        )
+
+    # -- evidence appendix --------------------------------------------------------------------
     def evidence_files(self) -> Fragment:
         """Every ingested file with its hash and row counts, and whether they balance."""
         s = self.strings
         counts = ["rows_read", "accepted", "rejected", "duplicates"]
-        files = self.files
+        files = self.analysis.files
         tables = self.strings.section("tables")
         rows = [
             [f.name, f.format, f.encoding, tables.get(f.table_name, f.table_name), f.sha256,
@@ -214,7 +420,7 @@ class Report:
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
         return fragments.table(
-            [Column(s.text("evidence.file")), Column(s.text("evidence.format")),
+            [Column(s.text("evidence.file"), "name"), Column(s.text("evidence.format"), "name"),
              Column(s.text("evidence.encoding")), Column(s.text("evidence.table")),
              Column(s.text("evidence.sha256"), "hash"),
              *(Column(s.text(f"evidence.{c}"), "number") for c in counts)],
@@ -223,8 +429,7 @@ class Report:
 
     def run_parameters(self) -> Fragment:
         """The parameters of the run, in place of papermill's injected-parameters cell."""
-        s = self.strings
-        t = self.incident.thresholds
+        s, t = self.strings, self._t
         values = [
             ("incident", self.incident.incident),
             ("title", self.incident.title),
@@ -232,8 +437,13 @@ class Report:
             ("marketplace", self.incident.marketplace),
             ("language", s.text(f"languages.{s.lang}")),
             ("as_of", s.date(self.as_of)),
+            ("negative_growth", s.number(t.negative_growth, "percent_whole")),
+            ("min_negative_per_day", s.number(t.min_negative_per_day)),
+            ("golden_hours", s.number(t.golden_hours, "plain")),
             ("rating_window_days", s.number(t.rating_window_days)),
             ("target_rating", s.number(t.target_rating, "rating")),
+            ("baseline_days", s.number(t.baseline_days)),
+            ("sales_target", s.number(t.sales_target, "percent_whole")),
             ("asins", ", ".join(self.incident.asins) or s.text("parameters.all_asins")),
             ("version", self.version),
         ]
@@ -244,21 +454,18 @@ class Report:
         )
 
 
-def _figure_labels(strings: Strings, incident: Incident) -> dict[str, str]:
-    thresholds = incident.thresholds
-    labels = {**strings.section("sources"), **strings.section("figures")}
-    labels["rating"] = strings.text("figures.rating", window=thresholds.rating_window_days)
-    labels["target"] = strings.text(
-        "figures.target", target=strings.number(thresholds.target_rating, "rating")
-    )
-    formats = strings.section("formats")
-    labels["date_tickformat"] = formats["date_tickformat"]
-    labels["date_hoverformat"] = formats["date_hoverformat"]
-    return labels
+def _windows() -> dict[str, int]:
+    """The windows ``run_analysis`` compares topics over: :func:`crisis_kit.topics.drivers`'s own."""
+    defaults = inspect.signature(topics.drivers).parameters
+    return {name: int(defaults[name].default) for name in ("crisis_days", "before_days")}
+
+
+def _words(title: object, text: object) -> str:
+    return " — ".join(p for p in (title, text) if isinstance(p, str) and p.strip())
 
 
 def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
-    """Read an incident's evidence store and compute everything the report shows.
+    """Run the analysis once and arrange everything the report shows.
 
     Parameters
     ----------
@@ -267,8 +474,9 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     lang : str
         ``en`` or ``zh``; empty for the incident's ``language``.
     as_of : str
-        Last day of the report (``YYYY-MM-DD``); empty for the last day with an event.
-        Later events are left out, so a report "as of" a day shows what was known then.
+        Last day of the report (``YYYY-MM-DD``); empty for all the data (the report
+        then says it covers up to the last day with an event). Later events, sales and
+        actions are left out, so a report "as of" a day shows what was known then.
 
     Returns
     -------
@@ -279,44 +487,34 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     ConfigError
         If the incident file, ``lang`` or ``as_of`` is invalid.
     CrisisKitError
-        If the evidence store is missing or holds no event.
+        If the evidence store is missing or holds no event of the incident.
     """
     incident = load_incident(incident_path)
     strings = load_strings(resolve_language(lang, incident))
-    with open_store(require_store(incident, incident_path), read_only=True) as store:
-        # author_hash is personal data: it never reaches the report.
-        events = store.events().drop(columns=["author_hash"], errors="ignore")
-        files = store.files()
-    if events.empty:
+    require_store(incident, incident_path)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise ConfigError(f"as_of {as_of!r} is not a date", "parameter as_of",
+                          "give a date as YYYY-MM-DD") from None
+    analysis = run_analysis(incident, as_of=day)
+    if analysis.events.empty:
         raise CrisisKitError(
             "the evidence store holds no complaint events", str(incident.store_path),
             f"check the complaints files of {incident_path} and run `crisis-kit ingest` again",
         )
-    try:
-        last_day = as_day(as_of) if as_of else as_day(pd.to_datetime(events["local_date"]).max())
-    except ValueError as exc:
-        raise ConfigError(str(exc), "parameter as_of", "give a date as YYYY-MM-DD") from None
-    events = events[pd.to_datetime(events["local_date"]) <= last_day].reset_index(drop=True)
-    thresholds = incident.thresholds
-    daily_by_source = daily_counts(events, by="source", end=last_day)
-    trailing = trailing_rating(
-        events, thresholds.rating_window_days, asins=incident.asins, as_of=last_day
-    )
-    labels = _figure_labels(strings, incident)
+    by_source = views.daily_by_source(analysis)
+    lanes = views.lane_table(analysis.response, analysis.tz)
+    topic_labels = charts.topic_labels(strings)
     return Report(
-        incident=incident,
+        analysis=analysis,
         incident_file=Path(incident_path).name,
         strings=strings,
-        as_of=last_day,
-        events=events,
-        daily_by_source=daily_by_source,
-        trailing=trailing,
-        files=files,
-        figures={
-            "negative_volume": figures.negative_volume(daily_by_source, labels),
-            "rating_trajectory": figures.rating_trajectory(
-                trailing, labels, target=thresholds.target_rating
-            ),
-        },
+        as_of=views.last_day(analysis),
+        daily_by_source=by_source,
+        moments=views.key_moments(analysis),
+        lanes=lanes,
+        topic_labels=topic_labels,
+        figures=charts.draw(analysis, strings, by_source, lanes, topic_labels),
         version=version(),
     )

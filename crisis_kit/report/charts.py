@@ -1,0 +1,145 @@
+"""The report's figures: tables from the Analysis, every label from the strings.
+
+Each figure is one pure function of :mod:`crisis_kit.figures`; this module picks its
+table out of the :class:`~crisis_kit.pipeline.Analysis`, formats the texts it marks
+(milestones, the golden window, the targets) in the report's language, and leaves out
+a figure that has no data (its section says why in words).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import figures
+from ..pipeline import Analysis
+from ..taxonomy import OTHER, load_taxonomy
+from .language import Strings
+
+__all__ = ["FIGURES", "draw", "topic_labels"]
+
+FIGURES = ("negative_volume", "topic_shares", "rating_trajectory", "response_lanes",
+           "sales_recovery")
+"""The report's figures, in page order; a figure without data is left out."""
+
+_FORECAST_TAIL_DAYS = 14  # days of forecast path drawn past the interval's upper end
+
+
+def _labels(strings: Strings, *groups: str, **extra: str) -> dict[str, str]:
+    formats = strings.section("formats")
+    labels = {**strings.section("figures")}
+    for group in groups:
+        labels.update(strings.section(group))
+    labels.update(date_tickformat=formats["date_tickformat"],
+                  date_hoverformat=formats["date_hoverformat"])
+    labels.update(extra)
+    return labels
+
+
+def topic_labels(strings: Strings) -> dict[str, str]:
+    """Topic name -> its label in the report's language (the taxonomy's; ``other`` from the strings)."""
+    taxonomy = load_taxonomy()
+    labels = {name: taxonomy.label(name, strings.lang) for name in taxonomy.names}
+    labels[OTHER] = strings.text("topics.other")
+    return labels
+
+
+def _milestone_table(rows: list[tuple[Any, Any, str, str]]) -> pd.DataFrame:
+    kept = [r for r in rows if r[0] is not None and r[1] is not None and not pd.isna(r[1])]
+    return pd.DataFrame(kept, columns=["local_date", "value", "text", "position"]).astype(
+        {"local_date": "datetime64[ns]", "value": float})
+
+
+def _rating_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
+    rating = analysis.rating
+    if rating is None or rating.trajectory.empty:
+        return None
+    t = analysis.incident.thresholds
+    f = rating.forecast
+    path = f.path
+    if not path.empty:
+        end = (f.upper or f.target_date or path["local_date"].iloc[-1])
+        path = path[path["local_date"] <= end + pd.Timedelta(days=_FORECAST_TAIL_DAYS)]
+    trajectory = rating.trajectory.set_index("local_date")["rating"]
+    marks = [(rating.trough_date, rating.trough,
+              s.text("figures.trough", value=s.number(rating.trough, "rating")), "bottom center")]
+    if rating.recovered_date is not None:
+        marks.append((rating.recovered_date, trajectory.get(rating.recovered_date),
+                      s.text("figures.recovered", value=s.number(rating.target, "rating")),
+                      "top left"))
+    if f.target_date is not None:
+        marks.append((f.target_date, rating.target,
+                      s.text("figures.forecast_date", date=s.date(f.target_date)), "top center"))
+    labels = _labels(
+        s, rating=s.text("figures.rating", window=t.rating_window_days),
+        target=s.text("figures.target", target=s.number(t.target_rating, "rating")),
+        forecast_interval=s.text("figures.forecast_interval",
+                                 interval=s.number(f.interval, "percent_whole")),
+    )
+    return figures.rating_trajectory(rating.trajectory, labels, target=t.target_rating,
+                                     milestones=_milestone_table(marks), forecast=path)
+
+
+def _sales_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
+    sales = analysis.sales
+    if sales is None or sales.daily.empty or sales.baseline_units_per_day is None:
+        return None
+    index = sales.daily.set_index("local_date")["sales_index"]
+    marks = [
+        (sales.trough_date, sales.trough_index,
+         s.text("figures.sales_trough", value=s.number(sales.trough_index, "percent_whole")),
+         "bottom center"),
+        (sales.recovered_100_date, index.get(sales.recovered_100_date),
+         s.text("figures.sales_100", date=s.date(sales.recovered_100_date)), "bottom right"),
+        (sales.reached_target_date, index.get(sales.reached_target_date),
+         s.text("figures.sales_reached", value=s.number(sales.target, "percent_whole"),
+                date=s.date(sales.reached_target_date)), "top left"),
+    ]
+    markers = sales.markers.assign(text=[str(i) for i in range(1, len(sales.markers) + 1)])
+    labels = _labels(s, "phases", target=s.text(
+        "figures.sales_target", target=s.number(sales.target, "percent_whole")))
+    return figures.sales_recovery(sales.daily, labels, target=sales.target, phases=sales.phases,
+                                  milestones=_milestone_table(marks), markers=markers)
+
+
+def _response_figure(analysis: Analysis, lanes: pd.DataFrame, s: Strings) -> go.Figure | None:
+    if analysis.response is None or not analysis.response.lanes:
+        return None
+    hours = analysis.response.golden_hours
+    labels = _labels(s, "lanes", golden_window=s.text(
+        "figures.golden_window", hours=s.number(hours, "plain")))
+    table = lanes.assign(text=[s.duration(h) for h in lanes["hours"]])
+    return figures.response_lanes(table, labels, golden_hours=hours)
+
+
+def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,
+         lanes: pd.DataFrame, topic_labels: Mapping[str, str]) -> dict[str, go.Figure]:
+    """Draw the figures of :data:`FIGURES` that have data, in page order.
+
+    Parameters
+    ----------
+    analysis : crisis_kit.pipeline.Analysis
+        The numbers; nothing is computed here.
+    s : Strings
+        The words: every label of every figure.
+    daily_by_source, lanes : pandas.DataFrame
+        :func:`crisis_kit.report.views.daily_by_source` and
+        :func:`~crisis_kit.report.views.lane_table`.
+    topic_labels : mapping of str to str
+        :func:`topic_labels`.
+    """
+    alert = analysis.detection.alert_date
+    drawn: dict[str, go.Figure | None] = {
+        "negative_volume": figures.negative_volume(daily_by_source, _labels(s, "sources"),
+                                                   alert_date=alert),
+        "topic_shares": figures.topic_shares(
+            analysis.topic_shares, {**_labels(s), **topic_labels}, alert_date=alert)
+        if analysis.events["is_negative"].any() else None,
+        "rating_trajectory": _rating_figure(analysis, s),
+        "response_lanes": _response_figure(analysis, lanes, s),
+        "sales_recovery": _sales_figure(analysis, s),
+    }
+    return {name: drawn[name] for name in FIGURES if drawn[name] is not None}
