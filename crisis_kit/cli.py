@@ -119,6 +119,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         summary = getattr(paths, "summary", None)
         if summary:
             print(f"summary: {summary}")
+        if paths.poa is not None:  # the Plan of Action draft, editable (none without an onset)
+            print(f"plan of action: {paths.poa}")
     return 0
 
 
@@ -207,6 +209,61 @@ def _cmd_lint_statement(args: argparse.Namespace) -> int:
     return 0 if review.passed else 1
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import create_incident
+
+    folder = create_incident(args.workspace, args.slug, args.scenario, language=args.lang,
+                             marketplace=args.marketplace, title=args.title or "")
+    yaml_path = folder / "incident.yaml"
+    print(f"created {folder} from the {args.scenario!r} playbook "
+          f"(incident.yaml, statement.md, replies.md, checklist.md, poa.md, response_log.csv, "
+          f"exports/)")
+    print("next:")
+    print(f"  1. save the exports in {folder / 'exports'} under the names incident.yaml lists "
+          f"(delete the lines of exports you do not have)")
+    print(f"  2. work through {folder / 'checklist.md'}, logging each action in "
+          f"{folder / 'response_log.csv'}; fill the [BRACKETS] of statement.md")
+    print(f"  3. crisis-kit ingest {yaml_path} && crisis-kit report {yaml_path} "
+          f"--out {folder / 'reports'}")
+    return 0
+
+
+def _cmd_playbooks(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .playbook import REVIEW_DAYS, list_playbooks, review_table
+
+    # The CLI reads the clock; the library takes the day as a parameter.
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    table = review_table(list_playbooks(), as_of)
+    if args.json:
+        print(json.dumps([{**row, "reviewed": row["reviewed"].isoformat()}
+                          for row in table.to_dict("records")], ensure_ascii=False, indent=2))
+        return 0
+    print(f"playbooks as of {as_of.isoformat()} (review due after {REVIEW_DAYS} days)")
+    for row in table.itertuples():
+        flag = "REVIEW DUE" if row.review_due else "ok"
+        print(f"  {row.name:<22} reviewed {row.reviewed.isoformat()}  {row.age_days:>4} days  "
+              f"{flag:<10}  {row.title}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .archive import compare, find_incidents
+
+    table = compare(find_incidents(args.workspace, args.slugs or None), as_of=args.as_of)
+    if table.empty:
+        print(f"no incident folder (*/incident.yaml) in {args.workspace}")
+        return 0
+    if args.json:
+        print(table.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
+        return 0
+    # One column per incident, one row per measure: fits a terminal for a few incidents.
+    shown = table.drop(columns=["title"]).set_index("incident").T
+    print(shown.to_string(na_rep="", float_format=lambda v: f"{v:g}"))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crisis-kit",
@@ -272,6 +329,35 @@ def _parser() -> argparse.ArgumentParser:
                       help="a YAML file of more emotive or blaming terms")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
     lint.set_defaults(func=_cmd_lint_statement)
+
+    new = verbs.add_parser("new", help="start an incident folder from a scenario playbook")
+    new.add_argument("slug", help="the incident's name and folder ([a-z0-9-])")
+    new.add_argument("--scenario", required=True,
+                     help="the playbook (crisis-kit playbooks lists them)")
+    new.add_argument("--lang", choices=["en", "zh"], default="en",
+                     help="language of the texts and the report (default en)")
+    new.add_argument("--marketplace", default="US", help="US, UK, DE, JP, ... (default US)")
+    new.add_argument("--title", help="the incident's title (default: the playbook's)")
+    new.add_argument("--workspace", default=".",
+                     help="the folder that holds the incidents (default: the current one)")
+    new.set_defaults(func=_cmd_new)
+
+    playbooks = verbs.add_parser("playbooks",
+                                 help="list the scenario playbooks and how long ago each was reviewed")
+    playbooks.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
+                           help="count ages to this day (YYYY-MM-DD; default today)")
+    playbooks.add_argument("--json", action="store_true", help="machine-readable output")
+    playbooks.set_defaults(func=_cmd_playbooks)
+
+    compare = verbs.add_parser("compare", help="put the workspace's incidents side by side")
+    compare.add_argument("slugs", nargs="*", metavar="SLUG",
+                         help="incidents to compare (default: every one in the workspace)")
+    compare.add_argument("--workspace", default=".",
+                         help="the folder that holds the incident folders (default: current)")
+    compare.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
+                         help="cut every incident's evidence at this day")
+    compare.add_argument("--json", action="store_true", help="machine-readable output")
+    compare.set_defaults(func=_cmd_compare)
     return parser
 
 
