@@ -51,16 +51,24 @@ class Store:
 
     # -- schema ---------------------------------------------------------------------------
     def _create(self, salt_seed: str) -> None:
-        for table in TABLES.values():
-            self.con.execute(table.ddl())
-        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        """Create the tables and the salt in one transaction: a store has all or none."""
         salt = os.environ.get("CRISIS_KIT_SALT") or hashlib.sha256(
             f"crisis-kit:{salt_seed}".encode()
         ).hexdigest()
-        self.con.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?), ('salt', ?) ON CONFLICT DO NOTHING",
-            [_SCHEMA_VERSION, salt],
-        )
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES.values():
+                self.con.execute(table.ddl())
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            self.con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('salt', ?) ON CONFLICT DO NOTHING",
+                [_SCHEMA_VERSION, salt],
+            )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     @property
     def salt(self) -> str:
