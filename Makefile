@@ -29,6 +29,7 @@ samples: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json

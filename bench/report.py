@@ -1,0 +1,96 @@
+"""Benchmark: ``crisis-kit report`` on the sample against the floor any notebook report pays.
+
+Measures, each in a fresh subprocess so peak memory is its own:
+
+- crisis-kit: ``render_report`` on the bundled sample (already ingested into a copy):
+  papermill run of notebooks/postmortem.ipynb, our nbconvert export, summary.json;
+- floor: papermill running an empty one-cell notebook, then ``nbconvert --to html`` on it.
+
+Prints wall time and peak RSS of both, the ratio, and the HTML size. Goal (issue 5): at
+most 2.5x the floor; HTML under 6 MB.
+
+Usage: python bench/report.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_crisis_kit(folder: Path) -> dict:
+    from crisis_kit.report.run import render_report
+
+    paths = render_report(folder / "samples" / "incident.yaml", folder / "out", quiet=True)
+    return {"html_bytes": Path(paths.html).stat().st_size}
+
+
+def run_floor(folder: Path) -> dict:
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    source = folder / "empty.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, source)
+    executed = folder / "empty.out.ipynb"
+    papermill.execute_notebook(str(source), str(executed), kernel_name="python3",
+                               progress_bar=False)
+    html, _ = HTMLExporter().from_filename(str(executed))
+    (folder / "empty.html").write_text(html, encoding="utf-8")
+    return {"html_bytes": len(html.encode())}
+
+
+def child(kind: str, folder: Path) -> None:
+    started = time.perf_counter()
+    result = (run_crisis_kit if kind == "crisis-kit" else run_floor)(folder)
+    result["seconds"] = time.perf_counter() - started
+    result["peak_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    print(json.dumps(result))
+
+
+def measure(kind: str, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(folder)],
+                         check=True, capture_output=True, text=True, cwd=REPO)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]))
+        return
+    from crisis_kit.config import load_incident
+    from crisis_kit.ingest import ingest_incident
+
+    folder = Path(tempfile.mkdtemp(prefix="crisis-kit-bench-report-"))
+    shutil.copytree(REPO / "data" / "samples", folder / "samples",
+                    ignore=shutil.ignore_patterns("store.duckdb*", ".crisis-kit-spill"))
+    ingest_incident(load_incident(folder / "samples" / "incident.yaml"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
+          f"{platform.python_version()}")
+    floor = measure("floor", folder)
+    ours = measure("crisis-kit", folder)
+    print(f"floor (papermill empty notebook + nbconvert --to html): {floor['seconds']:.2f} s, "
+          f"peak {floor['peak_mb']:.0f} MB")
+    print(f"crisis-kit report on the sample: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
+          f"HTML {ours['html_bytes'] / 2**20:.2f} MB (goal < 6 MB)")
+    print(f"ratio time {ours['seconds'] / floor['seconds']:.2f}x (goal <= 2.5x), "
+          f"ratio memory {ours['peak_mb'] / floor['peak_mb']:.2f}x")
+    shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
