@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import detect, marketplaces, ratings, response, sales, statements, topics
+from . import detect, marketplaces, poa, ratings, remedies, response, sales, statements, topics
 from .config import Incident
+from .poa import PlanOfAction
 from .store import open_store
 
 __all__ = ["Analysis", "Evidence", "load_evidence", "run_analysis", "write_summary"]
@@ -75,8 +76,10 @@ class Analysis:
     Tables say what a row is in the module that makes them: ``events`` (one complaint
     signal, with its ``topic``), ``topic_shares`` (one local day of one topic),
     ``topic_drivers`` (one topic: share during the crisis window against before),
-    ``representatives`` (one quoted complaint), and the tables inside ``detection``,
-    ``rating``, ``sales`` and ``response``.
+    ``representatives`` (one quoted complaint), ``remedies`` (one remedy of
+    ``incident.remedies``: :func:`crisis_kit.remedies.costs`, empty without an onset), and
+    the tables inside ``detection``, ``rating``, ``sales``, ``response`` and ``poa``
+    (the Plan of Action draft, :func:`crisis_kit.poa.draft`; None without an onset).
     """
 
     incident: Incident
@@ -92,6 +95,8 @@ class Analysis:
     sales: sales.SalesSummary | None
     response: response.Response | None
     statement: statements.StatementReview | None = None
+    poa: PlanOfAction | None = None
+    remedies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def onset_day(self) -> dt.date | None:
@@ -149,13 +154,19 @@ def _response_block(result: response.Response | None, tz: str) -> dict[str, Any]
     }
 
 
-def run_analysis(incident: Incident, as_of: str | dt.date | None = None) -> Analysis:
+def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
+                 lang: str | None = None) -> Analysis:
     """Compute every number of the post-mortem from the incident's evidence store.
 
     The recipe: read the evidence, give each event its topic, detect the alert and the
     onset, then measure the rating, the topics, the sales and the response from that
     onset (design.md section 8 defines each number); lint the statement and check its
-    dated commitments against the actions log (docs/statements.md).
+    dated commitments against the actions log (docs/statements.md); draft the Plan of
+    Action and price the remedies over the same orders (docs/poa.md).
+
+    ``lang`` is the language of the POA draft's words (default ``incident.language``):
+    the report passes its own, so the draft is made once, in the language it is shown in.
+    No number depends on it.
     """
     evidence = load_evidence(incident, as_of)
     tz = marketplaces.get(incident.marketplace).tz
@@ -174,9 +185,14 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None) -> Anal
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
     statement = statements.review_incident(incident, evidence.actions, events, as_of=evidence.as_of)
-    return Analysis(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
-                    topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    statement)
+    analysis = Analysis(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
+                        topics.daily_shares(events), _frame(drivers), quoted, sales_summary,
+                        lanes, statement)
+    orders = poa.load_orders(incident, evidence.as_of)
+    return replace(analysis, poa=_when(detection.onset, poa.draft, analysis,
+                                       lang or incident.language, {"orders": orders}),
+                   remedies=_frame(_when(detection.onset, remedies.costs, incident, analysis,
+                                         orders), remedies.REMEDY_COLUMNS))
 
 
 def _when(anchor: Any, step: Any, *args: Any, **kwargs: Any) -> Any:
@@ -192,8 +208,10 @@ def _crisis_window(events: pd.DataFrame, onset_day: dt.date | None, days: int = 
     return events[(day >= onset_day) & (day < onset_day + dt.timedelta(days=days))]
 
 
-def _frame(table: pd.DataFrame | None) -> pd.DataFrame:
-    return pd.DataFrame() if table is None else table
+def _frame(table: pd.DataFrame | None, columns: list[str] | None = None) -> pd.DataFrame:
+    if table is not None:
+        return table
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns or []})
 
 
 def _top_topics(drivers: pd.DataFrame | None, n: int = 3) -> list[str] | None:

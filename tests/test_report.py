@@ -130,7 +130,7 @@ def _parse(html: str) -> _Tags:
 
 
 SECTIONS = ("summary", "timeline", "volume", "topics", "representatives", "rating", "response",
-            "sales", "evidence", "parameters")
+            "statement", "poa", "remedies", "sales", "evidence", "parameters")
 """Anchors of the report's headings, in page order (design.md section 11)."""
 
 FIGURE_IDS = ("figure-negative-volume", "figure-topic-shares", "figure-rating-trajectory",
@@ -151,6 +151,12 @@ def test_report_files_are_named_after_the_incident(english):
     assert paths.html.name == "valve-test.html"
     assert paths.notebook.name == "valve-test.ipynb"
     assert paths.html.is_file() and paths.notebook.is_file()
+    # no onset: no Plan of Action, no remedy costs, no statement named; said in words
+    assert paths.poa is None and not (paths.html.parent / "valve-test.poa.md").exists()
+    html = paths.html.read_text(encoding="utf-8")
+    s = load_strings("en")
+    for key in ("statement.none", "poa.none", "remedies.no_onset"):
+        assert s.text(key) in html, key
 
 
 def test_customer_text_is_escaped_never_raw(english):
@@ -252,7 +258,7 @@ def test_strings_files_have_the_same_keys_and_zh_has_no_english():
     en = yaml.safe_load((STRINGS_DIR / "en.yaml").read_text(encoding="utf-8"))
     zh = yaml.safe_load((STRINGS_DIR / "zh.yaml").read_text(encoding="utf-8"))
     assert keys(en) == keys(zh)
-    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit"}
+    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit", "POA", "STAR"}
     for key in keys(zh) - {"language", "html_lang"}:
         value = load_strings("zh").text(key) if not key.startswith("formats") else ""
         words = set(re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", value)))
@@ -393,7 +399,7 @@ def test_sample_has_every_figure_once_and_plotly_js_once(sample_reports, lang):
 
 
 def test_chinese_figures_and_page_carry_no_english_interface_text(sample_reports):
-    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit"}
+    allowed = {"ASIN", "FBA", "SHA", "crisis", "kit", "POA", "STAR"}
     for div, plot in _figures_of(sample_reports["zh"].notebook).items():
         for text in _shown_strings(plot):
             assert set(re.findall(r"[A-Za-z]+", text)) <= allowed, (div, text)
@@ -401,7 +407,10 @@ def test_chinese_figures_and_page_carry_no_english_interface_text(sample_reports
     visible = " ".join(_parse(sample_reports["zh"].html.read_text(encoding="utf-8")).visible)
     for key in ("sections.timeline", "sections.response", "sections.sales", "summary.alert",
                 "summary.first_response", "timeline.kinds.rating_trough", "lanes.cs",
-                "phases.stabilisation", "sales.phases_title", "response.none", "answer_yes"):
+                "phases.stabilisation", "sales.phases_title", "response.none", "answer_yes",
+                "sections.statement", "sections.remedies", "statement.star_title",
+                "statement.findings_title", "statement.commitments_title", "statement.score",
+                "statement.outcomes.broken", "remedies.unit_cost", "poa.lead"):
         assert en.text(key) not in visible, key
 
 
@@ -511,3 +520,164 @@ def test_response_and_sales_figures_take_tables_and_labels():
         theme.PHASE_COLORS["pre_crisis"], theme.PHASE_COLORS["crisis"]]
     assert figure.data[-1].name == "干预措施" and list(figure.data[-1].text) == ["1"]
     assert sorted(s.y0 for s in figure.layout.shapes if s.type == "line") == [1.0, 1.2]
+
+
+# -- statement review, Plan of Action, remedies -------------------------------------------------
+def _section_text(html: str, start: str, end: str) -> str:
+    """The visible text of the page between two headings."""
+    return " ".join(_parse(_between(html, start, end)).visible)
+
+
+def test_sample_statement_review_shows_findings_commitments_and_verdict(sample_reports,
+                                                                      sample_incident):
+    s = load_strings("en")
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    section = _section_text(html, "statement", "poa")
+    review = run_analysis(sample_incident).statement
+    # the three planted vague terms, each with its line:column and the alternative
+    assert [f.term for f in review.vague] == ["maybe", "probably", "as soon as possible"]
+    for finding in review.vague:
+        assert f"{finding.line}:{finding.column}" in section
+        assert finding.text in section and finding.alternative in section
+    # every STAR part with its sentence (found here: all four under their headings)
+    for part in review.star:
+        assert s.text(f"statement.parts.{part.part}") in section and part.sentence in section
+    # commitments: deadline hours and kept / broken with the fulfilling action
+    outcomes = {c.deadline_hours: c.kept for c in review.commitments}
+    assert outcomes == {72.0: True, 168.0: False, 344.25: True}
+    for c in review.commitments:
+        assert c.text in section and f"{c.deadline_hours:g} h" in section
+        assert c.evidence_action in section
+    assert section.count(s.text("statement.outcomes.kept")) >= 2
+    assert s.text("statement.outcomes.broken") in section
+    # score and verdict, with the failed rule named
+    cards = _cards(html)
+    assert cards["statement.score"] == f"{review.score} / 100" == "70 / 100"
+    assert cards["statement.passed"] == s.text("statement.verdict_fails")
+    assert [r.name for r in review.failed_rules] == ["vague"]
+    assert s.text("statement.rule_names.vague") in section
+    assert "Vague words: “maybe” at 8:64" in section
+
+
+def test_sample_poa_embedded_with_its_figures_and_written_as_markdown(sample_reports,
+                                                                    sample_incident):
+    from crisis_kit.poa.words import load_words
+
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    section = _between(html, "poa", "remedies")
+    analysis = run_analysis(sample_incident, lang="en")
+    plan = analysis.poa
+    assert plan is not None and plan.lang == "en"
+    # the redesigned valve (2022-05-16): quality complaints per 100 orders 116.0 -> 7.8
+    figures = plan.figures
+    row = figures[(figures["kind"] == "fix") & (figures["day"] == "2022-05-16")
+                  & (figures["topic"] == "quality")
+                  & (figures["metric"] == "complaints_per_100_orders")].iloc[0]
+    words = load_words("en", analysis.tz)
+    before = words.figure(row["before_value"], row["metric"])
+    after = words.figure(row["after_value"], row["metric"])
+    assert (before, after) == ("116.0", "7.8")
+    assert f"from {before} to {after}" in section
+    # the draft's own HTML, headings one level down under the report's heading
+    assert '<div class="ck-poa">' in section and "<h2>" not in section
+    assert f"<h3>{_escape(plan.title)}</h3>" in section
+    # the editable Markdown beside the report is the same draft
+    paths = sample_reports["en"]
+    assert paths.poa == paths.html.parent / "bottle-valve-2022.poa.md"
+    assert paths.poa.read_text(encoding="utf-8") == plan.markdown()
+    zh = sample_reports["zh"].poa.read_text(encoding="utf-8")
+    assert zh == run_analysis(sample_incident, lang="zh").poa.markdown() and "根本原因" in zh
+
+
+def test_sample_remedy_costs_beside_their_effects(sample_reports, sample_incident):
+    s = load_strings("en")
+    html = sample_reports["en"].html.read_text(encoding="utf-8")
+    section = _section_text(html, "remedies", "sales")
+    costs = run_analysis(sample_incident).remedies
+    assert costs["remedy"].tolist() == ["upgraded-replacement", "double-coupon",
+                                        "free-safety-check"]
+    for r in costs.itertuples():
+        assert f"{s.number(r.cost, 'money')} {r.currency}" in section
+        assert (f"{s.number(r.return_rate_before, 'decimal')} → "
+                f"{s.number(r.return_rate_after, 'decimal')}") in section
+        assert f"{s.number(r.rating_before, 'rating')} → {s.number(r.rating_after, 'rating')}" \
+            in section
+    assert "6,086.50 USD" in section and "329" in section
+
+
+def test_sample_poa_sections_carry_no_network_address(sample_reports):
+    for lang in ("en", "zh"):
+        html = sample_reports[lang].html.read_text(encoding="utf-8")
+        parsed = _parse(_between(html, "statement", "sales"))
+        assert not [tag for tag, _ in parsed.tags if tag in ("a", "img", "link", "script",
+                                                             "iframe", "style")]
+        assert "http://" not in _between(html, "statement", "sales")
+        assert "https://" not in _between(html, "statement", "sales")
+
+
+@pytest.fixture(scope="module")
+def chinese_statement(sample_incident, tmp_path_factory):
+    """The sample with its Chinese statement (statement.zh.md), copied and reported in Chinese."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("zh-statement") / "incident"
+    shutil.copytree(sample_incident.root, root)
+    config = yaml.safe_load((root / "incident.yaml").read_text(encoding="utf-8"))
+    config["statement"] = "statement.zh.md"
+    (root / "incident.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                        encoding="utf-8")
+    return root / "incident.yaml"
+
+
+def test_chinese_statement_findings_in_a_chinese_report(chinese_statement, tmp_path):
+    s = load_strings("zh")
+    first = render_report(chinese_statement, tmp_path / "a", lang="zh", quiet=True)
+    html = first.html.read_text(encoding="utf-8")
+    section = _section_text(html, "statement", "poa")
+    for heading in ("声明审查", "行动计划（POA）", "补救方案"):
+        assert heading in " ".join(_parse(html).visible)
+    review = sections.build(chinese_statement, "zh").analysis.statement
+    assert review.language == "zh"
+    assert [f.term for f in review.vague] == ["可能", "大概", "尽快"]
+    for f in review.vague:
+        assert s.text("statement.term_at", term=f.text, line=f.line, column=f.column) in section
+        assert f"{f.line}:{f.column}" in section and f.alternative in section
+    for c in review.commitments:
+        assert c.text in section and s.text("statement.hours", hours=f"{c.deadline_hours:g}") \
+            in section
+    assert s.text("statement.outcomes.broken") in section and "kept" not in section
+    # deterministic: a second render writes the same bytes, the POA draft included
+    second = render_report(chinese_statement, tmp_path / "b", lang="zh", quiet=True)
+    assert first.html.read_bytes() == second.html.read_bytes()
+    assert first.poa.read_bytes() == second.poa.read_bytes()
+
+
+def test_statement_words_are_escaped_and_the_poa_is_embedded_as_drafted(chinese_statement,
+                                                                        tmp_path):
+    import shutil
+
+    root = tmp_path / "incident"
+    shutil.copytree(chinese_statement.parent, root)
+    statement = (root / "statement.md").read_text(encoding="utf-8")
+    (root / "statement.md").write_text(
+        statement.replace("leak from the vent valve.", f"leak from the vent valve {XSS}."),
+        encoding="utf-8")
+    config = yaml.safe_load((root / "incident.yaml").read_text(encoding="utf-8"))
+    config["statement"] = "statement.md"
+    (root / "incident.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    report = sections.build(root / "incident.yaml", "en")
+    shown = report.statement_review().html
+    assert XSS_ESCAPED in shown and XSS not in shown and "<script" not in shown
+    embedded = report.plan_of_action()
+    assert "<script" not in embedded.html and "<style" not in embedded.html
+    demoted = report.analysis.poa.html().replace("<h4>", "<h5>").replace("</h4>", "</h5>") \
+        .replace("<h3", "<h4").replace("</h3>", "</h4>").replace("<h2>", "<h3>") \
+        .replace("</h2>", "</h3>")
+    assert demoted.strip() in embedded.html
+    assert embedded.meta == {"poa_markdown": report.analysis.poa.markdown()}
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)

@@ -2,7 +2,8 @@
 
 Every fragment is rendered by Jinja with autoescape on, so customer text (untrusted)
 is escaped wherever it lands; the only markup passed through unescaped is plotly's
-own figure ``<div>``, whose JSON plotly escapes itself. A :class:`Fragment` displays
+own figure ``<div>``, whose JSON plotly escapes itself, and the Plan of Action's
+fragment (:func:`embed`), rendered by its own template with autoescape on. A :class:`Fragment` displays
 in a notebook as HTML with a plain-text fallback and carries, in its output metadata,
 the table-of-contents entry the report template collects.
 """
@@ -22,7 +23,8 @@ import plotly.io as pio
 from markupsafe import Markup
 
 __all__ = [
-    "Column", "Fragment", "FIGURE_CONFIG", "METADATA_KEY", "cards", "concat", "figure", "heading",
+    "Column", "Fragment", "FIGURE_CONFIG", "METADATA_KEY", "cards", "concat", "embed", "figure",
+    "heading",
     "note", "render", "table",
 ]
 
@@ -129,10 +131,28 @@ def cards(items: Sequence[Mapping[str, str]], title: str = "") -> Fragment:
     return Fragment(html=html, text="\n".join(lines))
 
 
-def note(*paragraphs: str, lead: bool = False) -> Fragment:
-    """Return paragraphs of report text (escaped); ``lead`` sets them as a section's opening."""
-    html = render("note", paragraphs=[p for p in paragraphs if p], lead=lead)
-    return Fragment(html=html, text="\n".join(p for p in paragraphs if p))
+def note(*paragraphs: str, lead: bool = False, warning: bool = False) -> Fragment:
+    """Return paragraphs of report text (escaped).
+
+    ``lead`` sets them as a section's opening, ``warning`` marks what failed. No
+    paragraph: an empty fragment.
+    """
+    shown = [p for p in paragraphs if p]
+    if not shown:
+        return Fragment(html="", text="")
+    html = render("note", paragraphs=shown, lead=lead, warning=warning)
+    return Fragment(html=html, text="\n".join(shown))
+
+
+def embed(html: str, text: str, css_class: str) -> Fragment:
+    """Return HTML made by one of crisis-kit's own autoescaping templates, in a ``<div>``.
+
+    Only for such HTML (the Plan of Action's :meth:`~crisis_kit.poa.PlanOfAction.html`):
+    it is passed through as markup, so it must already have escaped every value it
+    holds. Never pass customer text here; give it to :func:`table` or :func:`note`.
+    """
+    rendered = render("embed", body=Markup(html), css_class=css_class)
+    return Fragment(html=rendered, text=text)
 
 
 def concat(*parts: Fragment, meta: Mapping[str, Any] | None = None) -> Fragment:

@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from papermill.exceptions import PapermillExecutionError
 from .. import errors, theme
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
-from . import sections
+from . import review, sections
 from .fragments import METADATA_KEY
 from .language import LANGUAGES, load_strings
 
@@ -38,6 +38,7 @@ __all__ = [
     "ReportPaths",
     "contents",
     "export_html",
+    "poa_markdown_of",
     "render_report",
     "run_notebook",
     "summary_of",
@@ -70,11 +71,16 @@ _OUR_ERRORS = frozenset(errors.__all__)
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """The files one report run writes."""
+    """The files one report run writes.
+
+    ``poa`` is the Plan of Action draft as editable Markdown (``<incident>.poa.md``),
+    None when there is no onset and so no draft.
+    """
 
     html: Path
     notebook: Path
     summary: Path
+    poa: Path | None = None
 
 
 def validate_parameters(
@@ -255,6 +261,22 @@ def summary_of(nb: nbformat.NotebookNode) -> dict[str, Any]:
     )
 
 
+def poa_markdown_of(nb: nbformat.NotebookNode) -> str | None:
+    """Return the POA draft's Markdown the executed notebook's POA output carries, if any.
+
+    :meth:`crisis_kit.report.sections.Report.plan_of_action` puts
+    :meth:`crisis_kit.poa.PlanOfAction.markdown` into its output's metadata: the draft
+    on the page and in the file are the same one, made once in the kernel. None when
+    the notebook shows no draft (no onset yet).
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            markdown = output.get("metadata", {}).get(METADATA_KEY, {}).get("poa_markdown")
+            if markdown is not None:
+                return str(markdown)
+    return None
+
+
 def write_summary(summary: Mapping[str, Any], path: str | Path) -> Path:
     """Write ``summary.json`` as :func:`crisis_kit.pipeline.write_summary` does (same bytes)."""
     path = Path(path)
@@ -332,17 +354,20 @@ def render_report(
     as_of: str | dt.date | None = None,
     quiet: bool = False,
 ) -> ReportPaths:
-    """Write the post-mortem of one incident: its ``.ipynb``, ``.html`` and ``.summary.json``.
+    """Write the post-mortem of one incident: ``.ipynb``, ``.html``, ``.summary.json``, ``.poa.md``.
 
     ``summary.json`` (design.md section 9) comes from the executed notebook
-    (:func:`summary_of`), so it holds the numbers the page shows, computed once.
+    (:func:`summary_of`), so it holds the numbers the page shows, computed once; so
+    does ``<incident>.poa.md``, the Plan of Action draft as editable Markdown
+    (:func:`poa_markdown_of`), written when there is an onset (an earlier run's file
+    is removed when there is none, so that no stale draft stays beside the report).
 
     Parameters
     ----------
     incident_path : str or Path
         The ``incident.yaml``; its evidence store must have been filled (``ingest``).
     out_dir : str or Path
-        Folder for the three files (created if missing).
+        Folder for the files (created if missing).
     lang : {"en", "zh"}, optional
         Report language; default the incident's ``language``.
     as_of : str (YYYY-MM-DD) or datetime.date, optional
@@ -394,4 +419,10 @@ def render_report(
     )
     paths.html.write_text(html, encoding="utf-8", newline="\n")
     write_summary(summary_of(nb), paths.summary)
-    return paths
+    poa_path = out_dir / review.poa_file_name(incident.incident)
+    markdown = poa_markdown_of(nb)
+    if markdown is None:
+        poa_path.unlink(missing_ok=True)
+        return paths
+    poa_path.write_text(markdown, encoding="utf-8", newline="\n")
+    return replace(paths, poa=poa_path)

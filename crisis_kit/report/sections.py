@@ -9,8 +9,9 @@ computes a number of the post-mortem: the Analysis holds them, and
 the strings file of the chosen language.
 
 Sections, in design.md section 11's order: summary, timeline, complaint volume and
-topics, rating trajectory and forecast, response lanes, (statement review and POA:
-their own module adds them, see ``docs/report.md``), sales recovery, evidence appendix.
+topics, rating trajectory and forecast, response lanes, statement review, Plan of
+Action with the remedy options (:mod:`crisis_kit.report.review`), sales recovery,
+evidence appendix.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .. import topics
 from ..config import Incident, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import Analysis, run_analysis
-from . import charts, fragments, keyfigures, views
+from . import charts, fragments, keyfigures, review, views
 from .charts import FIGURES
 from .fragments import Column, Fragment
 from .language import Strings, load_strings
@@ -351,8 +352,18 @@ class Report:
             rows, empty=s.text("response.none"), notes=notes,
         )
 
-    # Statement review and Plan of Action (design.md section 11) go here, between the
-    # response lanes and the sales recovery: see "Adding a section" in docs/report.md.
+    # -- statement review, Plan of Action, remedy options (crisis_kit/report/review.py) -------
+    def statement_review(self) -> Fragment:
+        """The statement's score and verdict, STAR parts, flagged words and commitments."""
+        return review.statement_review(self)
+
+    def plan_of_action(self) -> Fragment:
+        """The POA draft (its own escaped HTML); its Markdown rides in the output metadata."""
+        return review.plan_of_action(self)
+
+    def remedy_options(self) -> Fragment:
+        """Each remedy's cost over the affected orders, beside what followed its first day."""
+        return review.remedy_options(self)
 
     # -- sales recovery ----------------------------------------------------------------------
     def sales_outlook(self) -> Fragment:
@@ -497,7 +508,8 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     except ValueError:
         raise ConfigError(f"as_of {as_of!r} is not a date", "parameter as_of",
                           "give a date as YYYY-MM-DD") from None
-    analysis = run_analysis(incident, as_of=day)
+    # the POA is drafted once, in the words of the report's language
+    analysis = run_analysis(incident, as_of=day, lang=strings.lang)
     if analysis.events.empty:
         raise CrisisKitError(
             "the evidence store holds no complaint events", str(incident.store_path),
