@@ -113,14 +113,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     paths = render_report(args.incident, out_dir=args.out, lang=args.lang, as_of=args.as_of,
                           quiet=args.quiet or not sys.stderr.isatty())
+    pdf = None
+    if getattr(args, "pdf", False):
+        from .report.pdf import print_pdf
+
+        pdf = print_pdf(paths.html, Path(paths.html).with_suffix(".pdf"))
     if not args.quiet:
-        for label, path in (("report", paths.html), ("notebook", paths.notebook)):
-            print(f"{label}: {path}")
-        summary = getattr(paths, "summary", None)
-        if summary:
-            print(f"summary: {summary}")
+        print(f"report: {paths.html}")
+        print(f"notebook: {paths.notebook}")
+        print(f"summary: {paths.summary}")
         if paths.poa is not None:  # the Plan of Action draft, editable (none without an onset)
             print(f"plan of action: {paths.poa}")
+        if pdf is not None:
+            print(f"pdf: {pdf}")
     return 0
 
 
@@ -298,6 +303,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=["en", "zh"], help="report language")
     report.add_argument("--as-of", dest="as_of", help="report as of this day (YYYY-MM-DD)")
     report.add_argument("--quiet", action="store_true", help="no progress output")
+    report.add_argument("--pdf", action="store_true",
+                        help="also print the report to PDF with headless Chromium")
     report.set_defaults(func=_cmd_report)
 
     monitor = verbs.add_parser(

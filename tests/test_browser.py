@@ -105,3 +105,13 @@ def test_customer_html_is_shown_as_text_and_runs_nothing(tmp_path):
     assert "<img src=x onerror=alert(2)>" in seen["text"]
     assert "{{7*7}}" in seen["text"] and "49" not in seen["text"].split("{{7*7}}")[0][-5:]
     assert seen["images"] == 0
+
+
+def test_report_prints_to_pdf(tmp_path, capsys):
+    from crisis_kit.cli import main
+
+    incident = make_incident(tmp_path / "pdf")
+    assert main(["report", str(incident), "--out", str(tmp_path / "out"), "--pdf"]) == 0
+    pdf = tmp_path / "out" / "valve-test.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+    assert f"pdf: {pdf}" in capsys.readouterr().out
