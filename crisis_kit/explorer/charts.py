@@ -1,0 +1,157 @@
+"""The explorer's four charts: series from the selection's daily table, and their widgets.
+
+The series are computed from :meth:`ExplorerData.daily` (one row per day, source and
+topic, a few thousand rows however many events match), never from event rows. Each
+chart is a plotly ``FigureWidget`` with the crisis-kit template, built once and
+updated in place (``batch_update``), so an open chart keeps its zoom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .. import theme
+from ..config import Thresholds
+from ..detectors import seed_alert
+from ..volume import day_index
+
+__all__ = ["Series", "series", "make_figures", "draw"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """What the charts draw for one selection.
+
+    ``days`` are ISO dates; ``negative`` has one column per source (index ``days``);
+    ``rating`` is the trailing mean review rating; ``topic_share`` the share of each
+    topic among the selection's negatives; ``sales_index`` the trailing 7-day mean of
+    units over the baseline; ``alert`` the seed rule's first firing day.
+    """
+
+    days: list[str]
+    negative: pd.DataFrame
+    rating: pd.Series
+    topic_share: pd.Series
+    sales_index: pd.Series
+    alert: dt.date | None
+    matching: int
+
+
+def series(daily: pd.DataFrame, units: pd.DataFrame, first: dt.date | None, last: dt.date | None,
+           sources: list[str], topics: list[str], thresholds: Thresholds) -> Series:
+    """Compute every chart's series from the selection's daily table.
+
+    Notes
+    -----
+    Definitions of design.md section 8, applied to the selection: n(d) is the daily
+    negative count, the alert is the seed rule's first day (``thresholds``), the
+    rating is the mean review rating over the trailing ``rating_window_days``, and
+    the sales index is the trailing 7-day mean of units over the mean daily units of
+    the ``baseline_days`` before the alert day (without an alert: the first
+    ``baseline_days`` shown). Days without events count zero.
+    """
+    days = day_index(first, last) if first is not None and last is not None else pd.DatetimeIndex([])
+    dates = pd.to_datetime(daily["local_date"]).astype("datetime64[ns]")
+    frame = daily.assign(local_date=dates)
+    negative = (frame.groupby(["local_date", "source"])["negative"].sum().unstack(fill_value=0)
+                .reindex(index=days, columns=sources, fill_value=0).astype("int64"))
+    total = negative.sum(axis=1)
+    alert = (seed_alert(pd.DataFrame({"local_date": days, "negative": total.to_numpy()}),
+                        thresholds.negative_growth, thresholds.min_negative_per_day)
+             if len(days) else None)
+    per_day = frame.groupby("local_date")[["rating_sum", "ratings"]].sum().reindex(days, fill_value=0)
+    window = per_day.rolling(thresholds.rating_window_days, min_periods=1).sum()
+    rating = (window["rating_sum"] / window["ratings"].where(window["ratings"] > 0)).astype(float)
+    by_topic = frame.groupby("topic")["negative"].sum().reindex(topics, fill_value=0)
+    share = by_topic / by_topic.sum() if by_topic.sum() else by_topic.astype(float) * np.nan
+    return Series([d.date().isoformat() for d in days], negative, rating, share,
+                  _sales_index(units, days, alert, thresholds.baseline_days), alert,
+                  int(daily["events"].sum()))
+
+
+def _sales_index(units: pd.DataFrame, days: pd.DatetimeIndex, alert: dt.date | None,
+                 baseline_days: int) -> pd.Series:
+    if units.empty or not len(days):
+        return pd.Series(np.nan, index=days)
+    reported = units.set_index(pd.to_datetime(units["local_date"]).astype("datetime64[ns]"))["units"]
+    full = reported.reindex(day_index(reported.index.min(), reported.index.max()), fill_value=0.0)
+    trailing = full.rolling(7, min_periods=7).mean()
+    if alert is not None:
+        before = full[(full.index < pd.Timestamp(alert))
+                      & (full.index >= pd.Timestamp(alert) - pd.Timedelta(days=baseline_days))]
+    else:
+        before = full[full.index >= days[0]].iloc[:baseline_days]
+    baseline = before.mean() if len(before) else np.nan
+    index = trailing / baseline if baseline and baseline > 0 else trailing * np.nan
+    return index.reindex(days)
+
+
+def _figure(title: str, y_title: str, height: int = 300) -> go.FigureWidget:
+    figure = go.FigureWidget(layout={"template": theme.template(), "height": height, "width": 620,
+                                     "title": {"text": title, "x": 0, "font": {"size": 14}},
+                                     "margin": {"l": 56, "r": 16, "t": 40, "b": 40},
+                                     "yaxis": {"title": {"text": y_title}}, "showlegend": True})
+    return figure
+
+
+def make_figures(sources: list[str], topic_labels: dict[str, str]) -> dict[str, go.FigureWidget]:
+    """Build the four chart widgets, empty: ``volume``, ``rating``, ``topics``, ``sales``."""
+    volume = _figure("Negative complaints per day (click a day for its complaints)", "negative")
+    volume.update_layout(barmode="stack")
+    for position, source in enumerate(sources):
+        volume.add_bar(x=[], y=[], name=source, hovertemplate="%{x}: %{y:,}",
+                       marker={"color": theme.source_color(source, position), "line": {"width": 0}})
+    rating = _figure("Rating (trailing mean of review stars)", "stars")
+    rating.add_scatter(x=[], y=[], mode="lines", name="rating", line={"color": theme.COLORS["accent"]})
+    rating.update_layout(yaxis={"range": [1, 5.05], "rangemode": "normal"}, showlegend=False)
+    topics = _figure("Topics (share of negative complaints)", "share")
+    topics.add_bar(x=[], y=[], name="share", hovertemplate="%{x}: %{y:.1%}",
+                   marker={"color": [theme.topic_color(t, i) for i, t in enumerate(topic_labels)]})
+    topics.update_layout(yaxis={"tickformat": ".0%"}, showlegend=False, hovermode="closest")
+    sales = _figure("Sales index (7-day mean units / baseline)", "index")
+    sales.add_scatter(x=[], y=[], mode="lines", name="index", line={"color": theme.COLORS["target"]})
+    sales.update_layout(showlegend=False)
+    return {"volume": volume, "rating": rating, "topics": topics, "sales": sales}
+
+
+def _day_line(day: dt.date, text: str, color: str) -> dict:
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": day.isoformat(), "x1": day.isoformat(),
+            "y0": 0, "y1": 1, "line": {"color": color, "width": 1.5, "dash": "dash"},
+            "label": {"text": text, "textposition": "end", "font": {"color": color, "size": 11}}}
+
+
+def draw(figures: dict[str, go.FigureWidget], data: Series, topic_labels: dict[str, str],
+         target_rating: float, day: dt.date | None = None) -> None:
+    """Put ``data`` into the chart widgets, in place (one message per chart)."""
+    marks = [_day_line(data.alert, "alert", theme.COLORS["alert"])] if data.alert else []
+    half_day = dt.timedelta(hours=12)
+    chosen = ([{"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
+                "x0": (pd.Timestamp(day) - half_day).isoformat(),
+                "x1": (pd.Timestamp(day) + half_day).isoformat(),
+                "fillcolor": theme.COLORS["band"], "line": {"width": 0}}] if day else [])
+    volume = figures["volume"]
+    with volume.batch_update():
+        for trace in volume.data:
+            trace.x = data.days
+            trace.y = data.negative[trace.name].to_numpy() if trace.name in data.negative else []
+        volume.layout.shapes = marks + chosen
+    with figures["rating"].batch_update():
+        figures["rating"].data[0].x = data.days
+        figures["rating"].data[0].y = data.rating.to_numpy()
+        figures["rating"].layout.shapes = marks + [
+            {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": target_rating,
+             "y1": target_rating, "line": {"color": theme.COLORS["target"], "dash": "dot", "width": 1}}]
+    with figures["topics"].batch_update():
+        figures["topics"].data[0].x = [topic_labels.get(t, t) for t in data.topic_share.index]
+        figures["topics"].data[0].y = data.topic_share.to_numpy()
+    with figures["sales"].batch_update():
+        figures["sales"].data[0].x = data.days
+        figures["sales"].data[0].y = data.sales_index.to_numpy()
+        figures["sales"].layout.shapes = marks + [
+            {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1, "y1": 1,
+             "line": {"color": theme.COLORS["faint"], "dash": "dot", "width": 1}}]

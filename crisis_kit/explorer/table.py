@@ -1,0 +1,64 @@
+"""The explorer's complaint table as HTML: every customer word escaped, matches marked."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .search import Terms, highlight
+
+__all__ = ["render_table"]
+
+_STYLE = """<style>
+.ck-table {border-collapse: collapse; width: 100%; font-size: 12.5px;}
+.ck-table th {text-align: left; border-bottom: 2px solid #e3e7ed; padding: 4px 6px; color: #5f6b7a;}
+.ck-table td {border-bottom: 1px solid #e3e7ed; padding: 4px 6px; vertical-align: top;}
+.ck-table td.ck-text {white-space: pre-wrap; max-width: 720px;}
+.ck-table tr.ck-negative td:first-child {border-left: 3px solid #b2182b;}
+.ck-table mark {background: #ffe08a; padding: 0;}
+</style>"""
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value))
+
+
+def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str]) -> str:
+    """HTML of one page of complaints (date, source, ASIN, rating, topic, title and text).
+
+    Parameters
+    ----------
+    page : pandas.DataFrame
+        :meth:`ExplorerData.page` rows.
+    terms : Terms
+        The search, whose matches are marked in the title and text.
+    topic_labels : dict of str to str
+        Display name of each topic.
+
+    Returns
+    -------
+    str
+        Safe HTML: customer text is escaped (``html.escape``), never interpreted.
+    """
+    if page.empty:
+        return _STYLE + "<p><em>No complaint matches these filters.</em></p>"
+    rows = []
+    for record in page.itertuples(index=False):  # one page: at most a few dozen rows
+        rating = "" if pd.isna(record.rating) else f"{record.rating:.0f}★"
+        title = highlight(record.title, terms, limit=200)
+        words = highlight(record.text, terms)
+        body = (f"<strong>{title}</strong><br>" if title else "") + words
+        rows.append(
+            f"<tr class=\"{'ck-negative' if record.is_negative else ''}\">"
+            f"<td>{_cell(pd.Timestamp(record.local_date).date())}</td><td>{_cell(record.source)}</td>"
+            f"<td>{_cell(record.marketplace)}</td><td>{_cell(record.asin)}</td><td>{rating}</td>"
+            f"<td>{_cell(topic_labels.get(record.topic, record.topic))}</td>"
+            f"<td class=\"ck-text\">{body}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in
+                   ("Date", "Source", "Market", "ASIN", "Rating", "Topic", "Complaint"))
+    return (f"{_STYLE}<table class=\"ck-table\"><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
