@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/explorer.py
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.json
