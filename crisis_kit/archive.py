@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 from .config import Incident, load_incident
-from .errors import ConfigError
+from .errors import ConfigError, CrisisKitError
 
-__all__ = ["COLUMNS", "LANES", "compare", "comparison_for", "find_incidents", "incident_row",
+__all__ = ["COLUMNS", "LANES", "analysis_row", "compare", "comparison_for", "find_incidents", "incident_row",
            "latest_summary"]
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
@@ -128,6 +128,19 @@ def _row(incident: Incident, summary: dict[str, Any], source: str) -> dict[str, 
     }
 
 
+def analysis_row(analysis: Any) -> dict[str, Any]:
+    """One incident's row of :func:`compare` from an :class:`~crisis_kit.pipeline.Analysis`.
+
+    For a caller that has analysed the incident already (the post-mortem report), so
+    that it is not analysed a second time; ``source`` is ``"analysis"``.
+    """
+    row = _row(analysis.incident, analysis.summary(), "analysis")
+    row["alert_lead_days"] = _lead_days(analysis)
+    row["complaints_per_1000_orders"] = _per_1000_orders(analysis, row["onset"])
+    row["statement_score"] = analysis.statement.score if analysis.statement else None
+    return row
+
+
 def incident_row(incident: Incident, as_of: str | dt.date | None = None) -> dict[str, Any]:
     """One incident's numbers for the archive table (one row of :func:`compare`).
 
@@ -140,16 +153,10 @@ def incident_row(incident: Incident, as_of: str | dt.date | None = None) -> dict
     if incident.store_path.exists():
         from .pipeline import run_analysis
 
-        analysis = run_analysis(incident, as_of)
-        row = _row(incident, analysis.summary(), "analysis")
-        row["alert_lead_days"] = _lead_days(analysis)
-        row["complaints_per_1000_orders"] = _per_1000_orders(analysis, row["onset"])
-        row["statement_score"] = analysis.statement.score if analysis.statement else None
-        return row
+        return analysis_row(run_analysis(incident, as_of))
     summary = latest_summary(incident)
     if summary is None:
-        return {column: None for column in COLUMNS} | {
-            "incident": incident.incident, "title": incident.title, "source": "none"}
+        return _blank(incident.incident, incident.title, "none")
     row = _row(incident, summary, "summary.json")
     statement = incident.resolve(incident.statement) if incident.statement else None
     if statement is not None and statement.is_file():
@@ -157,6 +164,11 @@ def incident_row(incident: Incident, as_of: str | dt.date | None = None) -> dict
 
         row["statement_score"] = lint_file(statement).score
     return row
+
+
+def _blank(slug: str, title: str, source: str) -> dict[str, Any]:
+    return {column: None for column in COLUMNS} | {"incident": slug, "title": title,
+                                                   "source": source}
 
 
 def compare(incidents: list[Incident], as_of: str | dt.date | None = None) -> pd.DataFrame:
@@ -190,14 +202,28 @@ def _by_onset(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[sorted(range(len(table)), key=keys.__getitem__)].reset_index(drop=True)
 
 
-def comparison_for(incident: Incident, as_of: str | dt.date | None = None) -> pd.DataFrame:
+def comparison_for(incident: Incident, as_of: str | dt.date | None = None,
+                   analysis: Any = None) -> pd.DataFrame:
     """:func:`compare` of ``incident`` and its siblings in the same workspace folder.
 
     The workspace is the parent of the incident's folder. ``as_of`` cuts only this
     incident: the earlier ones are shown as they ended. The table gains a ``current``
     column, True on the incident's own row.
+
+    ``analysis``: the incident's :class:`~crisis_kit.pipeline.Analysis` when the caller
+    has it (the report), so this incident is not analysed again (``as_of`` is then the
+    analysis's own). A sibling that cannot be read (its ``incident.yaml`` invalid, its
+    store unreadable or empty) is listed by its folder name with blanks and ``source``
+    ``"error"``: someone else's broken folder does not stop this incident's report.
     """
-    siblings = [i for i in find_incidents(incident.root.parent) if i.root != incident.root]
-    rows = [incident_row(incident, as_of) | {"current": True}]
-    rows += [incident_row(i) | {"current": False} for i in siblings]
+    current = analysis_row(analysis) if analysis is not None else incident_row(incident, as_of)
+    rows = [current | {"current": True}]
+    for path in sorted(incident.root.parent.glob("*/incident.yaml")):
+        if path.parent.resolve() == incident.root.resolve():
+            continue
+        try:
+            row = incident_row(load_incident(path))
+        except CrisisKitError:
+            row = _blank(path.parent.name, "", "error")
+        rows.append(row | {"current": False})
     return _by_onset(pd.DataFrame(rows, columns=[*COLUMNS, "current"]))

@@ -30,12 +30,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from . import theme
 from .volume import DayLike, as_day
 
 __all__ = [
-    "negative_threshold", "negative_volume", "rating_trajectory", "response_lanes",
+    "incident_comparison", "negative_threshold", "negative_volume", "rating_trajectory", "response_lanes",
     "sales_recovery", "topic_shares",
 ]
 
@@ -554,4 +555,87 @@ def sales_recovery(
                     "line": {"color": theme.COLORS["background"], "width": 1}},
             textfont={"color": theme.COLORS["marker"], "size": 12},
         ))
+    return figure
+
+
+def incident_comparison(
+    incidents: pd.DataFrame,
+    labels: Mapping[str, str],
+    measures: tuple[str, ...] = ("first_response_hours", "days_to_rating_recovery"),
+) -> go.Figure:
+    """A few measures of each incident over time: one small panel per measure, x = onset.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Each row one incident (:func:`crisis_kit.archive.comparison_for`): ``onset``
+        (its local day; rows without one are left out), ``current`` (True on the
+        incident the report is about), the ``measures`` columns, and an optional
+        ``text`` (a short key, such as a number, that the report's table explains),
+        shown beside each point.
+    labels : mapping of str to str
+        Display text; reads ``onset``, each measure name (the panel's title),
+        ``current``, ``others``, ``no_data``.
+    measures : tuple of str
+        The columns drawn, one panel each, top to bottom.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Per panel: a faint line through the incidents in onset order, the other
+        incidents as dots and the current one as a larger dot in the alert colour (a
+        blank measure leaves its dot out); one shared date axis.
+    """
+    _require(incidents, ("onset", "current", *measures), "incident_comparison")
+    rows = incidents[incidents["onset"].notna()].copy()
+    rows["onset"] = pd.to_datetime(rows["onset"])
+    rows = rows.sort_values("onset", kind="mergesort")
+    figure = make_subplots(rows=len(measures), cols=1, shared_xaxes=True,
+                           vertical_spacing=0.16 if len(measures) > 1 else 0.0,
+                           subplot_titles=[_label(labels, m) for m in measures])
+    figure.update_layout(template=theme.template(), height=110 + 180 * len(measures),
+                         hovermode="closest", margin={"l": 56, "r": 24, "t": 40, "b": 40})
+    for annotation in figure.layout.annotations:  # the panel titles: left, in the text colour
+        annotation.update(x=0, xanchor="left", font={"size": 13, "color": theme.COLORS["ink"]})
+    figure.update_yaxes(rangemode="tozero", showgrid=True)
+    if rows.empty:
+        return _no_data(figure, labels)
+    distinct = rows["onset"].drop_duplicates()
+    xaxis: dict[str, object] = {
+        "type": "date", "tickformat": labels.get("date_tickformat", "%b %-d"),
+        "hoverformat": labels.get("date_hoverformat", "%Y-%m-%d"),
+    }
+    if len(distinct) <= _SHORT_SPAN_DAYS and (distinct.max() - distinct.min()).days < _SHORT_SPAN_DAYS:
+        pad = pd.Timedelta(days=1)  # a few days only: one tick a day, a day of room each side
+        xaxis.update(dtick=_DAY_MS, tick0=distinct.min().strftime("%Y-%m-%d"),
+                     range=[(distinct.min() - pad).strftime("%Y-%m-%d"),
+                            (distinct.max() + pad).strftime("%Y-%m-%d")])
+    figure.update_xaxes(**xaxis)
+    figure.update_xaxes(title={"text": _label(labels, "onset")}, row=len(measures), col=1)
+    text = rows["text"].astype(str) if "text" in rows else pd.Series("", rows.index)
+    current = rows["current"].fillna(False).astype(bool)
+    in_legend: set[str] = set()
+    for i, measure in enumerate(measures, start=1):
+        values = pd.to_numeric(rows[measure], errors="coerce").astype(float)
+        known = values.notna()
+        figure.add_trace(go.Scatter(
+            x=_days(rows["onset"][known]), y=values[known].to_numpy(), mode="lines",
+            showlegend=False, hoverinfo="skip",
+            line={"color": theme.COLORS["faint"], "width": 1.5},
+        ), row=i, col=1)
+        for key, chosen, color, size in (("others", ~current, "accent", 10),
+                                         ("current", current, "alert", 14)):
+            picked = chosen & known
+            if not picked.any():
+                continue
+            figure.add_trace(go.Scatter(
+                x=_days(rows["onset"][picked]), y=values[picked].to_numpy(),
+                mode="markers+text", name=_label(labels, key), legendgroup=key,
+                showlegend=key not in in_legend, text=text[picked].tolist(), textposition="middle right",
+                cliponaxis=False, hovertemplate="%{y:,.1f}<extra></extra>",
+                marker={"color": theme.COLORS[color], "size": size,
+                        "line": {"color": theme.COLORS["background"], "width": 1.5}},
+                textfont={"color": theme.COLORS["ink"], "size": 12},
+            ), row=i, col=1)
+            in_legend.add(key)
     return figure

@@ -17,12 +17,13 @@ import plotly.graph_objects as go
 from .. import figures
 from ..pipeline import Analysis
 from ..taxonomy import OTHER, load_taxonomy
+from .comparison import PANELS, has_others
 from .language import Strings
 
 __all__ = ["FIGURES", "draw", "topic_labels"]
 
 FIGURES = ("negative_volume", "topic_shares", "rating_trajectory", "response_lanes",
-           "sales_recovery")
+           "sales_recovery", "incident_comparison")
 """The report's figures, in page order; a figure without data is left out."""
 
 _FORECAST_TAIL_DAYS = 14  # days of forecast path drawn past the interval's upper end
@@ -115,8 +116,22 @@ def _response_figure(analysis: Analysis, lanes: pd.DataFrame, s: Strings) -> go.
     return figures.response_lanes(table, labels, golden_hours=hours)
 
 
+def _comparison_figure(table: pd.DataFrame | None, s: Strings) -> go.Figure | None:
+    """The incidents over time; none when this incident stands alone in its workspace."""
+    if table is None or not has_others(table) or table["onset"].isna().all():
+        return None
+    panels = s.section("comparison")["panels"]
+    labels = _labels(s, onset=s.text("comparison.rows.onset"),
+                     current=s.text("comparison.current_point"),
+                     others=s.text("comparison.others_point"),
+                     **{m: panels[m] for m in PANELS})
+    numbered = table.assign(text=[str(i) for i in range(1, len(table) + 1)])
+    return figures.incident_comparison(numbered, labels, measures=PANELS)
+
+
 def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,
-         lanes: pd.DataFrame, topic_labels: Mapping[str, str]) -> dict[str, go.Figure]:
+         lanes: pd.DataFrame, topic_labels: Mapping[str, str],
+         comparison: pd.DataFrame | None = None) -> dict[str, go.Figure]:
     """Draw the figures of :data:`FIGURES` that have data, in page order.
 
     Parameters
@@ -130,6 +145,8 @@ def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,
         :func:`~crisis_kit.report.views.lane_table`.
     topic_labels : mapping of str to str
         :func:`topic_labels`.
+    comparison : pandas.DataFrame, optional
+        :func:`crisis_kit.archive.comparison_for`, in its order (the table's numbers).
     """
     alert = analysis.detection.alert_date
     drawn: dict[str, go.Figure | None] = {
@@ -141,5 +158,6 @@ def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,
         "rating_trajectory": _rating_figure(analysis, s),
         "response_lanes": _response_figure(analysis, lanes, s),
         "sales_recovery": _sales_figure(analysis, s),
+        "incident_comparison": _comparison_figure(comparison, s),
     }
     return {name: drawn[name] for name in FIGURES if drawn[name] is not None}

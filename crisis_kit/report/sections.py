@@ -11,6 +11,7 @@ the strings file of the chosen language.
 Sections, in design.md section 11's order: summary, timeline, complaint volume and
 topics, rating trajectory and forecast, response lanes, statement review, Plan of
 Action with the remedy options (:mod:`crisis_kit.report.review`), sales recovery,
+comparison with the other incidents of the workspace (:mod:`crisis_kit.report.comparison`),
 evidence appendix.
 """
 
@@ -27,11 +28,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import topics
+from .. import archive, topics
 from ..config import Incident, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import Analysis, run_analysis
-from . import charts, fragments, keyfigures, review, views
+from . import charts, comparison, fragments, keyfigures, review, views
 from .charts import FIGURES
 from .fragments import Column, Fragment
 from .language import Strings, load_strings
@@ -79,6 +80,8 @@ class Report:
     - ``daily_by_source``: one local day of one source (:func:`views.daily_by_source`).
     - ``moments``: one key moment (:func:`views.key_moments`).
     - ``lanes``: one response lane (:func:`views.lane_table`).
+    - ``comparison_table``: one incident of the workspace
+      (:func:`crisis_kit.archive.comparison_for`: this one and its siblings, by onset).
     - ``figures``: the figures of :data:`FIGURES` that have data.
     """
 
@@ -90,6 +93,7 @@ class Report:
     moments: pd.DataFrame
     lanes: pd.DataFrame
     topic_labels: Mapping[str, str]
+    comparison_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: Mapping[str, go.Figure] = field(default_factory=dict)
     version: str = "unknown"
 
@@ -229,6 +233,8 @@ class Report:
             return text
         if name == "response_lanes":
             return s.text("response.caption")
+        if name == "incident_comparison":
+            return s.text("comparison.figure_caption")
         return s.text("sales.caption")
 
     # -- complaint volume and topics --------------------------------------------------------
@@ -407,6 +413,11 @@ class Report:
             ),
         )
 
+    # -- comparison with the other incidents of the workspace (report/comparison.py) --------
+    def comparison(self) -> Fragment:
+        """The incident beside the others of its workspace; a sentence when it stands alone."""
+        return comparison.comparison(self)
+
     # -- evidence appendix --------------------------------------------------------------------
     def evidence_files(self) -> Fragment:
         """Every ingested file with its hash and row counts, and whether they balance."""
@@ -518,6 +529,8 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     by_source = views.daily_by_source(analysis)
     lanes = views.lane_table(analysis.response, analysis.tz)
     topic_labels = charts.topic_labels(strings)
+    # the other incidents of the workspace, this one from the Analysis above (not re-run)
+    compared = archive.comparison_for(incident, analysis=analysis)
     return Report(
         analysis=analysis,
         incident_file=Path(incident_path).name,
@@ -527,6 +540,7 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
         moments=views.key_moments(analysis),
         lanes=lanes,
         topic_labels=topic_labels,
-        figures=charts.draw(analysis, strings, by_source, lanes, topic_labels),
+        comparison_table=compared,
+        figures=charts.draw(analysis, strings, by_source, lanes, topic_labels, compared),
         version=version(),
     )
