@@ -101,7 +101,7 @@ class Explorer(widgets.VBox):
                                 self.status])
         charts = widgets.GridBox(
             [self.figures[k] for k in ("volume", "rating", "topics", "sales")],
-            layout=widgets.Layout(grid_template_columns="repeat(2, 630px)", overflow="auto"))
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fit, minmax(440px, 1fr))", width="100%"))
         pager = widgets.HBox([self.sort, self.descending, self.previous_button, self.page_label,
                               self.next_button])
         super().__init__([header, filters, actions, charts, pager, self.table])

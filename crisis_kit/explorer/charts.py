@@ -92,7 +92,7 @@ def _sales_index(units: pd.DataFrame, days: pd.DatetimeIndex, alert: dt.date | N
 
 
 def _figure(title: str, y_title: str, height: int = 300) -> go.FigureWidget:
-    figure = go.FigureWidget(layout={"template": theme.template(), "height": height, "width": 620,
+    figure = go.FigureWidget(layout={"template": theme.template(), "height": height, "autosize": True,
                                      "title": {"text": title, "x": 0, "font": {"size": 14}},
                                      "margin": {"l": 56, "r": 16, "t": 40, "b": 40},
                                      "yaxis": {"title": {"text": y_title}}, "showlegend": True})
