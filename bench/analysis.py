@@ -16,16 +16,14 @@ Usage: python bench/analysis.py [--events 1000000] [--keep]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import measure, report_child
 
 WORDS = ("bottle valve leak leaked milk baby loves nipple flow slow easy clean colic vent "
          "works great broke cracked week month returned refund service replacement quality "
@@ -126,17 +124,8 @@ def run_baseline(incident_path: Path) -> dict:
 
 
 def child(kind: str, incident_path: Path) -> None:
-    started = time.perf_counter()
-    result = (run_crisis_kit if kind == "crisis-kit" else run_baseline)(incident_path)
-    result["seconds"] = time.perf_counter() - started
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
-
-
-def measure(kind: str, incident_path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(incident_path)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    side = run_crisis_kit if kind == "crisis-kit" else run_baseline
+    report_child(lambda: side(incident_path))
 
 
 def main() -> None:
@@ -155,8 +144,8 @@ def main() -> None:
           f"{time.perf_counter() - started:.1f} s")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
           f"{platform.python_version()}")
-    baseline = measure("baseline", incident_path)
-    ours = measure("crisis-kit", incident_path)
+    baseline = measure(__file__, "baseline", incident_path)
+    ours = measure(__file__, "crisis-kit", incident_path)
     print(f"baseline (one DuckDB query: daily events, negatives, mean rating by ASIN): "
           f"{baseline['seconds']:.2f} s, peak {baseline['peak_mb']:.0f} MB")
     print(f"crisis-kit (run_analysis, every number of summary.json): {ours['seconds']:.2f} s, "

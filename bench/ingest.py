@@ -17,16 +17,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import os
 import platform
 import random
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import measure, report_child
 
 WORDS = (
     "bottle valve leak leaked leaking milk everywhere baby loves nipple flow slow fast easy "
@@ -88,18 +86,9 @@ def run_baseline(path: Path, workdir: Path) -> dict:
 
 
 def child(kind: str, path: Path) -> None:
+    side = run_crisis_kit if kind == "crisis-kit" else run_baseline
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        result = (run_crisis_kit if kind == "crisis-kit" else run_baseline)(path, Path(tmp))
-        result["seconds"] = time.perf_counter() - started
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(result))
-
-
-def measure(kind: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        report_child(lambda: side(path, Path(tmp)))
 
 
 def main() -> None:
@@ -119,8 +108,8 @@ def main() -> None:
           f"in {time.perf_counter() - started:.1f} s")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
           f"{platform.python_version()}")
-    baseline = measure("baseline", export)
-    ours = measure("crisis-kit", export)
+    baseline = measure(__file__, "baseline", export)
+    ours = measure(__file__, "crisis-kit", export)
     print(f"baseline (DuckDB read_csv + GROUP BY asin, day): {baseline['seconds']:.2f} s, "
           f"peak {baseline['peak_mb']:.0f} MB")
     print(f"crisis-kit (ingest into store + daily series):   {ours['seconds']:.2f} s, "

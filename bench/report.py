@@ -14,16 +14,14 @@ Usage: python bench/report.py
 
 from __future__ import annotations
 
-import json
 import os
 import platform
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from harness import measure, report_child
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,18 +52,8 @@ def run_floor(folder: Path) -> dict:
 
 
 def child(kind: str, folder: Path) -> None:
-    started = time.perf_counter()
-    result = (run_crisis_kit if kind == "crisis-kit" else run_floor)(folder)
-    result["seconds"] = time.perf_counter() - started
-    result["peak_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    print(json.dumps(result))
-
-
-def measure(kind: str, folder: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(folder)],
-                         check=True, capture_output=True, text=True, cwd=REPO)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    side = run_crisis_kit if kind == "crisis-kit" else run_floor
+    report_child(lambda: side(folder))
 
 
 def main() -> None:
@@ -81,8 +69,8 @@ def main() -> None:
     ingest_incident(load_incident(folder / "samples" / "incident.yaml"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
           f"{platform.python_version()}")
-    floor = measure("floor", folder)
-    ours = measure("crisis-kit", folder)
+    floor = measure(__file__, "floor", folder)
+    ours = measure(__file__, "crisis-kit", folder)
     print(f"floor (papermill empty notebook + nbconvert --to html): {floor['seconds']:.2f} s, "
           f"peak {floor['peak_mb']:.0f} MB")
     print(f"crisis-kit report on the sample: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "

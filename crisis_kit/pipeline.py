@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -220,9 +221,13 @@ def _top_topics(drivers: pd.DataFrame | None, n: int = 3) -> list[str] | None:
     return [t for t in drivers["topic"].tolist() if t != "other"][:n]
 
 
-def write_summary(analysis: Analysis, path: str | Path) -> Path:
-    """Write ``summary.json`` (sorted keys, 2-space indent, UTF-8) and return its path."""
+def write_summary(analysis: Analysis | Mapping[str, Any], path: str | Path) -> Path:
+    """Write ``summary.json`` (sorted keys, 2-space indent, UTF-8) and return its path.
+
+    ``analysis`` is an :class:`Analysis` or the mapping its ``summary()`` returned.
+    """
+    summary = analysis.summary() if isinstance(analysis, Analysis) else analysis
     path = Path(path)
-    path.write_text(json.dumps(analysis.summary(), indent=2, sort_keys=True, ensure_ascii=False)
-                    + "\n", encoding="utf-8")
+    path.write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
     return path

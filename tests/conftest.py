@@ -83,3 +83,11 @@ def sample_incident(tmp_path_factory):
     incident = load_incident(root / "incident.yaml")
     ingest_incident(incident)
     return incident
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_incident):
+    """``run_analysis`` on the ingested sample, once a session (read-only for the tests)."""
+    from crisis_kit.pipeline import run_analysis
+
+    return run_analysis(sample_incident)

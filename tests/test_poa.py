@@ -22,8 +22,8 @@ LANGS = ("en", "zh")
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_incident):
-    return run_analysis(sample_incident)
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from crisis_kit import remedies
-from crisis_kit.pipeline import run_analysis
 from crisis_kit.store import open_store
 
 HERO = "B0SAMPLE01"
@@ -15,8 +14,8 @@ TZ = "America/Los_Angeles"
 
 
 @pytest.fixture(scope="module")
-def analysis(sample_incident):
-    return run_analysis(sample_incident)
+def analysis(sample_analysis):
+    return sample_analysis
 
 
 @pytest.fixture(scope="module")

@@ -223,9 +223,6 @@ class ExplorerData:
                 "ratings": [1, 2, 3, 4, 5], "first_day": first, "last_day": last}
 
     # -- queries ------------------------------------------------------------------------
-    def _where(self, filters: Filters, with_day: bool = False) -> tuple[str, list[object]]:
-        return filters.where(with_day)
-
     def daily(self, filters: Filters) -> pd.DataFrame:
         """Each row represents one local day, source and topic of the selection.
 
@@ -233,7 +230,7 @@ class ExplorerData:
         ``rating_sum`` and ``ratings`` (sum and count of review ratings): everything
         the charts draw, in one scan.
         """
-        where, params = self._where(filters)
+        where, params = filters.where()
         return self.con.execute(
             f"""SELECT local_date, source, topic, count(*) AS events,
                        count(*) FILTER (WHERE is_negative) AS negative,
@@ -251,7 +248,7 @@ class ExplorerData:
         """
         if sort not in SORT_COLUMNS:
             raise ValueError(f"sort must be one of {', '.join(SORT_COLUMNS)}; got {sort!r}")
-        where, params = self._where(filters, with_day=True)
+        where, params = filters.where(with_day=True)
         if sort == "date" and per_day is not None and filters.day is None and len(per_day):
             counts = per_day.sort_index(ascending=not descending).cumsum()
             reached = counts.index[counts.to_numpy() >= (max(page, 0) + 1) * size]
@@ -266,7 +263,7 @@ class ExplorerData:
 
     def count(self, filters: Filters, with_day: bool = True) -> int:
         """How many events match."""
-        where, params = self._where(filters, with_day)
+        where, params = filters.where(with_day)
         sql = f"SELECT count(*) FROM explorer_events WHERE {where}"
         return self.con.execute(sql, params).fetchall()[0][0]
 
@@ -283,7 +280,7 @@ class ExplorerData:
 
     def selection(self, filters: Filters) -> pd.DataFrame:
         """Every matching event (``filters.day`` applies), every column, in time order."""
-        where, params = self._where(filters, with_day=True)
+        where, params = filters.where(with_day=True)
         return self.con.execute(
             f"SELECT * EXCLUDE (haystack) FROM explorer_events WHERE {where} "
             "ORDER BY occurred_at, event_id", params).df()

@@ -28,6 +28,7 @@ from papermill.exceptions import PapermillExecutionError
 from .. import errors, theme
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
+from ..pipeline import write_summary
 from . import review, sections
 from .fragments import METADATA_KEY
 from .language import LANGUAGES, load_strings
@@ -43,7 +44,6 @@ __all__ = [
     "run_notebook",
     "summary_of",
     "validate_parameters",
-    "write_summary",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -275,14 +275,6 @@ def poa_markdown_of(nb: nbformat.NotebookNode) -> str | None:
             if markdown is not None:
                 return str(markdown)
     return None
-
-
-def write_summary(summary: Mapping[str, Any], path: str | Path) -> Path:
-    """Write ``summary.json`` as :func:`crisis_kit.pipeline.write_summary` does (same bytes)."""
-    path = Path(path)
-    path.write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
-    return path
 
 
 def export_html(
