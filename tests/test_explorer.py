@@ -13,7 +13,9 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
 
+from crisis_kit.config import load_incident  # noqa: E402
 from crisis_kit.explorer import Explorer, parse  # noqa: E402
+from crisis_kit.ingest import ingest_incident  # noqa: E402
 from crisis_kit.store import open_store  # noqa: E402
 from crisis_kit.topics import assign  # noqa: E402
 
@@ -28,7 +30,9 @@ EXTRA = [  # event_id, text, rating
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("explore") / "incident"
-    shutil.copytree(SAMPLES, root)
+    # CI runs on a clean clone, where data/samples holds no store: ingest here, never rely on one
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
+    ingest_incident(load_incident(root / "incident.yaml"))
     with open_store(root / "store.duckdb") as store:
         for event_id, text, rating in EXTRA:
             store.con.execute(
