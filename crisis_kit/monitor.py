@@ -298,7 +298,7 @@ def check(
             "the incident has no evidence store yet", str(incident.store_path),
             f"run `crisis-kit ingest {incident.root / 'incident.yaml'}` first",
         )
-    evidence = load_evidence(incident, cut)
+    evidence = load_evidence(incident, cut, words=False)
     if evidence.events.empty:
         scope = f" on or before {cut.isoformat()}" if cut else ""
         raise CrisisKitError(

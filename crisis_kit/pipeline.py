@@ -28,8 +28,8 @@ __all__ = ["Analysis", "Evidence", "load_evidence", "run_analysis", "write_summa
 class Evidence:
     """The store's tables for one incident, cut at ``as_of`` and to the incident's ASINs.
 
-    - ``events``: each row one complaint signal (design.md section 4) of the incident's
-      ASINs (all ASINs when the incident names none; an event without an ASIN counts
+    - ``events``: each row one complaint signal (design.md section 4, with its ``topic``)
+      of the incident's ASINs (all ASINs when the incident names none; an event without an ASIN counts
       when its order held one of them), on or before ``as_of``.
     - ``sales``: each row one local day of one ASIN as one source reports it.
     - ``actions``: each row one response action, at or before the end of ``as_of``.
@@ -40,6 +40,7 @@ class Evidence:
     actions: pd.DataFrame
     files: pd.DataFrame
     as_of: dt.date | None
+    quotable: pd.DataFrame | None = None
 
 
 def _day(value: str | dt.date | None) -> dt.date | None:
@@ -48,14 +49,28 @@ def _day(value: str | dt.date | None) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def load_evidence(incident: Incident, as_of: str | dt.date | None = None) -> Evidence:
-    """Read the incident's evidence store (read-only) and cut it at ``as_of``."""
+def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
+                  words: bool = True) -> Evidence:
+    """Read the incident's evidence store (read-only) and cut it at ``as_of``.
+
+    ``words=False``: the events come without ``title`` and ``text``; ``quotable`` holds
+    ``event_id``, ``title`` and ``text`` of the negative events instead (join on
+    ``event_id``), so the analysis does not carry every customer's words through each step.
+    """
     cut = _day(as_of)
     tz = marketplaces.get(incident.marketplace).tz
     with open_store(incident.store_path, read_only=True) as store:
+        tagged = store.meta("taxonomy") == topics.fingerprint()
+        slim = tagged and not words
         events, sales_rows, actions, files, orders = (
-            store.events(), store.sales(), store.actions(), store.files(),
+            store.events(words=not slim), store.sales(), store.actions(), store.files(),
             store.table("orders"))
+        quotable = store.negative_words() if slim else None
+    events = _with_topics(events, tagged)
+    if not words and quotable is None:
+        negative = events["is_negative"].fillna(False).astype(bool)
+        quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
+        events = events.drop(columns=["title", "text"])
     if incident.asins:
         # Feedback names an order, not an ASIN: it belongs to the incident when its order
         # held one of the incident's ASINs.
@@ -67,7 +82,19 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None) -> Evi
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]
         actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
-                    actions.reset_index(drop=True), files, cut)
+                    actions.reset_index(drop=True), files, cut, quotable)
+
+
+def _with_topics(events: pd.DataFrame, tagged: bool) -> pd.DataFrame:
+    """Return the events with their topic.
+
+    As the ingest stored it while the taxonomy is unchanged (``tagged``), else assigned
+    here (:func:`crisis_kit.topics.assign`).
+    """
+    names = topics.load_taxonomy().names
+    if tagged and events["topic"].notna().all():
+        return events.assign(topic=pd.Categorical(events["topic"], categories=names))
+    return events.assign(topic=topics.assign(events))
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +102,8 @@ class Analysis:
     """Everything computed for one incident, once.
 
     Tables say what a row is in the module that makes them: ``events`` (one complaint
-    signal, with its ``topic``), ``topic_shares`` (one local day of one topic),
+    signal, with its ``topic``; without ``title`` and ``text``, which stay in the store:
+    the quoted ones are in ``representatives``), ``topic_shares`` (one local day of one topic),
     ``topic_drivers`` (one topic: share during the crisis window against before),
     ``representatives`` (one quoted complaint), ``remedies`` (one remedy of
     ``incident.remedies``: :func:`crisis_kit.remedies.costs`, empty without an onset), and
@@ -169,17 +197,19 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     the report passes its own, so the draft is made once, in the language it is shown in.
     No number depends on it.
     """
-    evidence = load_evidence(incident, as_of)
+    # The customer's words are read twice: for the topics (at ingest) and for the quotes
+    # (here); every other step counts, and a million texts copied at each filter cost seconds.
+    evidence = load_evidence(incident, as_of, words=False)
     tz = marketplaces.get(incident.marketplace).tz
     t = incident.thresholds
-    events = evidence.events.assign(topic=topics.assign(evidence.events))
+    events = evidence.events
     detection = detect.detect(events, t, tz, onset_override=incident.onset, as_of=evidence.as_of)
     onset_day = None if detection.onset is None else detection.onset.tz_convert(tz).date()
     rating = _when(onset_day, ratings.summarise, events, t.rating_window_days, t.target_rating,
                    onset_day, asins=incident.asins or None, as_of=evidence.as_of)
     drivers = _when(onset_day, topics.drivers, events, onset_day)
-    quoted = topics.representatives(_crisis_window(events, onset_day), n=3,
-                                    topics=_top_topics(drivers))
+    crisis = _crisis_window(events, onset_day).merge(evidence.quotable, on="event_id", how="left")
+    quoted = topics.representatives(crisis, n=3, topics=_top_topics(drivers))
     sales_summary = _when(onset_day, sales.summarise, evidence.sales, onset_day, t.baseline_days,
                           t.sales_target, asins=incident.asins or None, actions=evidence.actions,
                           as_of=evidence.as_of, timezone=tz)
@@ -202,11 +232,17 @@ def _when(anchor: Any, step: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _crisis_window(events: pd.DataFrame, onset_day: dt.date | None, days: int = 14) -> pd.DataFrame:
-    """The events of the first ``days`` days from the onset (all events without an onset)."""
-    if onset_day is None:
-        return events
-    day = pd.to_datetime(events["local_date"]).dt.date
-    return events[(day >= onset_day) & (day < onset_day + dt.timedelta(days=days))]
+    """Return the negative events of the first ``days`` days from the onset.
+
+    All of them without an onset: the ones :func:`crisis_kit.topics.representatives`
+    quotes from.
+    """
+    keep = events["is_negative"].fillna(False).astype(bool)
+    if onset_day is not None:
+        day = pd.to_datetime(events["local_date"])
+        start = pd.Timestamp(onset_day)
+        keep &= (day >= start) & (day < start + pd.Timedelta(days=days))
+    return events[keep]
 
 
 def _frame(table: pd.DataFrame | None, columns: list[str] | None = None) -> pd.DataFrame:

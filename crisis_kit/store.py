@@ -75,6 +75,11 @@ class Store:
         """The salt of author hashes in this store."""
         return self.con.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
 
+    def meta(self, key: str) -> str | None:
+        """One value of the store's ``meta`` table (``schema_version``, ``salt``, ``taxonomy``)."""
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
+
     # -- reading --------------------------------------------------------------------------
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
         """Return one table as a DataFrame, in a stable order."""
@@ -103,15 +108,17 @@ class Store:
                 frame[field.name] = column.astype(pd.BooleanDtype())
         return frame
 
-    def events(self) -> pd.DataFrame:
+    def events(self, words: bool = True) -> pd.DataFrame:
         """All events (design.md section 4), ordered by time then id.
 
         Seller feedback names an order, not an ASIN: where the orders file shows that
         order held one ASIN, the event carries it (the stored row is left as read).
+        ``words=False`` leaves out ``title`` and ``text`` (the bulk of the bytes).
         """
+        leave = "" if words else " EXCLUDE (title, text)"
         return self.frame(
-            """
-            SELECT e.* REPLACE (coalesce(e.asin, o.asin) AS asin)
+            f"""
+            SELECT e.*{leave} REPLACE (coalesce(e.asin, o.asin) AS asin)
             FROM events e
             LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
                        GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
@@ -119,6 +126,11 @@ class Store:
             ORDER BY e.occurred_at, e.event_id
             """
         )
+
+    def negative_words(self) -> pd.DataFrame:
+        """``event_id``, ``title`` and ``text`` of every negative event (the quotable ones)."""
+        return self.frame("SELECT event_id, title, text FROM events WHERE is_negative "
+                          "ORDER BY event_id")
 
     def sales(self) -> pd.DataFrame:
         """Daily sales: Business Report and Sales and Traffic rows, and order lines per day.
@@ -179,6 +191,9 @@ def _settings(path: Path) -> dict[str, str]:
         "TimeZone": "UTC",
         "memory_limit": os.environ.get("CRISIS_KIT_MEMORY_LIMIT", "1GB"),
         "temp_directory": str(spill),
+        # DuckDB draws its own bar on the terminal for long queries; the CLI shows one
+        # progress bar (tqdm, only on a TTY), library code writes nothing.
+        "enable_progress_bar": False,
     }
 
 

@@ -8,6 +8,7 @@ million events are matched in C++ rather than in a Python loop.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,6 +156,12 @@ def _read(path: Path | None) -> tuple[list[Topic], list[str] | None]:
     return topics, (list(precedence) if precedence is not None else None)
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled() -> tuple[Topic, ...]:
+    """The bundled taxonomy, parsed once per process (it ships with the package)."""
+    return tuple(_read(None)[0])
+
+
 def _merge(base: Topic, extra: Topic) -> Topic:
     languages = dict.fromkeys([*base.keywords, *extra.keywords])
     return Topic(
@@ -188,7 +195,7 @@ def load_taxonomy(path: str | Path | None = None, extend: bool = True) -> Taxono
         When the file cannot be read, has unknown keys, a bad topic name, or a
         ``precedence`` that does not list every topic exactly once.
     """
-    bundled, _ = _read(None)
+    bundled = list(_bundled())
     if path is None:
         return Taxonomy(tuple(bundled))
     extra, precedence = _read(Path(path))

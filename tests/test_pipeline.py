@@ -96,3 +96,23 @@ def test_summary_json_is_sorted_and_stable(incident, tmp_path):
     second = write_summary(run_analysis(incident), tmp_path / "b.json").read_bytes()
     assert first == second
     assert list(json.loads(first)) == sorted(json.loads(first))
+
+
+def test_a_store_with_stale_topics_gives_the_same_analysis(incident, tmp_path):
+    """Topics come from the store while its taxonomy fingerprint is current; otherwise the
+    analysis assigns them itself (topics.assign), with the same result."""
+    import shutil
+
+    from crisis_kit.config import load_incident
+    from crisis_kit.store import open_store
+
+    copy = tmp_path / "stale"
+    shutil.copytree(incident.root, copy)
+    with open_store(copy / "store.duckdb") as store:
+        store.con.execute("UPDATE events SET topic = 'other'")
+        store.con.execute("UPDATE meta SET value = 'stale' WHERE key = 'taxonomy'")
+    stale = run_analysis(load_incident(copy / "incident.yaml"))
+    fresh = run_analysis(incident)
+    assert stale.summary() == fresh.summary()
+    assert stale.representatives.equals(fresh.representatives)
+    assert "text" not in fresh.events and fresh.representatives["text"].notna().all()

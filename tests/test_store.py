@@ -191,3 +191,41 @@ def test_an_unchanged_file_is_counted_not_read_again(tmp_path):
     with open_store(tmp_path / "store.duckdb") as store:
         other = ingest_file(store, FileSpec(export, marketplace="UK"))
     assert other.accepted == 5
+
+
+def _leak_rows(n: int) -> list[list[str]]:
+    rows = helium10_rows(n, seed=7)
+    for i, row in enumerate(rows):
+        row[5] = "The valve leaks everywhere" if i % 2 else "Arrived crushed, box torn"
+    return rows
+
+
+def test_each_event_is_stored_with_its_topic_and_the_taxonomy_it_came_from(tmp_path):
+    from crisis_kit.topics import assign, fingerprint
+
+    export = write_helium10(tmp_path / "reviews.csv", _leak_rows(20))
+    with open_store(tmp_path / "store.duckdb") as store:
+        ingest_file(store, FileSpec(export))
+        events = store.events()
+        assert store.meta("taxonomy") == fingerprint()
+    assert events["topic"].tolist() == assign(events).astype(str).tolist()
+    assert set(events["topic"]) == {"quality", "packaging"}
+
+
+def test_a_changed_taxonomy_retags_the_store_at_the_next_ingest(tmp_path):
+    """A store made before topics were stored (NULL topics, no fingerprint), or under
+    another taxonomy, is re-tagged in the same transaction as the next file."""
+    from crisis_kit.topics import fingerprint
+
+    rows = _leak_rows(30)
+    first = write_helium10(tmp_path / "a.csv", rows[:20])
+    second = write_helium10(tmp_path / "b.csv", rows[20:])
+    with open_store(tmp_path / "store.duckdb") as store:
+        ingest_file(store, FileSpec(first))
+        store.con.execute("UPDATE events SET topic = NULL")
+        store.con.execute("UPDATE meta SET value = 'an-older-taxonomy' WHERE key = 'taxonomy'")
+        ingest_file(store, FileSpec(second))
+        topics = store.con.execute(
+            "SELECT topic, count(*) FROM events GROUP BY ALL ORDER BY ALL").fetchall()
+        assert store.meta("taxonomy") == fingerprint()
+    assert topics == [("packaging", 15), ("quality", 15)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from crisis_kit.store import open_store
 from crisis_kit.topics import (
     OTHER,
     assign,
+    assign_sql,
     daily_shares,
     drivers,
     load_taxonomy,
@@ -132,6 +134,45 @@ def test_any_text_gets_exactly_one_known_topic(rows):
     # row-wise: the topic of a row does not depend on the other rows
     reversed_topics = assign(frame.iloc[::-1], TAXONOMY)
     assert reversed_topics.loc[frame.index].tolist() == topics.tolist()
+
+
+def in_duckdb(frame: pd.DataFrame) -> list[str]:
+    """The store's way: the SQL expression the ingest writes each new event's topic with."""
+    con = duckdb.connect()
+    con.register("events", frame)
+    return [r[0] for r in con.execute(f"SELECT {assign_sql()} FROM events").fetchall()]
+
+
+SQL_CASES = [
+    ("", "The valve LEAKS after a day", None, None), ("Hot!", "burned my hand", None, None),
+    ("", "奶瓶漏水，衣服全湿了", None, None), ("Überhitzt", "das Gerät wird heiß", None, None),
+    ("", "水漏れがひどい", None, None), ("", "", "DEFECTIVE", "quality"),
+    ("", "", "UNKNOWN_CODE", "safety"), ("", "", " not_compatible ", None),
+    ("fine", "no complaints", None, None), (None, None, None, None),
+    ("Leak*", "leak-proof? it isn't", None, None), ("", "don't buy", "", "other"),
+]
+
+
+@pytest.mark.parametrize("row", SQL_CASES)
+def test_the_stores_sql_gives_the_topic_assign_gives(row):
+    frame = pd.DataFrame([row], columns=["title", "text", "reason", "reason_group"])
+    assert in_duckdb(frame) == assign(frame).astype(str).tolist()
+
+
+KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics for ws in t.keywords.values() for w in ws})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.lists(st.sampled_from(KEYWORDS) | st.text(max_size=8), max_size=4).map(" ".join),
+    st.lists(st.sampled_from(KEYWORDS) | st.text(max_size=8), max_size=6).map(" ".join),
+    st.sampled_from([None, "", "DEFECTIVE", "damaged_by_carrier", "SWITCHEROO", "APPAREL_TOO_SMALL"]),
+    st.sampled_from([None, "", "quality", "safety", "fit", "shipping", "other"]),
+), min_size=1, max_size=15))
+def test_sql_and_arrow_agree_on_any_mix_of_keywords(rows):
+    frame = pd.DataFrame(rows, columns=["title", "text", "reason", "reason_group"])
+    frame["title"] = frame["title"].str.upper().where(frame.index % 2 == 0, frame["title"])
+    assert in_duckdb(frame) == assign(frame).astype(str).tolist()
 
 
 # -- shares and drivers ---------------------------------------------------------------------------

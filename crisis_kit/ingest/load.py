@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .. import marketplaces
+from .. import marketplaces, topics
 from ..errors import InputError
 from ..schemas import TABLES
 from ..store import Store
@@ -361,6 +361,22 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
+def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
+    """Give every stored event its topic again when the taxonomy changed since it was stored.
+
+    The store's ``meta`` row ``taxonomy`` holds :func:`crisis_kit.topics.fingerprint` of
+    the taxonomy its topics came from; a store made before topics were stored has none.
+    Runs inside the caller's transaction; returns the number of events re-tagged.
+    """
+    current = topics.fingerprint()
+    stored = con.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchall()
+    if stored and stored[0][0] == current:
+        return 0
+    changed = con.execute(f"UPDATE events SET topic = {topics.assign_sql()}").fetchall()[0][0]
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('taxonomy', ?)", [current])
+    return int(changed)
+
+
 def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
             path: Path, raw_of: dict[int, str], marketplace: str) -> None:
     con = store.con
@@ -398,9 +414,15 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         if repeated:
             # Only the first row of each key in the file counts; later ones are duplicates.
             new_rows += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"
+        chosen = names
+        if fmt.table == "events":
+            # each new event gets its topic here, once (see crisis_kit.topics.assign_sql)
+            retag_topics(con)
+            chosen = ", ".join(f"{topics.assign_sql(prefix='c.')} AS topic" if n == "topic"
+                               else f'"{n}"' for n in wide)
         added = con.execute(
             f"INSERT INTO {fmt.table} ({names}, source_row, ingest_seq) "
-            f"SELECT {names}, source_row, {int(seq)} {new_rows}"
+            f"SELECT {chosen}, source_row, {int(seq)} {new_rows}"
         ).fetchone()[0]
         accepted = con.execute(
             f"SELECT count(DISTINCT source_row) FROM {fmt.table} "

@@ -290,9 +290,11 @@ def _prevention(context: _Context) -> Part:
 
 def _evidence(context: _Context, parts: Sequence[Part]) -> pd.DataFrame:
     quoted = [q.event_id for part in parts for s in part.sections for i in s.items for q in i.quotes]
-    events = context.events.set_index(context.events["event_id"].astype(str))
+    wanted = list(dict.fromkeys(quoted))
+    ids = context.events["event_id"].astype(str)
+    events = context.events[ids.isin(wanted)].set_index(ids[ids.isin(wanted)])
     rows = []
-    for event_id in dict.fromkeys(quoted):
+    for event_id in wanted:
         event = events.loc[event_id]
         rows.append(["complaint", event_id, as_day(event["local_date"]), str(event["source"]),
                      event["source_file"], int(event["source_row"]), event["source_sha256"]])
