@@ -11,14 +11,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
 
 from ..errors import ConfigError
 
-__all__ = ["LANGUAGES", "STRINGS_DIR", "Strings", "load_strings"]
+if TYPE_CHECKING:
+    from ..config import Incident
+
+__all__ = ["LANGUAGES", "STRINGS_DIR", "Strings", "load_strings", "resolve_language"]
 
 STRINGS_DIR = Path(__file__).parent / "strings"
 """The folder of the strings files, one ``<lang>.yaml`` each."""
@@ -117,6 +120,11 @@ class Strings:
         if len(cleaned) > limit:
             cleaned = cleaned[:limit].rstrip() + self.text("ellipsis")
         return cleaned
+
+
+def resolve_language(lang: str, incident: Incident) -> str:
+    """Return the report language: ``lang`` when given, else the incident's."""
+    return lang or incident.language
 
 
 def load_strings(lang: str) -> Strings:

@@ -18,7 +18,6 @@ evidence appendix.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,41 +34,12 @@ from ..pipeline import Analysis, run_analysis
 from . import charts, comparison, fragments, keyfigures, review, views
 from .charts import FIGURES
 from .fragments import Column, Fragment
-from .language import Strings, load_strings
+from .language import Strings, load_strings, resolve_language
+from .provenance import require_store, version
 
 __all__ = ["FIGURES", "Report", "build", "require_store", "resolve_language", "version"]
 
 _HOURS_SHOWN = 72  # the timeline counts hours and minutes this long after the onset, then days
-
-
-def version() -> str:
-    """Return the installed crisis-kit version (``unknown`` in a bare source tree)."""
-    try:
-        return importlib.metadata.version("crisis-kit")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def resolve_language(lang: str, incident: Incident) -> str:
-    """Return the report language: ``lang`` when given, else the incident's."""
-    return lang or incident.language
-
-
-def require_store(incident: Incident, incident_path: str | Path) -> Path:
-    """Return the incident's evidence store; raise if it has not been created yet.
-
-    Raises
-    ------
-    CrisisKitError
-        Telling the user to run ``crisis-kit ingest`` first.
-    """
-    if not incident.store_path.is_file():
-        raise CrisisKitError(
-            "the incident has no evidence store yet",
-            str(incident.store_path),
-            f"run `crisis-kit ingest {incident_path}` first",
-        )
-    return incident.store_path
 
 
 @dataclass(frozen=True, eq=False)
