@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,10 +15,26 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
 
 from crisis_kit.config import load_incident  # noqa: E402
+from crisis_kit.errors import ConfigError  # noqa: E402
 from crisis_kit.explorer import Explorer, parse  # noqa: E402
 from crisis_kit.ingest import ingest_incident  # noqa: E402
+from crisis_kit.report.language import load_strings  # noqa: E402
 from crisis_kit.store import open_store  # noqa: E402
 from crisis_kit.topics import assign  # noqa: E402
+
+from .conftest import CHROMIUM  # noqa: E402
+from .jupyter_check import (  # noqa: E402
+    CHROMIUM_MISSING,
+    NOTEBOOK,
+    explorer_state,
+    jupyter_lab,
+    lab_page,
+    parameterised,
+    run_notebook,
+    wait_for_explorer,
+    wait_for_fit,
+    wait_for_label,
+)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 EXTRA = [  # event_id, text, rating
@@ -27,9 +44,8 @@ EXTRA = [  # event_id, text, rating
 ]
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp("explore") / "incident"
+def build_workspace(root: Path) -> Path:
+    """The sample incident ingested into ``root``, plus the EXTRA complaints."""
     # CI runs on a clean clone, where data/samples holds no store: ingest here, never rely on one
     shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
     ingest_incident(load_incident(root / "incident.yaml"))
@@ -41,6 +57,11 @@ def workspace(tmp_path_factory):
                 "WHERE source = 'review' AND local_date = DATE '2022-05-06' LIMIT 1",
                 [event_id, text, rating])
     return root
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    return build_workspace(tmp_path_factory.mktemp("explore") / "incident")
 
 
 @pytest.fixture(scope="module")
@@ -176,12 +197,139 @@ def test_refresh_adds_new_rows_and_keeps_the_filters(workspace):
     assert explorer.last_day == dt.date(2022, 9, 1)
 
 
+def interface_texts(explorer) -> list[str]:
+    """Every piece of interface text the explorer shows (not the data: ASINs, markets, titles)."""
+    controls = [explorer.start, explorer.end, explorer.marketplace, explorer.asin, explorer.source,
+                explorer.topic, explorer.rating, explorer.negative, explorer.search, explorer.sort,
+                explorer.descending, explorer.refresh_button, explorer.export_button,
+                explorer.all_days_button, explorer.previous_button, explorer.next_button]
+    texts = [c.description for c in controls] + [explorer.search.placeholder]
+    texts += [c.tooltip or "" for c in controls if hasattr(c, "tooltip")]
+    texts += [label for control in (explorer.source, explorer.topic, explorer.sort)
+              for label, _ in control.options]
+    texts += [explorer.page_label.value, explorer.status.value]
+    texts += re.findall(r"<th>(.*?)</th>", explorer.table.value)
+    for figure in explorer.figures.values():
+        texts += [figure.layout.title.text, figure.layout.yaxis.title.text or ""]
+        texts += [trace.name for trace in figure.data]
+        texts += [shape.label.text or "" for shape in figure.layout.shapes]
+    return texts
+
+
+def test_chinese_interface_has_no_english_word(workspace):
+    explorer = Explorer(workspace / "incident.yaml", lang="zh", page_size=20)
+    explorer.search.value = "漏水"
+    explorer.select_day("2022-05-06")
+    texts = interface_texts(explorer)
+    words = set(re.findall(r"[A-Za-z]+", " ".join(texts))) - {"ASIN", "FBA"}
+    assert not words, sorted(words)
+    assert "2022年5月6日的" in explorer.page_label.value and "条投诉" in explorer.page_label.value
+    assert "<th>投诉内容</th>" in explorer.table.value and "2022年5月6日" in explorer.table.value
+    assert "商品评论" in [trace.name for trace in explorer.figures["volume"].data]
+    assert explorer.figures["volume"].layout.xaxis.tickformat == "%-m月%-d日"
+    explorer.search.value = "no such words anywhere"
+    assert "没有符合这些筛选条件的投诉" in explorer.table.value
+    explorer.refresh()
+    assert not set(re.findall(r"[A-Za-z]+", explorer.status.value)), explorer.status.value
+    assert explorer.source.value == () and explorer.search.value == "no such words anywhere"
+
+
+def test_english_interface_and_the_incident_language_by_default(workspace, tmp_path):
+    explorer = Explorer(workspace / "incident.yaml", page_size=20)
+    assert explorer.lang == "en"  # the sample incident's language
+    assert explorer.search.description == "Search" and explorer.refresh_button.description == "Refresh"
+    assert "<th>Complaint</th>" in explorer.table.value
+    assert [t.name for t in explorer.figures["volume"].data][:1] == ["FBA returns"]
+    zh_incident = tmp_path / "incident.yaml"
+    zh_incident.write_text((workspace / "incident.yaml").read_text(encoding="utf-8")
+                           .replace("language: en", "language: zh"), encoding="utf-8")
+    assert "language: zh" in zh_incident.read_text(encoding="utf-8")
+    incident = load_incident(zh_incident)
+    shutil.copy(workspace / "store.duckdb", incident.store_path)
+    assert Explorer(incident).search.description == "搜索"
+    with pytest.raises(ConfigError):
+        Explorer(workspace / "incident.yaml", lang="fr")
+
+
+def store_events(store_path: Path) -> pd.DataFrame:
+    """The store's events with topics and the searched text, for pandas oracles."""
+    with open_store(store_path, read_only=True) as store:
+        frame = store.events()
+    return frame.assign(topic=assign(frame).astype(str),
+                        haystack=(frame["title"].fillna("") + " " + frame["text"].fillna(""))
+                        .str.replace(r"\s+", " ", regex=True).str.lower())
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("CRISIS_KIT_JUPYTER_TEST") != "1",
-                    reason="set CRISIS_KIT_JUPYTER_TEST=1 to start JupyterLab in headless chromium")
-def test_explorer_renders_in_jupyterlab(tmp_path):
-    from tests.jupyter_check import render_notebook
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=CHROMIUM_MISSING)
+def test_explorer_renders_and_answers_in_jupyterlab(tmp_path):
+    """explore.ipynb in a real JupyterLab 4 in headless chromium: drawn, filtered from the page."""
+    pytest.importorskip("playwright")
+    workspace = build_workspace(tmp_path / "incident")
+    events = store_events(workspace / "store.duckdb")
+    notebook = parameterised(NOTEBOOK, tmp_path / "lab" / "explore.ipynb",
+                             incident_path=str(workspace / "incident.yaml"))
+    words = load_strings("en")
+    pages = lambda n: -(-n // 25)  # noqa: E731
+    with jupyter_lab(notebook.parent, tmp_path / "jupyter") as lab, lab_page(lab) as page:
+        try:
+            run_notebook(page, lab, notebook.name)
+            state = wait_for_explorer(page)
+            # every chart drawn as SVG with points, titled in English; the first table page
+            assert [p["title"] for p in state["plots"]] == [
+                words.text(f"explorer.charts.{key}") for key in ("volume", "rating", "topics", "sales")]
+            assert all(p["svg"] > 0 and p["drawn"] > 0 for p in state["plots"]), state["plots"]
+            assert state["plots"][0]["sum"] == int(events["is_negative"].sum())
+            assert state["label"] == f"{len(events):,} complaints · page 1 of {pages(len(events))}"
+            assert state["rows"] == 25
+            assert state["headers"] == ["Date", "Source", "Market", "ASIN", "Stars", "Topic", "Complaint"]
+            # each chart is as wide as its grid cell, and none passes the output area's right edge
+            state = wait_for_fit(page)
+            for plot in state["plots"]:
+                assert abs(plot["width"] - plot["cell_width"]) <= 2, state["plots"]
+                assert plot["svg_right"] <= state["output_right"] + 1, (plot, state["output_right"])
+            assert state["root_scroll"][0] <= state["root_scroll"][1] + 1, state
+            folder = os.environ.get("CRISIS_KIT_SCREENSHOTS")
+            if folder:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")
+                page.locator(".ck-explorer h3").scroll_into_view_if_needed()
+                page.evaluate("document.querySelector('.ck-explorer').scrollIntoView()")
+                page.screenshot(path=str(Path(folder) / "explorer-jupyterlab.png"))
+                page.locator(".ck-charts").screenshot(path=str(Path(folder) / "explorer-charts.png"))
 
-    shot = render_notebook(tmp_path / "explorer.png")
-    assert shot.exists() and shot.stat().st_size > 10_000
+            # type a Chinese search in the page's search box: table and charts follow
+            page.locator(".ck-search input").fill("漏水")
+            page.locator(".ck-search input").press("Enter")
+            leaks = events[events["haystack"].str.contains("漏水", regex=False)]
+            assert len(leaks) > 0
+            wait_for_label(page, f"{len(leaks):,} complaints · page 1 of {pages(len(leaks))}")
+            state = wait_for_explorer(page)
+            assert state["rows"] == min(len(leaks), 25)
+            assert state["marks"] and set(state["marks"]) == {"漏水"}
+            assert state["plots"][0]["sum"] == int(leaks["is_negative"].sum())
+
+            # pick an ASIN in the page's list as well: the selection narrows again
+            page.locator(".ck-search input").fill("")
+            page.locator(".ck-search input").press("Enter")
+            wait_for_label(page, f"{len(events):,} complaints · page 1 of {pages(len(events))}")
+            page.locator(".ck-asin select").select_option("B0SAMPLE02")
+            chosen = events[events["asin"] == "B0SAMPLE02"]
+            assert 0 < len(chosen) < len(events)
+            wait_for_label(page, f"{len(chosen):,} complaints · page 1 of {pages(len(chosen))}")
+            state = wait_for_explorer(page)
+            assert state["plots"][0]["sum"] == int(chosen["is_negative"].sum())
+            assert state["plots"][2]["sum"] == pytest.approx(1.0)  # topic shares of the selection
+            # the complaint holding HTML is shown as text and ran nothing
+            page.locator(".ck-asin select").select_option([])
+            page.locator(".ck-search input").fill('"valve leaked"')
+            page.locator(".ck-search input").press("Enter")
+            valve = events[events["haystack"].str.contains("valve leaked", regex=False)]
+            wait_for_label(page, f"{len(valve):,} complaints · page 1 of {pages(len(valve))}")
+            assert "<script>alert('x')</script> The valve LEAKED <b>everywhere</b>" in (
+                explorer_state(page)["table_text"])
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failed.png"))
+            raise
+        assert lab.blocked == [] and page.errors == [], (lab.blocked, page.errors)

@@ -15,13 +15,14 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import theme
 from ..config import Incident, Thresholds, load_incident
 from ..errors import CrisisKitError, InputError
 from ..ingest import FileSpec, incident_files, ingest_file, ingest_incident
+from ..report.language import Strings, load_strings
 from ..store import Store, open_store
-from .charts import draw, make_figures, series
+from .charts import add_source, draw, make_figures, series
 from .export import Exported, write_selection
+from .fit import FitCharts
 from .query import SORT_COLUMNS, ExplorerData, Filters
 from .search import parse
 from .table import render_table
@@ -32,6 +33,14 @@ SAMPLE_INCIDENT = Path(__file__).resolve().parents[2] / "data" / "samples" / "in
 """The bundled sample incident (in a source checkout), opened by ``Explorer("")``."""
 
 _WIDE = {"description_width": "initial"}
+# Lists with their label above and the list as wide as its box; plotly figures that
+# never push their grid cell wider than the output area.
+_STYLE = """<style>
+.ck-explorer .widget-select-multiple {flex-direction: column; align-items: stretch;}
+.ck-explorer .widget-select-multiple select {width: 100%; min-width: 0;}
+.ck-explorer .widget-select-multiple > label {text-align: left;}
+.ck-explorer .ck-charts > * {min-width: 0; overflow: hidden;}
+</style>"""
 
 
 def _resolve(source: Store | Incident | str | Path) -> tuple[Store | Path, Incident | None]:
@@ -65,6 +74,12 @@ class Explorer(widgets.VBox):
         folder), or of a ``store.duckdb``; ``""`` opens the bundled sample.
     page_size : int
         Complaints per table page.
+    lang : str, optional
+        Language of the interface, ``"en"`` or ``"zh"``; default the incident's
+        ``language`` (English for a bare store). Customer text stays as written.
+    progress : bool
+        In a notebook, show a progress bar while the events load (the first load of a
+        large store takes seconds); it disappears once the explorer is ready.
 
     Notes
     -----
@@ -76,68 +91,103 @@ class Explorer(widgets.VBox):
     the table to that day (:meth:`select_day`).
     """
 
-    def __init__(self, store_or_incident: Store | Incident | str | Path, page_size: int = 25) -> None:
+    def __init__(self, store_or_incident: Store | Incident | str | Path, page_size: int = 25,
+                 lang: str | None = None, progress: bool = True) -> None:
         source, self.incident = _resolve(store_or_incident)
+        self.lang = lang or (self.incident.language if self.incident else "en")
+        self.strings: Strings = load_strings(self.lang)
         self.thresholds = self.incident.thresholds if self.incident else Thresholds()
-        self.data = ExplorerData(source)
-        self.data.load()
         self.page_size = page_size
         self._day: dt.date | None = None
         self._page = 0
         self._quiet = False
         self.last_series = None
         self._per_day: pd.Series | None = None
-        choices = self.data.choices()
-        self.topic_labels = {t: self.data.taxonomy.label(t) for t in self.data.taxonomy.names}
-        self._build_controls()
-        self.figures = make_figures([], self.topic_labels)
-        self._set_choices(choices)
-        title = self.incident.title or self.incident.incident if self.incident else str(source)
-        header = widgets.HTML(f"<h3 style='margin:4px 0'>Explorer: {_escape(title)}</h3>")
-        filters = widgets.HBox([
-            widgets.VBox([self.start, self.end, self.negative, self.search]),
-            self.marketplace, self.asin, self.source, self.topic, self.rating])
-        actions = widgets.HBox([self.refresh_button, self.export_button, self.all_days_button,
-                                self.status])
-        charts = widgets.GridBox(
-            [self.figures[k] for k in ("volume", "rating", "topics", "sales")],
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fit, minmax(440px, 1fr))", width="100%"))
-        pager = widgets.HBox([self.sort, self.descending, self.previous_button, self.page_label,
-                              self.next_button])
-        super().__init__([header, filters, actions, charts, pager, self.table])
-        self.update()
+        self.data = ExplorerData(source)
+        bar = _LoadingBar(self.strings) if progress and _in_kernel() else None
+        try:
+            self.data.load(bar.update if bar else None)
+            choices = self.data.choices()
+            self.topic_labels = {t: self.data.taxonomy.label(t, self.lang) for t in self.data.taxonomy.names}
+            self._build_controls()
+            self.figures = make_figures([], self.topic_labels, self.strings)
+            self._set_choices(choices)
+            title = self.incident.title or self.incident.incident if self.incident else str(source)
+            heading = _escape(self._text("title", title=title))
+            header = widgets.HTML(f"{_STYLE}<h3 style='margin:4px 0'>{heading}</h3>")
+            filters = widgets.HBox([
+                widgets.VBox([self.start, self.end, self.negative, self.search]),
+                self.marketplace, self.asin, self.source, self.topic, self.rating],
+                layout=widgets.Layout(flex_flow="row wrap"))
+            actions = widgets.HBox([self.refresh_button, self.export_button, self.all_days_button,
+                                    self.status], layout=widgets.Layout(flex_flow="row wrap"))
+            # minmax(0, 1fr) and min-width 0: a cell may shrink below a figure's drawn width,
+            # so the grid never overflows the output area (auto-fit decides 1 or 2 columns)
+            charts = widgets.GridBox(
+                [self.figures[k] for k in ("volume", "rating", "topics", "sales")],
+                layout=widgets.Layout(grid_template_columns="repeat(auto-fit, minmax(min(440px, 100%), 1fr))",
+                                      width="auto", overflow="hidden"))
+            charts.add_class("ck-charts")
+            pager = widgets.HBox([self.sort, self.descending, self.previous_button, self.page_label,
+                                  self.next_button], layout=widgets.Layout(flex_flow="row wrap"))
+            super().__init__([header, filters, actions, charts, pager, self.table, FitCharts()])
+            self.add_class("ck-explorer")
+            self.update()
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _text(self, key: str, **values: object) -> str:
+        """The explorer's interface text at ``key``, in its language."""
+        return self.strings.text(f"explorer.{key}", **values)
 
     # -- controls -----------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.start = widgets.DatePicker(description="From", style=_WIDE)
-        self.end = widgets.DatePicker(description="To", style=_WIDE)
-        box = widgets.Layout(width="170px")
-        self.marketplace = widgets.SelectMultiple(description="Marketplace", rows=5, layout=box)
-        self.asin = widgets.SelectMultiple(description="ASIN", rows=5, layout=box)
-        self.source = widgets.SelectMultiple(description="Source", rows=5, layout=box)
-        self.topic = widgets.SelectMultiple(description="Topic", rows=5, layout=box)
+        text = self._text
+        day = {"style": {"description_width": "60px"}, "layout": widgets.Layout(width="240px")}
+        self.start = widgets.DatePicker(description=text("filters.start"), **day)
+        self.end = widgets.DatePicker(description=text("filters.end"), **day)
+        box = widgets.Layout(width="140px")
+        self.marketplace = widgets.SelectMultiple(description=text("filters.marketplace"), rows=5,
+                                                  layout=widgets.Layout(width="110px"))
+        self.asin = widgets.SelectMultiple(description=text("filters.asin"), rows=5, layout=box)
+        self.source = widgets.SelectMultiple(description=text("filters.source"), rows=5,
+                                             layout=widgets.Layout(width="180px"))
+        self.topic = widgets.SelectMultiple(description=text("filters.topic"), rows=5,
+                                            layout=widgets.Layout(width="240px"))
         self.rating = widgets.SelectMultiple(options=[(f"{r}★", r) for r in range(1, 6)],
-                                             description="Stars", rows=5,
-                                             layout=widgets.Layout(width="110px"))
+                                             description=text("filters.stars"), rows=5,
+                                             layout=widgets.Layout(width="80px"))
         for control in (self.marketplace, self.asin, self.source, self.topic, self.rating):
             control.style = {"description_width": "initial"}
-            control.layout.flex_flow = "column"
-        self.negative = widgets.Checkbox(description="Negative only", value=False, indent=False)
-        self.search = widgets.Text(description="Search", continuous_update=False, style=_WIDE,
-                                   placeholder='leak "milk everywhere" 漏水 -love')
-        self.sort = widgets.Dropdown(options=list(SORT_COLUMNS), value="date", description="Sort",
+        self.negative = widgets.Checkbox(description=text("filters.negative"), value=False, indent=False)
+        self.search = widgets.Text(description=text("filters.search"), continuous_update=False,
+                                   style={"description_width": "60px"},
+                                   layout=widgets.Layout(width="300px"),
+                                   placeholder=text("filters.search_placeholder"))
+        self.sort = widgets.Dropdown(options=[(text(f"sort_keys.{key}"), key) for key in SORT_COLUMNS],
+                                     value="date", description=text("sort"),
                                      layout=widgets.Layout(width="160px"))
-        self.descending = widgets.Checkbox(description="descending", value=True, indent=False,
+        self.descending = widgets.Checkbox(description=text("descending"), value=True, indent=False,
                                            layout=widgets.Layout(width="110px"))
-        self.previous_button = widgets.Button(description="◀", layout=widgets.Layout(width="40px"))
-        self.next_button = widgets.Button(description="▶", layout=widgets.Layout(width="40px"))
+        self.previous_button = widgets.Button(description="◀", tooltip=text("previous_tip"),
+                                              layout=widgets.Layout(width="40px"))
+        self.next_button = widgets.Button(description="▶", tooltip=text("next_tip"),
+                                          layout=widgets.Layout(width="40px"))
         self.page_label = widgets.Label()
-        self.refresh_button = widgets.Button(description="Refresh", icon="refresh",
-                                             tooltip="ingest new files of the exports folder")
-        self.export_button = widgets.Button(description="Export selection", icon="download")
-        self.all_days_button = widgets.Button(description="All days", tooltip="undo a day click")
+        self.refresh_button = widgets.Button(description=text("refresh"), icon="refresh",
+                                             tooltip=text("refresh_tip"))
+        self.export_button = widgets.Button(description=text("export"), icon="download",
+                                            tooltip=text("export_tip"))
+        self.all_days_button = widgets.Button(description=text("all_days"), tooltip=text("all_days_tip"))
         self.status = widgets.HTML()
         self.table = widgets.HTML()
+        # stable class names for the page (tests and the browser benchmark find controls by them)
+        for name in ("start", "end", "marketplace", "asin", "source", "topic", "rating", "negative",
+                     "search", "sort", "descending", "status"):
+            getattr(self, name).add_class(f"ck-{name}")
+        self.page_label.add_class("ck-page")
+        self.table.add_class("ck-table-box")
         for control in (self.start, self.end, self.marketplace, self.asin, self.source, self.topic,
                         self.rating, self.negative, self.search):
             control.observe(self._filters_changed, "value")
@@ -152,9 +202,11 @@ class Explorer(widgets.VBox):
     def _set_choices(self, choices: dict) -> None:
         """Offer the data's values in each control, keeping what was selected."""
         self._quiet = True
+        names = self.strings.section("sources")
         try:
             for control, options in ((self.marketplace, choices["marketplaces"]),
-                                     (self.asin, choices["asins"]), (self.source, choices["sources"]),
+                                     (self.asin, choices["asins"]),
+                                     (self.source, [(names.get(s, s), s) for s in choices["sources"]]),
                                      (self.topic, [(self.topic_labels.get(t, t), t)
                                                    for t in choices["topics"]])):
                 kept = control.value
@@ -166,11 +218,8 @@ class Explorer(widgets.VBox):
         self.first_day, self.last_day = choices["first_day"], choices["last_day"]
         volume = self.figures["volume"]
         for source in choices["sources"]:
-            if source not in {trace.name for trace in volume.data}:
-                position = len(volume.data)
-                volume.add_bar(x=[], y=[], name=source, hovertemplate="%{x}: %{y:,}",
-                               marker={"color": theme.source_color(source, position),
-                                       "line": {"width": 0}})
+            if source not in {trace.meta for trace in volume.data}:
+                add_source(volume, source, self.strings)
                 volume.data[-1].on_click(self._volume_clicked)
 
     @property
@@ -216,10 +265,10 @@ class Explorer(widgets.VBox):
         daily = self.data.daily(filters.without_day())
         self._per_day = daily.groupby("local_date")["events"].sum()
         self.last_series = series(daily, self.data.units(filters),
-                                  start, end, [t.name for t in self.figures["volume"].data],
+                                  start, end, [t.meta for t in self.figures["volume"].data],
                                   self.data.taxonomy.names, self.thresholds)
         draw(self.figures, self.last_series, self.topic_labels, self.thresholds.target_rating,
-             filters.day)
+             filters.day, self._text("charts.alert"))
         self.update_table()
 
     def update_table(self) -> None:
@@ -231,9 +280,12 @@ class Explorer(widgets.VBox):
         self._page = min(self._page, self._pages - 1)
         self.page_rows = self.data.page(filters, self.sort.value, self.descending.value,
                                         self._page, self.page_size, self._per_day)
-        self.table.value = render_table(self.page_rows, parse(filters.text), self.topic_labels)
-        on_day = f" on {filters.day.isoformat()}" if filters.day else ""
-        self.page_label.value = f"{total:,} complaints{on_day} · page {self._page + 1} of {self._pages}"
+        self.table.value = render_table(self.page_rows, parse(filters.text), self.topic_labels,
+                                        self.strings)
+        counts = {"total": self.strings.number(total), "page": self.strings.number(self._page + 1),
+                  "pages": self.strings.number(self._pages)}
+        self.page_label.value = (self._text("page_on_day", date=self.strings.date(filters.day), **counts)
+                                 if filters.day else self._text("page", **counts))
 
     # -- actions ------------------------------------------------------------------------
     def export_selection(self, folder: str | Path | None = None) -> Exported:
@@ -251,8 +303,12 @@ class Explorer(widgets.VBox):
             / "selections")
         stem = "selection-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         result = write_selection(self.data.selection(self.filters), where, stem)
-        files = ", ".join(_escape(str(p)) for p in (result.csv, result.xlsx) if p)
-        self.status.value = f"exported {result.rows:,} events to {files} {_escape(result.note)}"
+        rows = self.strings.number(result.rows)
+        message = self._text("exported", rows=rows,
+                             files=", ".join(str(p) for p in (result.csv, result.xlsx) if p))
+        if result.xlsx is None:
+            message += " " + self._text("csv_only", rows=rows)
+        self.status.value = _escape(message)
         return result
 
     def refresh(self) -> int:
@@ -285,10 +341,50 @@ class Explorer(widgets.VBox):
         added = self.data.load()
         self._set_choices(self.data.choices())
         self.update()
-        note = "; ".join(problems)
-        self.status.value = f"refresh: {added:,} new events" + (f" (skipped {_escape(note)})" if note else "")
+        message = self._text("refreshed", added=self.strings.number(added))
+        if problems:
+            message += " " + self._text("skipped", files="; ".join(problems))
+        self.status.value = _escape(message)
         return added
 
 
 def _escape(text: str) -> str:
     return html.escape(text)
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (where a widget can be displayed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class _LoadingBar:
+    """A progress bar shown in the cell's output while the events load, removed after."""
+
+    def __init__(self, strings: Strings) -> None:
+        from IPython.display import display
+
+        self.strings = strings
+        self.bar = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="320px"))
+        self.label = widgets.Label()
+        self.box = widgets.HBox([self.bar, self.label])
+        display(self.box)
+
+    def update(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` events copied (then the sort of the copy)."""
+        self.bar.max = max(total, 1)
+        self.bar.value = done
+        number = self.strings.number
+        self.label.value = (self.strings.text("explorer.sorting", total=number(total)) if done >= total
+                            else self.strings.text("explorer.loading", done=number(done),
+                                                   total=number(total)))
+
+    def close(self) -> None:
+        """Remove the bar from the output."""
+        self.box.close()
+        self.bar.close()
+        self.label.close()

@@ -18,9 +18,10 @@ import plotly.graph_objects as go
 from .. import theme
 from ..config import Thresholds
 from ..detectors import seed_alert
+from ..report.language import Strings, load_strings
 from ..volume import day_index
 
-__all__ = ["Series", "series", "make_figures", "draw"]
+__all__ = ["Series", "series", "make_figures", "add_source", "draw"]
 
 
 @dataclass(frozen=True)
@@ -91,32 +92,61 @@ def _sales_index(units: pd.DataFrame, days: pd.DatetimeIndex, alert: dt.date | N
     return index.reindex(days)
 
 
-def _figure(title: str, y_title: str, height: int = 300) -> go.FigureWidget:
-    figure = go.FigureWidget(layout={"template": theme.template(), "height": height, "autosize": True,
-                                     "title": {"text": title, "x": 0, "font": {"size": 14}},
-                                     "margin": {"l": 56, "r": 16, "t": 40, "b": 40},
-                                     "yaxis": {"title": {"text": y_title}}, "showlegend": True})
+def _figure(title: str, y_title: str, height: int = 300, dates: dict | None = None) -> go.FigureWidget:
+    # autosize, no fixed width: each figure takes the width of its grid cell
+    layout = {"template": theme.template(), "height": height, "autosize": True,
+              "title": {"text": title, "x": 0, "font": {"size": 14}},
+              "margin": {"l": 56, "r": 16, "t": 40, "b": 40},
+              "yaxis": {"title": {"text": y_title}}, "showlegend": True}
+    if dates:
+        layout["xaxis"] = dates
+    figure = go.FigureWidget(layout=layout)
+    figure._config = {"responsive": True}  # gives the figure the resize handler fit.FitCharts calls
     return figure
 
 
-def make_figures(sources: list[str], topic_labels: dict[str, str]) -> dict[str, go.FigureWidget]:
-    """Build the four chart widgets, empty: ``volume``, ``rating``, ``topics``, ``sales``."""
-    volume = _figure("Negative complaints per day (click a day for its complaints)", "negative")
+def make_figures(sources: list[str], topic_labels: dict[str, str],
+                 strings: Strings | None = None) -> dict[str, go.FigureWidget]:
+    """Build the four chart widgets, empty: ``volume``, ``rating``, ``topics``, ``sales``.
+
+    Parameters
+    ----------
+    sources : list of str
+        The sources to give a bar trace each (more are added with :func:`add_source`).
+    topic_labels : dict of str to str
+        Display name of each topic, in the taxonomy's order.
+    strings : Strings, optional
+        The interface language (``explorer.charts`` and the date formats); default English.
+    """
+    words = strings if strings is not None else load_strings("en")
+    text = lambda key: words.text(f"explorer.charts.{key}")  # noqa: E731
+    dates = {"tickformat": words.text("formats.date_tickformat"),
+             "hoverformat": words.text("formats.date_hoverformat")}
+    volume = _figure(text("volume"), text("volume_axis"), dates=dates)
     volume.update_layout(barmode="stack")
-    for position, source in enumerate(sources):
-        volume.add_bar(x=[], y=[], name=source, hovertemplate="%{x}: %{y:,}",
-                       marker={"color": theme.source_color(source, position), "line": {"width": 0}})
-    rating = _figure("Rating (trailing mean of review stars)", "stars")
-    rating.add_scatter(x=[], y=[], mode="lines", name="rating", line={"color": theme.COLORS["accent"]})
+    for source in sources:
+        add_source(volume, source, words)
+    rating = _figure(text("rating"), text("rating_axis"), dates=dates)
+    rating.add_scatter(x=[], y=[], mode="lines", name=text("rating_trace"),
+                       line={"color": theme.COLORS["accent"]})
     rating.update_layout(yaxis={"range": [1, 5.05], "rangemode": "normal"}, showlegend=False)
-    topics = _figure("Topics (share of negative complaints)", "share")
-    topics.add_bar(x=[], y=[], name="share", hovertemplate="%{x}: %{y:.1%}",
+    topics = _figure(text("topics"), text("topics_axis"))
+    topics.add_bar(x=[], y=[], name=text("topics_trace"), hovertemplate="%{x}: %{y:.1%}",
                    marker={"color": [theme.topic_color(t, i) for i, t in enumerate(topic_labels)]})
-    topics.update_layout(yaxis={"tickformat": ".0%"}, showlegend=False, hovermode="closest")
-    sales = _figure("Sales index (7-day mean units / baseline)", "index")
-    sales.add_scatter(x=[], y=[], mode="lines", name="index", line={"color": theme.COLORS["target"]})
+    topics.update_layout(yaxis={"tickformat": ".0%"}, xaxis={"automargin": True}, showlegend=False,
+                         hovermode="closest")
+    sales = _figure(text("sales"), text("sales_axis"), dates=dates)
+    sales.add_scatter(x=[], y=[], mode="lines", name=text("sales_trace"),
+                      line={"color": theme.COLORS["target"]})
     sales.update_layout(showlegend=False)
     return {"volume": volume, "rating": rating, "topics": topics, "sales": sales}
+
+
+def add_source(volume: go.FigureWidget, source: str, strings: Strings) -> None:
+    """Add the bar trace of ``source`` to the volume chart (``meta`` holds the source's name)."""
+    label = strings.section("sources").get(source, source)
+    volume.add_bar(x=[], y=[], name=label, meta=source, hovertemplate="%{x}: %{y:,}",
+                   marker={"color": theme.source_color(source, len(volume.data)), "line": {"width": 0}})
 
 
 def _day_line(day: dt.date, text: str, color: str) -> dict:
@@ -126,9 +156,9 @@ def _day_line(day: dt.date, text: str, color: str) -> dict:
 
 
 def draw(figures: dict[str, go.FigureWidget], data: Series, topic_labels: dict[str, str],
-         target_rating: float, day: dt.date | None = None) -> None:
+         target_rating: float, day: dt.date | None = None, alert_label: str = "alert") -> None:
     """Put ``data`` into the chart widgets, in place (one message per chart)."""
-    marks = [_day_line(data.alert, "alert", theme.COLORS["alert"])] if data.alert else []
+    marks = [_day_line(data.alert, alert_label, theme.COLORS["alert"])] if data.alert else []
     half_day = dt.timedelta(hours=12)
     chosen = ([{"type": "rect", "xref": "x", "yref": "paper", "y0": 0, "y1": 1,
                 "x0": (pd.Timestamp(day) - half_day).isoformat(),
@@ -138,7 +168,7 @@ def draw(figures: dict[str, go.FigureWidget], data: Series, topic_labels: dict[s
     with volume.batch_update():
         for trace in volume.data:
             trace.x = data.days
-            trace.y = data.negative[trace.name].to_numpy() if trace.name in data.negative else []
+            trace.y = data.negative[trace.meta].to_numpy() if trace.meta in data.negative else []
         volume.layout.shapes = marks + chosen
     with figures["rating"].batch_update():
         figures["rating"].data[0].x = data.days

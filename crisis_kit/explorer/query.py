@@ -12,7 +12,7 @@ every query is parameterised SQL over the copy, and no Python loop touches event
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,8 +137,15 @@ class ExplorerData:
                 yield store
 
     # -- loading ------------------------------------------------------------------------
-    def load(self) -> int:
+    def load(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Copy the events of ingests not loaded yet, with their topics; reload sales.
+
+        Parameters
+        ----------
+        progress : callable, optional
+            Called as ``progress(done, total)`` before the first batch and after each
+            (events copied so far, events to copy), so that a caller can show how far
+            a long first load is.
 
         Returns
         -------
@@ -155,7 +162,11 @@ class ExplorerData:
         first = self.seen_seq == 0
         added = 0
         with self._store() as store:
-            latest = store.con.execute("SELECT coalesce(max(ingest_seq), 0) FROM events").fetchall()[0][0]
+            latest, total = store.con.execute(
+                "SELECT coalesce(max(ingest_seq), 0), count(*) FILTER (WHERE ingest_seq > ?) FROM events",
+                [self.seen_seq]).fetchall()[0]
+            if progress is not None:
+                progress(0, total)
             reader = store.con.sql(
                 f"""SELECT e.* REPLACE (coalesce(e.asin, o.asin) AS asin) FROM events e
                     LEFT JOIN {_SINGLE_ASIN_ORDERS} o ON e.asin IS NULL AND o.order_id = e.order_id
@@ -163,6 +174,8 @@ class ExplorerData:
                 params=[self.seen_seq, latest]).to_arrow_reader(BATCH_ROWS)
             for batch in reader:
                 added += self._insert(batch)
+                if progress is not None:
+                    progress(added, total)
             resolved = store.con.sql(
                 f"""SELECT e.event_id, o.asin FROM events e JOIN {_SINGLE_ASIN_ORDERS} o
                     ON o.order_id = e.order_id WHERE e.asin IS NULL AND e.ingest_seq <= ?""",

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from ..report.language import Strings, load_strings
 from .search import Terms, highlight
 
 __all__ = ["render_table"]
@@ -27,7 +28,8 @@ def _cell(value: object) -> str:
     return html.escape(str(value))
 
 
-def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str]) -> str:
+def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str],
+                 strings: Strings | None = None) -> str:
     """HTML of one page of complaints (date, source, ASIN, rating, topic, title and text).
 
     Parameters
@@ -38,14 +40,18 @@ def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str])
         The search, whose matches are marked in the title and text.
     topic_labels : dict of str to str
         Display name of each topic.
+    strings : Strings, optional
+        The interface language: headers, source names, dates (default English).
 
     Returns
     -------
     str
         Safe HTML: customer text is escaped (``html.escape``), never interpreted.
     """
+    language = strings if strings is not None else load_strings("en")
     if page.empty:
-        return _STYLE + "<p><em>No complaint matches these filters.</em></p>"
+        return _STYLE + f"<p><em>{html.escape(language.text('explorer.no_match'))}</em></p>"
+    sources = language.section("sources")
     rows = []
     for record in page.itertuples(index=False):  # one page: at most a few dozen rows
         rating = "" if pd.isna(record.rating) else f"{record.rating:.0f}★"
@@ -54,11 +60,12 @@ def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str])
         body = (f"<strong>{title}</strong><br>" if title else "") + words
         rows.append(
             f"<tr class=\"{'ck-negative' if record.is_negative else ''}\">"
-            f"<td>{_cell(pd.Timestamp(record.local_date).date())}</td><td>{_cell(record.source)}</td>"
+            f"<td>{_cell(language.date(record.local_date))}</td>"
+            f"<td>{_cell(sources.get(record.source, record.source))}</td>"
             f"<td>{_cell(record.marketplace)}</td><td>{_cell(record.asin)}</td><td>{rating}</td>"
             f"<td>{_cell(topic_labels.get(record.topic, record.topic))}</td>"
             f"<td class=\"ck-text\">{body}</td></tr>")
-    head = "".join(f"<th>{h}</th>" for h in
-                   ("Date", "Source", "Market", "ASIN", "Rating", "Topic", "Complaint"))
+    head = "".join(f"<th>{html.escape(language.text(f'explorer.columns.{key}'))}</th>" for key in
+                   ("date", "source", "marketplace", "asin", "rating", "topic", "text"))
     return (f"{_STYLE}<table class=\"ck-table\"><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
