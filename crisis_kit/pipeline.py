@@ -71,6 +71,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         negative = events["is_negative"].fillna(False).astype(bool)
         quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
         events = events.drop(columns=["title", "text"])
+    if not words:
+        events = _compact(events)
     if incident.asins:
         # Feedback names an order, not an ASIN: it belongs to the incident when its order
         # held one of the incident's ASINs.
@@ -83,6 +85,19 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
                     actions.reset_index(drop=True), files, cut, quotable)
+
+
+_CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",
+          "reason_group", "status", "disposition", "variant", "source_file", "source_sha256")
+
+
+def _compact(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events with their few-valued text columns held as categories.
+
+    Every filter of a million events then copies small integer codes, not strings.
+    Values and comparisons are unchanged.
+    """
+    return events.astype({c: "category" for c in _CODES if c in events.columns})
 
 
 def _with_topics(events: pd.DataFrame, tagged: bool) -> pd.DataFrame:
