@@ -288,10 +288,14 @@ def _actions(alert_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
 def _commitments(actions: pd.DataFrame, published: pd.Timestamp) -> list[dict]:
     """The statement's dated commitments and whether the response log shows them kept."""
     out = []
+    # "by May 16, 2022" is due at the end of that local day
+    by_date = (pd.Timestamp("2022-05-17", tz=TZ) - published).total_seconds() / 3600
     for text, hours, action in (
             ("refund all affected orders within 72 hours", 72, "refund affected orders"),
             ("upgraded replacement bottle with the redesigned valve within 7 days", 168,
-             "upgraded replacements shipped")):
+             "upgraded replacements shipped"),
+            ("will be in stock by May 16, 2022", round(by_date, 3),
+             "redesigned valve batch 2205-C received at FBA")):
         done = actions["at"][actions.action == action].min()
         late = (done - published).total_seconds() / 3600
         out.append({"text": text, "deadline_hours": hours, "action": action,

@@ -76,6 +76,12 @@ def test_summary_matches_what_the_generator_planted(summary, truth):
     assert summary["response"]["first_response_at"] == truth["response"]["first_response_at"]
     assert [lanes[lane]["met"] for lane in ("cs", "pr", "tech")] == [True, True, False]
     assert summary["response"]["golden_window_met"] is True
+    planted = truth["statement"]["commitments"]
+    found = summary["statement"]["commitments"]
+    assert len(found) == len(planted) == 3
+    for got, want in zip(found, planted, strict=True):
+        assert want["text"] in got["text"]
+        assert (got["deadline_hours"], got["kept"]) == (want["deadline_hours"], want["kept"])
 
 
 def test_top_topic_of_the_crisis_is_quality(incident):
