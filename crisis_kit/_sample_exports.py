@@ -204,6 +204,25 @@ _RESPONSES = {
 }
 
 
+REPLIES_MD = """# Reply templates (customer service)
+
+Approved with the response log's "reply template v1" (CS-LEAK-v1). `{{name}}` and
+`[order id]` are placeholders.
+
+## Leaking valve: refund and replacement
+
+Subject: Your Mellowkin bottle order [order id]
+
+We’re very sorry. We have refunded your order and sent a replacement with the redesigned valve.
+
+## Late delivery (Amazon-fulfilled)
+
+Sorry for the delay. Amazon handled the shipping of this order.
+"""
+"""``replies.md`` of the sample: the team's templates. Of the planted seller responses, the
+first of each pool (``_RESPONSES``) follows one; the others were written off-script."""
+
+
 def _pick(rng: np.random.Generator, pool: str) -> str:
     """One entry of a ``|``-separated pool."""
     items = pool.split("|")
@@ -343,6 +362,7 @@ sales:
     date_pattern: '(?P<date>\d{4}-\d{2}-\d{2})'
 actions: response_log.csv
 statement: statement.md
+reply_templates: replies.md
 remedies:
   - {name: upgraded-replacement, unit_cost: 18.5, offered_from: 2022-05-04}
   - {name: double-coupon, unit_cost: 5.0, offered_from: 2022-06-01}

@@ -78,6 +78,7 @@ class Incident(_Strict):
     sales: list[ExportFile] = Field(default_factory=list)
     actions: str | None = None
     statement: str | None = None
+    reply_templates: str | None = None
     remedies: list[Remedy] = Field(default_factory=list)
     onset: dt.datetime | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)

@@ -16,7 +16,18 @@ from typing import Any
 
 import pandas as pd
 
-from . import detect, marketplaces, poa, ratings, remedies, response, sales, statements, topics
+from . import (
+    detect,
+    marketplaces,
+    poa,
+    ratings,
+    remedies,
+    replies,
+    response,
+    sales,
+    statements,
+    topics,
+)
 from .config import Incident
 from .poa import PlanOfAction
 from .store import open_store
@@ -124,6 +135,9 @@ class Analysis:
     ``incident.remedies``: :func:`crisis_kit.remedies.costs`, empty without an onset), and
     the tables inside ``detection``, ``rating``, ``sales``, ``response`` and ``poa``
     (the Plan of Action draft, :func:`crisis_kit.poa.draft`; None without an onset).
+    ``replies``: how the team's replies follow its templates and agree with the
+    statement (:func:`crisis_kit.replies.reply_consistency`; None without
+    ``reply_templates`` in incident.yaml).
     """
 
     incident: Incident
@@ -141,6 +155,7 @@ class Analysis:
     statement: statements.StatementReview | None = None
     poa: PlanOfAction | None = None
     remedies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    replies: replies.ReplyConsistency | None = None
 
     @property
     def onset_day(self) -> dt.date | None:
@@ -205,7 +220,8 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     The recipe: read the evidence, give each event its topic, detect the alert and the
     onset, then measure the rating, the topics, the sales and the response from that
     onset (design.md section 8 defines each number); lint the statement and check its
-    dated commitments against the actions log (docs/statements.md); draft the Plan of
+    dated commitments against the actions log, and the replies against the team's
+    templates (docs/statements.md); draft the Plan of
     Action and price the remedies over the same orders (docs/poa.md).
 
     ``lang`` is the language of the POA draft's words (default ``incident.language``):
@@ -231,14 +247,24 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
     statement = statements.review_incident(incident, evidence.actions, events, as_of=evidence.as_of)
+    consistency = _reply_consistency(incident, events, evidence.actions, statement)
     analysis = Analysis(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                         topics.daily_shares(events), _frame(drivers), quoted, sales_summary,
                         lanes, statement)
     orders = poa.load_orders(incident, evidence.as_of)
-    return replace(analysis, poa=_when(detection.onset, poa.draft, analysis,
+    return replace(analysis, replies=consistency, poa=_when(detection.onset, poa.draft, analysis,
                                        lang or incident.language, {"orders": orders}),
                    remedies=_frame(_when(detection.onset, remedies.costs, incident, analysis,
                                          orders), remedies.REMEDY_COLUMNS))
+
+
+def _reply_consistency(incident: Incident, events: pd.DataFrame, actions: pd.DataFrame,
+                       review: statements.StatementReview | None) -> replies.ReplyConsistency | None:
+    """The replies in the evidence against the templates ``reply_templates`` names."""
+    if not incident.reply_templates:
+        return None
+    templates = replies.read_templates(incident.resolve(incident.reply_templates))
+    return replies.reply_consistency(templates, replies.collect_replies(events, actions), review)
 
 
 def _when(anchor: Any, step: Any, *args: Any, **kwargs: Any) -> Any:

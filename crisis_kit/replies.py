@@ -12,11 +12,13 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .commitments import Commitment, find_commitments
+from .errors import ConfigError
 from .lexicon import Lexicon, find_terms, load_lexicon
 from .sentences import detect_language, layout
 from .statements import StatementReview
@@ -74,6 +76,40 @@ class ReplyConsistency:
         return {"replies": self.total, "following_template": self.following,
                 "share": None if self.share is None else round(self.share, 3),
                 "contradicting": int(len(self.contradicting))}
+
+
+def read_templates(path: str | Path) -> list[str]:
+    """The reply templates of a Markdown file: each ``## `` section is one template.
+
+    This is the shape of the ``replies.md`` that ``crisis-kit new`` writes from a playbook:
+    a ``## name`` heading, an optional ``Subject:`` line (left out: replies on Amazon have
+    no subject), then the text. A file without ``## `` headings is one template.
+
+    Raises
+    ------
+    crisis_kit.errors.ConfigError
+        When the file cannot be read or holds no template text.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the reply templates: {exc}", str(path),
+                          "check `reply_templates:` in incident.yaml (a UTF-8 Markdown file)") from exc
+    sections = re.split(r"(?m)^##\s.*$", text)
+    if len(sections) > 1:
+        sections = sections[1:]  # what comes before the first template is the file's title
+    templates = []
+    for section in sections:
+        lines = [line for line in section.strip().splitlines()
+                 if not re.match(r"(?i)^\s*(subject|主题)\s*[:：]", line)]
+        body = "\n".join(lines).strip()
+        if body:
+            templates.append(body)
+    if not templates:
+        raise ConfigError("the reply templates file holds no template", str(path),
+                          "write each template under its own `## name` heading")
+    return templates
 
 
 def collect_replies(events: pd.DataFrame | None = None,

@@ -304,6 +304,16 @@ def _commitments(actions: pd.DataFrame, published: pd.Timestamp) -> list[dict]:
     return out
 
 
+def _replies(feedback: pd.DataFrame) -> dict:
+    """How many seller responses were planted, and how many are a template's words."""
+    answered = feedback["response"].fillna("").astype(str).str.strip()
+    answered = answered[answered != ""]
+    scripted = {p.split("|")[0] for p in fmt._RESPONSES.values()}
+    following = int(answered.isin(scripted).sum())
+    return {"replies": int(len(answered)), "following_template": following,
+            "templates": 2}
+
+
 def _truth(events: pd.DataFrame, reviews: pd.DataFrame, orders: pd.DataFrame,
            actions: pd.DataFrame, days: pd.DatetimeIndex, files: dict[str, int]) -> dict:
     """The planted figures, computed with plain pandas from the generated tables."""
@@ -425,6 +435,7 @@ def write_samples(out_dir: str | Path, seed: int = SEED) -> dict:
             ("statement.zh.md", fmt.STATEMENT_ZH, f"{local.year}年{local.month}月{local.day}日")):
         _write(out / name, template.format(published=published.isoformat(), alert_day=day))
     _write(out / "incident.yaml", fmt.INCIDENT_YAML)
+    _write(out / "replies.md", fmt.REPLIES_MD)
     files = {"exports/reviews.csv": len(reviews), "exports/fba_returns.txt": len(returns),
              "exports/seller_feedback.txt": len(feedback), "exports/orders.txt": len(orders),
              "exports/business/*.csv": len(days), "response_log.csv": len(actions)}
@@ -433,6 +444,7 @@ def write_samples(out_dir: str | Path, seed: int = SEED) -> dict:
                           "vague_terms": {"en": ["maybe", "probably", "as soon as possible"],
                                           "zh": ["可能", "大概", "尽快"]},
                           "commitments": _commitments(actions, published)}
+    truth["replies"] = _replies(feedback)
     _write(out / "truth.json", json.dumps(truth, sort_keys=True, indent=2, ensure_ascii=False)
            + "\n")
     return truth

@@ -94,6 +94,8 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
         f"actions: response_log.csv              # {ACTIONS_HEADER}; lanes cs pr tech platform "
         "marketing exec",
         "statement: statement.md               # from the playbook's STAR skeleton: fill the [BRACKETS]",
+        "reply_templates: replies.md           # one template per `## ` section; replies are checked "
+        "against them",
         "remedies:                             # unit_cost: the playbook's starting figure; "
         "replace it, set offered_from",
         *remedies,

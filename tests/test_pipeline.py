@@ -122,3 +122,12 @@ def test_a_store_with_stale_topics_gives_the_same_analysis(incident, tmp_path):
     assert stale.summary() == fresh.summary()
     assert stale.representatives.equals(fresh.representatives)
     assert "text" not in fresh.events and fresh.representatives["text"].notna().all()
+
+
+def test_replies_follow_the_sample_templates_as_planted(incident, truth):
+    consistency = run_analysis(incident).replies
+    planted = truth["replies"]
+    assert len(consistency.templates) == planted["templates"]
+    assert (consistency.total, consistency.following) == (planted["replies"],
+                                                          planted["following_template"])
+    assert consistency.summary()["contradicting"] == 0

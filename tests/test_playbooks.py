@@ -59,8 +59,12 @@ def test_new_incident_loads_lints_and_finds_dropped_exports(tmp_path, scenario, 
     # Ingest is the same for every scenario (the export entries do not depend on it), so
     # the analysis runs here on the sample's ingested store; the full ingest is below.
     shutil.copy(sample_incident.store_path, incident.store_path)
-    summary = run_analysis(incident).summary()
+    analysis = run_analysis(incident)
+    summary = analysis.summary()
     assert summary["incident"] == "bottle-2" and summary["complaints"]["total"] > 0
+    # the playbook's reply templates are the incident's: the sample's replies are held to them
+    assert incident.reply_templates == "replies.md"
+    assert len(analysis.replies.templates) >= 2 and analysis.replies.total == 31
     assert summary["statement"]["star"] == dict.fromkeys(
         ("situation", "truth", "action", "result"), True)
 

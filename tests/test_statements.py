@@ -414,3 +414,21 @@ def test_cli_errors_are_one_paragraph(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         main(["lint-statement", str(tmp_path / "x.md"), "--lang", "fr"])
     assert usage.value.code == 2
+
+
+def test_reply_templates_are_read_from_the_markdown_crisis_kit_new_writes(tmp_path):
+    from crisis_kit.errors import ConfigError
+    from crisis_kit.replies import read_templates
+
+    path = tmp_path / "replies.md"
+    path.write_text("# Team X: reply templates\n\nIntro line.\n\n## Refund\n\nSubject: Order [id]\n\n"
+                    "We have refunded {name}.\nThank you.\n\n## 延迟\n\n主题：订单\n\n抱歉，物流延迟。\n",
+                    encoding="utf-8")
+    assert read_templates(path) == ["We have refunded {name}.\nThank you.", "抱歉，物流延迟。"]
+    (tmp_path / "one.md").write_text("Sorry for the delay.\n", encoding="utf-8")
+    assert read_templates(tmp_path / "one.md") == ["Sorry for the delay."]
+    (tmp_path / "empty.md").write_text("## A\n\nSubject: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="holds no template"):
+        read_templates(tmp_path / "empty.md")
+    with pytest.raises(ConfigError, match="reply_templates"):
+        read_templates(tmp_path / "missing.md")
