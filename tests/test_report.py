@@ -16,7 +16,7 @@ import yaml
 
 from crisis_kit import figures, theme
 from crisis_kit.errors import ConfigError, CrisisKitError, NotebookError
-from crisis_kit.pipeline import run_analysis
+from crisis_kit.pipeline import run_analysis, write_summary
 from crisis_kit.report import sections
 from crisis_kit.report.language import STRINGS_DIR, load_strings
 from crisis_kit.report.run import NOTEBOOK, render_report, run_notebook, validate_parameters
@@ -445,6 +445,15 @@ def test_sample_key_figures_are_summary_json(sample_reports, sample_incident):
     # the planted sample: alert on 2 May 2022, first response in 45 minutes
     assert expected["detection.alert_at"].startswith("2022-05-02 ")
     assert expected["response.first_response_hours"] == "0 h 45 min"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sample_summary_json_is_written_as_the_pipeline_writes_it(sample_reports, lang,
+                                                                  tmp_path):
+    # the report's runner writes summary.json without importing the pipeline: same bytes
+    written = sample_reports[lang].summary
+    summary = json.loads(written.read_text(encoding="utf-8"))
+    assert written.read_bytes() == write_summary(summary, tmp_path / "s.json").read_bytes()
 
 
 def test_sample_response_lane_hours_are_summary_json(sample_reports):
