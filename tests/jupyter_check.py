@@ -245,10 +245,10 @@ def lab_page(lab: Lab, width: int = 1280, height: int = 900) -> Iterator[object]
 
 
 def run_notebook(page: object, lab: Lab, name: str, timeout: float = 240) -> None:
-    """Open ``name`` (relative to the server's root) and run all its cells.
+    """Open ``name`` (relative to the server's root) and start running all its cells.
 
-    Waits for the notebook panel, for its kernel to be ready and idle, then runs
-    JupyterLab's ``notebook:run-all-cells`` command.
+    Waits for the notebook panel, for its kernel to be ready and idle, then starts
+    JupyterLab's ``notebook:run-all-cells`` command and returns.
     """
     page.set_default_timeout(timeout * 1000)
     page.goto(f"{lab.url}lab/tree/{name}?token={lab.token}&reset", wait_until="domcontentloaded")
@@ -271,7 +271,9 @@ def run_notebook(page: object, lab: Lab, name: str, timeout: float = 240) -> Non
                 if (performance.now() - started > limit) throw new Error('kernel not ready');
                 await new Promise(resolve => setTimeout(resolve, 100));
             }
-            await window.jupyterapp.commands.execute('notebook:run-all-cells');
+            // not awaited: the command resolves only when every cell has run; callers wait
+            // on what the page shows instead (and so can see a progress bar on the way)
+            void window.jupyterapp.commands.execute('notebook:run-all-cells');
         }""", timeout * 1000)
 
 

@@ -372,6 +372,7 @@ class _LoadingBar:
         self.bar = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="320px"))
         self.label = widgets.Label()
         self.box = widgets.HBox([self.bar, self.label])
+        self.box.add_class("ck-loading")
         display(self.box)
 
     def update(self, done: int, total: int) -> None:
