@@ -1,15 +1,26 @@
 """crisis-kit: analyse an e-commerce complaint crisis from the seller's own exports.
 
-The front door. Everything here is imported from the module that owns it.
+The front door. Everything here is imported from the module that owns it, on first use
+(PEP 562): ``import crisis_kit`` does no work, and a CLI verb or a report kernel pays only
+for the modules it touches.
 """
 
-from .config import Incident, load_incident
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .errors import ConfigError, CrisisKitError, InputError, NotebookError, StoreBusyError
-from .ingest import FORMATS, FileSpec, IngestReport, ingest_file, ingest_incident, inspect_file
-from .schemas import TABLES
-from .store import Store, open_store
 
 __version__ = "0.1.0"
+
+_OWNERS = {
+    "Incident": ".config", "load_incident": ".config",
+    "FORMATS": ".ingest", "FileSpec": ".ingest", "IngestReport": ".ingest",
+    "ingest_file": ".ingest", "ingest_incident": ".ingest", "inspect_file": ".ingest",
+    "TABLES": ".schemas",
+    "Store": ".store", "open_store": ".store",
+}
 
 __all__ = [
     "__version__",
@@ -30,3 +41,16 @@ __all__ = [
     "Store",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    owner = _OWNERS.get(name)
+    if owner is None:
+        raise AttributeError(f"module 'crisis_kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(owner, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import marketplaces
+from . import marketplaces, yamlio
 from .errors import ConfigError
 
 __all__ = ["Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
@@ -145,7 +145,7 @@ def load_incident(path: str | Path) -> Incident:
             fix="pass the path of an incident.yaml (see data/samples/incident.yaml)",
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .errors import ConfigError
 
 __all__ = ["Term", "Kind", "Lexicon", "load_lexicon", "term_pattern", "find_terms", "PARTS"]
@@ -150,7 +151,7 @@ def _read_yaml(path: Path | None, bundled: str) -> dict[str, Any]:
     try:
         text = (path.read_text(encoding="utf-8-sig") if path else
                 resources.files("crisis_kit").joinpath(f"data/{bundled}").read_text(encoding="utf-8"))
-        raw = yaml.safe_load(text)
+        raw = yamlio.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise _fail(f"cannot read the word list: {exc}", where, "check the path and the YAML") from exc
     if not isinstance(raw, dict):

@@ -8,10 +8,7 @@ notebook, to ``summary.json`` and to the HTML report (figures never compute).
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,6 +28,7 @@ from . import (
 from .config import Incident
 from .poa import PlanOfAction
 from .store import open_store
+from .summaryfile import write_summary
 
 __all__ = ["Analysis", "Evidence", "load_evidence", "run_analysis", "write_summary"]
 
@@ -296,15 +294,3 @@ def _top_topics(drivers: pd.DataFrame | None, n: int = 3) -> list[str] | None:
     if drivers is None or drivers.empty:
         return None
     return [t for t in drivers["topic"].tolist() if t != "other"][:n]
-
-
-def write_summary(analysis: Analysis | Mapping[str, Any], path: str | Path) -> Path:
-    """Write ``summary.json`` (sorted keys, 2-space indent, UTF-8) and return its path.
-
-    ``analysis`` is an :class:`Analysis` or the mapping its ``summary()`` returned.
-    """
-    summary = analysis.summary() if isinstance(analysis, Analysis) else analysis
-    path = Path(path)
-    path.write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
-    return path

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import yamlio
 from .config import Thresholds
 from .errors import ConfigError
 
@@ -136,7 +137,7 @@ def playbook_names() -> list[str]:
 
 def _read_yaml(resource: Any, where: str) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(resource.read_text(encoding="utf-8"))
+        raw = yamlio.safe_load(resource.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read the playbook file: {exc}", where,
                           "fix the file's YAML") from None

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .errors import ConfigError
 
 __all__ = ["OTHER", "Topic", "Taxonomy", "load_taxonomy"]
@@ -138,7 +139,7 @@ def _read(path: Path | None) -> tuple[list[Topic], list[str] | None]:
     try:
         text = (path.read_text(encoding="utf-8-sig") if path else
                 resources.files("crisis_kit").joinpath("data/topics.yaml").read_text(encoding="utf-8"))
-        raw = yaml.safe_load(text)
+        raw = yamlio.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise _fail(f"cannot read the taxonomy: {exc}", where, "check the path and the YAML") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("topics", []), list):

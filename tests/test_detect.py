@@ -408,3 +408,16 @@ def test_the_backtest_starts_with_the_alert(counts, growth, floor):
     # alert days of one detector are more than the quiet period apart
     for _, alerts in table.groupby("detector"):
         assert (alerts["alert_date"].diff().dropna() > pd.Timedelta(days=7)).all()
+
+
+def test_the_poisson_tail_equals_scipy_stats():
+    """The detector's P(X > k) (scipy.special.pdtrc) against scipy.stats.poisson.sf."""
+    import numpy as np
+    from scipy.stats import poisson
+
+    from crisis_kit.detectors import _poisson_sf
+
+    k = np.array([-1, 0, 1, 2, 5, 10, 50, -1, 0, 3, np.nan, 4, -1, 7])
+    mean = np.array([0, 0, 0, 1.5, 2.2, 3.0, 10.0, 2.0, 2.0, np.nan, 1.0, 0.0, np.nan, 0.25])
+    np.testing.assert_allclose(_poisson_sf(k, mean), poisson.sf(k, mean), rtol=1e-12,
+                               equal_nan=True)

@@ -9,9 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from .. import topics
+from .. import topics, yamlio
 from ..errors import ConfigError
 from .document import DATA
 
@@ -30,7 +29,7 @@ def _taxonomy() -> topics.Taxonomy:
 
 @lru_cache(maxsize=1)
 def _all_strings() -> Mapping[str, Any]:
-    return yaml.safe_load((DATA / "poa_strings.yaml").read_text(encoding="utf-8"))
+    return yamlio.safe_load((DATA / "poa_strings.yaml").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

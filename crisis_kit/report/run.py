@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors, theme
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
+from ..summaryfile import write_summary
 from . import provenance, review
 from .fragments import METADATA_KEY
 from .kernel import KERNEL_NAME, Kernel
@@ -374,20 +375,6 @@ def export_html(
     }
     html, _ = (exporter or export.exporter()).from_notebook_node(nb, resources=resources)
     return html
-
-
-def write_summary(summary: Mapping[str, Any], path: str | Path) -> Path:
-    """Write ``summary.json`` byte for byte as :func:`crisis_kit.pipeline.write_summary` does.
-
-    The same format (sorted keys, 2-space indent, UTF-8, a final newline; a test holds
-    the bytes equal), without importing :mod:`crisis_kit.pipeline` into this process:
-    that import (scipy among it) cost the report 0.6 s of CPU for one ``json.dumps``.
-    The kernel has computed the summary; this process only writes it.
-    """
-    path = Path(path)
-    path.write_text(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
-    return path
 
 
 def _as_of_text(as_of: str | dt.date | None) -> str:
