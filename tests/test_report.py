@@ -567,6 +567,20 @@ def test_sample_statement_review_shows_findings_commitments_and_verdict(sample_r
     assert [r.name for r in review.failed_rules] == ["vague"]
     assert s.text("statement.rule_names.vague") in section
     assert "Vague words: “maybe” at 8:64" in section
+    # replies against the team's templates (data/samples/replies.md): 14 of the 31 follow one
+    assert "of 31 replies in the exports and the actions log, 14 (45.2%) follow one of the" \
+        " team's 2 templates; 0 contradict" in section
+    off = "We apologize — a valve batch was faulty. Your refund is issued and a free upgraded" \
+        " bottle is on its way."
+    assert s.text("statement.replies_off_title") in section and off in section
+    assert s.text("statement.replies_contradicting_none") in section
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_sample_replies_in_chinese(sample_reports, lang):
+    html = sample_reports[lang].html.read_text(encoding="utf-8")
+    section = _section_text(html, "statement", "poa")
+    assert "共有 31 条回复，其中 14 条（45.2%）遵循团队的 2 个模板之一" in section
 
 
 def test_sample_poa_embedded_with_its_figures_and_written_as_markdown(sample_reports,

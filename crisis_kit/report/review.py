@@ -57,6 +57,45 @@ def statement_review(report: Report) -> Fragment:
         _star_table(report, review),
         _findings_table(report, review),
         _commitments_table(report, review),
+        _replies(report),
+    )
+
+
+def _replies(report: Report) -> Fragment:
+    """How the team's replies follow its templates (``reply_templates``) and the statement."""
+    s, consistency = report.strings, report.analysis.replies
+    if consistency is None:
+        return fragments.note(s.text("statement.replies_none"))
+    summary = consistency.summary()
+    lead = s.text("statement.replies_lead", replies=s.number(summary["replies"]),
+                  following=s.number(summary["following_template"]),
+                  share=s.number(summary["share"], "percent") if summary["share"] is not None
+                  else s.text("none"),
+                  templates=s.number(len(consistency.templates)),
+                  contradicting=s.number(summary["contradicting"]))
+    table = consistency.replies
+    off = table[~table["follows"].astype(bool)]
+    grouped = (off.groupby("text", sort=False)
+               .agg(count=("text", "size"), similarity=("similarity", "max"))
+               .reset_index().sort_values(["count", "text"], ascending=[False, True]).head(10))
+    contradicting = consistency.contradicting
+    return fragments.concat(
+        fragments.note(lead),
+        fragments.table(
+            [Column(s.text("statement.reply_text"), "words"),
+             Column(s.text("statement.reply_count"), "number"),
+             Column(s.text("statement.reply_similarity"), "number")],
+            [[str(r.text), s.number(int(r.count)), s.number(float(r.similarity), "percent")]
+             for r in grouped.itertuples()],
+            title=s.text("statement.replies_off_title"), empty=s.text("statement.replies_off_none"),
+        ),
+        fragments.table(
+            [Column(s.text("statement.reply_text"), "words"),
+             Column(s.text("statement.reply_contradiction"), "words")],
+            [[str(r.text), str(r.contradiction)] for r in contradicting.itertuples()],
+            title=s.text("statement.replies_contradicting_title"),
+            empty=s.text("statement.replies_contradicting_none"),
+        ),
     )
 
 
