@@ -20,7 +20,7 @@ from crisis_kit.explorer import Explorer, parse  # noqa: E402
 from crisis_kit.ingest import ingest_incident  # noqa: E402
 from crisis_kit.report.language import load_strings  # noqa: E402
 from crisis_kit.store import open_store  # noqa: E402
-from crisis_kit.topics import assign  # noqa: E402
+from crisis_kit.topics import assign, assign_sql  # noqa: E402
 
 from .conftest import CHROMIUM  # noqa: E402
 from .jupyter_check import (  # noqa: E402
@@ -56,6 +56,8 @@ def build_workspace(root: Path) -> Path:
                 "'Problem' AS title, TRUE AS is_negative) FROM events "
                 "WHERE source = 'review' AND local_date = DATE '2022-05-06' LIMIT 1",
                 [event_id, text, rating])
+        # as the ingest would have: each inserted event tagged with its topic
+        store.con.execute(f"UPDATE events SET topic = {assign_sql()} WHERE event_id LIKE 'x-%'")
     return root
 
 
@@ -333,3 +335,29 @@ def test_explorer_renders_and_answers_in_jupyterlab(tmp_path):
             page.screenshot(path=str(tmp_path / "failed.png"))
             raise
         assert lab.blocked == [] and page.errors == [], (lab.blocked, page.errors)
+
+
+def test_topics_come_from_the_store_unless_the_taxonomy_changed(workspace, events, tmp_path):
+    """Stored topics are used as they are; a stale fingerprint makes the explorer match again."""
+    from crisis_kit.explorer.query import ExplorerData
+    from crisis_kit.topics import fingerprint
+
+    expected = events.groupby("topic").size().to_dict()
+    expected = {k: v for k, v in expected.items() if v}
+
+    def topics_of(path):
+        data = ExplorerData(path)
+        data.load()
+        return dict(data.con.execute(
+            "SELECT topic, count(*) FROM explorer_events GROUP BY ALL").fetchall())
+
+    assert topics_of(workspace / "store.duckdb") == expected
+    stale = tmp_path / "stale.duckdb"
+    shutil.copy(workspace / "store.duckdb", stale)
+    with open_store(stale) as store:
+        store.con.execute("UPDATE events SET topic = 'other'")
+        store.con.execute("UPDATE meta SET value = 'stale' WHERE key = 'taxonomy'")
+    assert topics_of(stale) == expected
+    with open_store(stale) as store:  # and stored topics are taken as stored: here, all 'other'
+        store.con.execute("UPDATE meta SET value = ? WHERE key = 'taxonomy'", [fingerprint()])
+    assert topics_of(stale) == {"other": len(events)}

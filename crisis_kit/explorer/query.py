@@ -1,8 +1,9 @@
 """The explorer's data: an in-memory DuckDB copy of the store, and the filter state as SQL.
 
 :class:`ExplorerData` copies the events of an evidence store into an in-memory DuckDB
-database, with their topics (:func:`crisis_kit.topics.assign`, run once per event in
-batches, so that topic filters are plain SQL) and their search text (title and text,
+database, with their topics (as the ingest stored them; :func:`crisis_kit.topics.assign`
+in batches only when the taxonomy changed since, so that topic filters are plain SQL)
+and their search text (title and text,
 lower-case). It holds no lock on the store between loads, so the CLI or a pipeline
 run can write to it while the explorer is open; :meth:`ExplorerData.load` adds only
 events of ingests it has not seen. :class:`Filters` is the state of every control;
@@ -23,7 +24,7 @@ import pyarrow as pa
 from ..schemas import EVENTS
 from ..store import Store, open_store
 from ..taxonomy import Taxonomy, load_taxonomy
-from ..topics import assign
+from ..topics import assign, fingerprint
 from .search import haystack_sql, parse, where_sql
 
 __all__ = ["Filters", "ExplorerData", "SORT_COLUMNS", "PAGE_COLUMNS", "BATCH_ROWS"]
@@ -167,13 +168,15 @@ class ExplorerData:
                 [self.seen_seq]).fetchall()[0]
             if progress is not None:
                 progress(0, total)
+            # the ingest stored each event's topic; match texts again only if the taxonomy changed
+            tagged = store.meta("taxonomy") == fingerprint(self.taxonomy)
             reader = store.con.sql(
                 f"""SELECT e.* REPLACE (coalesce(e.asin, o.asin) AS asin) FROM events e
                     LEFT JOIN {_SINGLE_ASIN_ORDERS} o ON e.asin IS NULL AND o.order_id = e.order_id
                     WHERE e.ingest_seq > ? AND e.ingest_seq <= ?""",
                 params=[self.seen_seq, latest]).to_arrow_reader(BATCH_ROWS)
             for batch in reader:
-                added += self._insert(batch)
+                added += self._insert(batch, tagged)
                 if progress is not None:
                     progress(added, total)
             resolved = store.con.sql(
@@ -195,11 +198,12 @@ class ExplorerData:
         self._hits_of = None
         return added
 
-    def _insert(self, batch: pa.RecordBatch) -> int:
-        topic = assign(batch.select(["title", "text", "reason", "reason_group"]).to_pandas(),
-                       self.taxonomy)
-        batch = batch.set_column(batch.schema.get_field_index("topic"), "topic",
-                                 pa.array(topic.astype(str).to_numpy(), pa.string()))
+    def _insert(self, batch: pa.RecordBatch, tagged: bool = False) -> int:
+        if not tagged or batch.column("topic").null_count:
+            topic = assign(batch.select(["title", "text", "reason", "reason_group"]).to_pandas(),
+                           self.taxonomy)
+            batch = batch.set_column(batch.schema.get_field_index("topic"), "topic",
+                                     pa.array(topic.astype(str).to_numpy(), pa.string()))
         self.con.register("explorer_batch", batch)
         self.con.execute(f"INSERT INTO explorer_events SELECT *, {haystack_sql()} FROM explorer_batch")
         self.con.unregister("explorer_batch")
