@@ -195,7 +195,7 @@ def test_refresh_adds_new_rows_and_keeps_the_filters(workspace):
     assert added == 1
     assert explorer.asin.value == ("B0SAMPLE01",)
     assert explorer.search.value == "brand new words"
-    assert explorer.page_label.value.startswith("1 complaints")
+    assert explorer.page_label.value.startswith("1 complaint ")
     assert explorer.last_day == dt.date(2022, 9, 1)
 
 
@@ -361,3 +361,10 @@ def test_topics_come_from_the_store_unless_the_taxonomy_changed(workspace, event
     with open_store(stale) as store:  # and stored topics are taken as stored: here, all 'other'
         store.con.execute("UPDATE meta SET value = ? WHERE key = 'taxonomy'", [fingerprint()])
     assert topics_of(stale) == {"other": len(events)}
+
+
+def test_one_match_is_one_complaint(explorer):
+    reset(explorer)
+    explorer.search.value = '"宝宝的衣服全湿了"'
+    assert explorer.page_label.value.startswith("1 complaint · page 1 of 1")
+    reset(explorer)

@@ -284,8 +284,10 @@ class Explorer(widgets.VBox):
                                         self.strings)
         counts = {"total": self.strings.number(total), "page": self.strings.number(self._page + 1),
                   "pages": self.strings.number(self._pages)}
-        self.page_label.value = (self._text("page_on_day", date=self.strings.date(filters.day), **counts)
-                                 if filters.day else self._text("page", **counts))
+        one = "_one" if total == 1 else ""  # "1 complaint", not "1 complaints"
+        self.page_label.value = (self._text(f"page_on_day{one}", date=self.strings.date(filters.day),
+                                            **counts)
+                                 if filters.day else self._text(f"page{one}", **counts))
 
     # -- actions ------------------------------------------------------------------------
     def export_selection(self, folder: str | Path | None = None) -> Exported:
