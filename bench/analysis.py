@@ -18,14 +18,12 @@ Usage: python bench/analysis.py [--events 1000000] [--keep]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from harness import measure, report_child
+from harness import machine, measure, named, report_child
 
 WORDS = ("bottle valve leak leaked milk baby loves nipple flow slow easy clean colic vent "
          "works great broke cracked week month returned refund service replacement quality "
@@ -161,16 +159,13 @@ def main() -> None:
     incident_path = build(folder, args.events)
     print(f"built a store of {args.events:,} events, 50 ASINs, 3 years in "
           f"{time.perf_counter() - started:.1f} s")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
-          f"{platform.python_version()}")
+    print(machine())
     baseline = measure(__file__, "baseline", incident_path)
     floor = measure(__file__, "frame-floor", incident_path)
     ours = measure(__file__, "crisis-kit", incident_path)
-    print(f"baseline (one DuckDB query: daily events, negatives, mean rating by ASIN): "
-          f"{baseline['seconds']:.2f} s, peak {baseline['peak_mb']:.0f} MB")
-    print(f"frame floor (pandas imported, the events without text read into a DataFrame): "
-          f"{floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB "
-          f"({floor['seconds'] / baseline['seconds']:.2f}x the baseline)")
+    print(named("baseline (one DuckDB query: daily events, negatives, mean rating by ASIN)", baseline))
+    print(named("frame floor (pandas imported, the events without text read into a DataFrame)",
+                floor, baseline))
     print(f"crisis-kit (run_analysis, every number of summary.json): {ours['seconds']:.2f} s, "
           f"peak {ours['peak_mb']:.0f} MB; alert {ours['alert_date']}, "
           f"{ours['negative']:,} negatives")

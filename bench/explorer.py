@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -42,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.jupyter_check
 
 from analysis import WORDS, build  # noqa: E402
+from harness import machine  # noqa: E402
 
 
 def random_filters(rng: random.Random, choices: dict, Filters: type) -> object:
@@ -232,7 +231,7 @@ def main() -> None:
         started = time.perf_counter()
         build(folder, args.events)
         print(f"built a store of {args.events:,} events in {time.perf_counter() - started:.1f} s")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
+        print(machine())
         started = time.perf_counter()
         explorer = Explorer(folder / "store.duckdb")
         print(f"opened the explorer (copy, topics, first draw) in {time.perf_counter() - started:.1f} s")

@@ -9,6 +9,8 @@ a kernel).
 from __future__ import annotations
 
 import json
+import os
+import platform
 import resource
 import subprocess
 import sys
@@ -39,3 +41,17 @@ def measure(script: str, kind: str, argument: Path) -> dict:
     out = subprocess.run([sys.executable, script, "--child", kind, str(argument)],
                          check=True, capture_output=True, text=True, cwd=REPO)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    """The line every benchmark prints first: what it ran on, and how busy that was."""
+    return (f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
+            f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
+
+
+def named(label: str, result: dict, baseline: dict | None = None) -> str:
+    """One side's figures: ``label: 1.23 s, peak 456 MB`` (and its ratio to ``baseline``)."""
+    line = f"{label}: {result['seconds']:.2f} s, peak {result['peak_mb']:.0f} MB"
+    if baseline is not None:
+        line += f" ({result['seconds'] / baseline['seconds']:.2f}x the baseline)"
+    return line

@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
-import platform
 import random
 import tempfile
 import time
 from pathlib import Path
 
-from harness import measure, report_child
+from harness import machine, measure, named, report_child
 
 WORDS = (
     "bottle valve leak leaked leaking milk everywhere baby loves nipple flow slow fast easy "
@@ -126,16 +124,12 @@ def main() -> None:
     generate(export, args.rows)
     print(f"generated {args.rows:,} rows ({export.stat().st_size / 2**20:.0f} MB) "
           f"in {time.perf_counter() - started:.1f} s")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
-          f"{platform.python_version()}")
+    print(machine())
     baseline = measure(__file__, "baseline", export)
     floor = measure(__file__, "store-floor", export)
     ours = measure(__file__, "crisis-kit", export)
-    print(f"baseline (DuckDB read_csv + GROUP BY asin, day): {baseline['seconds']:.2f} s, "
-          f"peak {baseline['peak_mb']:.0f} MB")
-    print(f"store floor (DuckDB read_csv of every column, written to a database file): "
-          f"{floor['seconds']:.2f} s, peak {floor['peak_mb']:.0f} MB "
-          f"({floor['seconds'] / baseline['seconds']:.2f}x the baseline)")
+    print(named("baseline (DuckDB read_csv + GROUP BY asin, day)", baseline))
+    print(named("store floor (DuckDB read_csv of every column, written to a database file)", floor, baseline))
     print(f"crisis-kit (ingest into store + daily series):   {ours['seconds']:.2f} s, "
           f"peak {ours['peak_mb']:.0f} MB, rows {ours['rows']:,}, accepted {ours['accepted']:,}")
     print(f"ratio time {ours['seconds'] / baseline['seconds']:.2f}x the baseline (goal <= 2.0x), "

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from harness import measure, report_child
+from harness import machine, measure, report_child
 
 REPO = Path(__file__).resolve().parents[1]
 ROUNDS = 3  # the machine may run other work: the median of alternate pairs is steadier
@@ -81,8 +80,7 @@ def main() -> None:
     shutil.copytree(REPO / "data" / "samples", folder / "samples",
                     ignore=shutil.ignore_patterns("store.duckdb*", ".crisis-kit-spill"))
     ingest_incident(load_incident(folder / "samples" / "incident.yaml"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
-          f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
+    print(machine())
     floors, ours = [], []
     for number in range(1, rounds + 1):
         floors.append(measure(__file__, "floor", folder))
