@@ -705,3 +705,23 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=False)
+
+
+def test_a_file_ingested_again_unchanged_is_listed_once(tmp_path):
+    """A daily monitor re-reads the same exports: the appendix lists each file once."""
+    folder = tmp_path / "valve-test"
+    incident = make_incident(folder)
+    with open_store(folder / "store.duckdb") as store:
+        for seq in (2, 3):  # the same bytes again: nothing added
+            insert(store, FILES, {
+                "ingest_seq": seq, "path": "/somewhere/reviews.csv", "name": "reviews.csv",
+                "sha256": "a" * 64, "size": 1000, "format": "helium10-reviews",
+                "encoding": "utf-8-sig", "table_name": "events", "marketplace": "US",
+                "rows_read": 6, "accepted": 0, "rejected": 1, "duplicates": 5,
+                "records_added": 0,
+            })
+    html = render_report(incident, folder / "out", quiet=True).html.read_text(encoding="utf-8")
+    appendix = " ".join(_parse(_between(html, "evidence", "parameters")).visible)
+    assert appendix.count("reviews.csv") == 1 and "a" * 64 in appendix
+    assert "Later ingests of files listed here (same name, bytes and marketplace) added " \
+        "nothing and are not listed again: 2." in appendix

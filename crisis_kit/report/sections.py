@@ -390,10 +390,16 @@ class Report:
 
     # -- evidence appendix --------------------------------------------------------------------
     def evidence_files(self) -> Fragment:
-        """Every ingested file with its hash and row counts, and whether they balance."""
+        """Every ingested file (once) with its hash and row counts, and whether they balance."""
         s = self.strings
         counts = ["rows_read", "accepted", "rejected", "duplicates"]
         files = self.analysis.files
+        # A file ingested again unchanged (same name, bytes and marketplace) adds nothing:
+        # a scheduled monitor re-reads the exports folder every day, and the appendix lists
+        # each file once, with the counts of its first ingest.
+        again = files.duplicated(["name", "sha256", "marketplace"]) & files["records_added"].eq(0)
+        repeats = int(again.sum())
+        files = files[~again]
         tables = self.strings.section("tables")
         rows = [
             [f.name, f.format, f.encoding, tables.get(f.table_name, f.table_name), f.sha256,
@@ -408,6 +414,8 @@ class Report:
             files["rows_read"] != files["accepted"] + files["rejected"] + files["duplicates"]
         ]
         notes: list[str | tuple[str, bool]] = [s.text("evidence.caption")]
+        if repeats:
+            notes.append(s.text("evidence.repeats", count=s.number(repeats)))
         if len(unbalanced):
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
