@@ -725,3 +725,19 @@ def test_a_file_ingested_again_unchanged_is_listed_once(tmp_path):
     assert appendix.count("reviews.csv") == 1 and "a" * 64 in appendix
     assert "Later ingests of files listed here (same name, bytes and marketplace) added " \
         "nothing and are not listed again: 2." in appendix
+
+
+def test_without_sales_the_sales_cards_say_so_not_not_yet(sample_incident, tmp_path):
+    """An incident with complaints and an onset but no sales export: "no sales data"."""
+    import shutil
+
+    from crisis_kit.report.sections import build
+
+    copy = tmp_path / "no-sales"
+    shutil.copytree(sample_incident.root, copy)
+    with open_store(copy / "store.duckdb") as store:
+        store.con.execute("DELETE FROM sales")
+        store.con.execute("DELETE FROM orders")
+    cards = _cards(build(copy / "incident.yaml").key_figures().html)
+    assert cards["sales.recovered_100_date"] == cards["sales.reached_target_date"] == "no sales data"
+    assert cards["rating.recovered_date"] == "2022-06-14"  # the rating is still measured

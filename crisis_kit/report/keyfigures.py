@@ -142,16 +142,21 @@ def _sales_cards(report: Report, sales: Mapping[str, Any]) -> list[dict[str, str
     if summary is not None and summary.trough_date is not None:
         trough_note = s.text("summary.sales_trough_note", date=s.date(summary.trough_date),
                              units=s.number(sales["baseline_units_per_day"], "decimal"))
+    # "not yet" only where there is something to recover to: no sales rows, or none before
+    # the onset to make a baseline, say so instead
+    pending = (s.text("summary.no_sales") if summary is None or summary.daily.empty
+               else s.text("summary.no_baseline") if sales["baseline_units_per_day"] is None
+               else s.text("not_yet"))
     return [
         {"key": "sales.trough_index", "label": s.text("summary.sales_trough"),
          "value": s.or_none(s.number(sales["trough_index"], "percent")),
          "note": trough_note},
         {"key": "sales.recovered_100_date", "label": s.text("summary.recovered_100"),
-         "value": s.date(sales["recovered_100_date"]) or s.text("not_yet")},
+         "value": s.date(sales["recovered_100_date"]) or pending},
         {"key": "sales.reached_target_date",
          "label": s.text("summary.reached_target",
                          target=s.number(report.incident.thresholds.sales_target, "percent_whole")),
-         "value": s.date(sales["reached_target_date"]) or s.text("not_yet")},
+         "value": s.date(sales["reached_target_date"]) or pending},
         {"key": "sales.latest_index", "label": s.text("summary.latest_index"),
          "value": s.or_none(s.number(sales["latest_index"], "percent"))},
     ]
