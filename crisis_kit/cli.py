@@ -85,7 +85,8 @@ def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
 
         bar = tqdm(total=total, desc="ingest", unit="file", file=sys.stderr, leave=False)
     try:
-        reports = ingest_incident(incident, on_file=lambda spec, report: bar and bar.update(1))
+        reports = ingest_incident(incident, on_file=lambda spec, report: bar and bar.update(1),
+                                  progress=bar is not None)
     finally:
         if bar:
             bar.close()

@@ -191,8 +191,8 @@ def _settings(path: Path) -> dict[str, str]:
         "TimeZone": "UTC",
         "memory_limit": os.environ.get("CRISIS_KIT_MEMORY_LIMIT", "1GB"),
         "temp_directory": str(spill),
-        # DuckDB draws its own bar on the terminal for long queries; the CLI shows one
-        # progress bar (tqdm, only on a TTY), library code writes nothing.
+        # DuckDB draws its own bar on the terminal for long queries: off, library code
+        # writes nothing; the CLI on a terminal turns it on for an ingest (a large file)
         "enable_progress_bar": False,
     }
 

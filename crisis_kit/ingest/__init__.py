@@ -70,6 +70,7 @@ def ingest_incident(
     incident: Incident,
     store_path: str | Path | None = None,
     on_file: Callable[[FileSpec, IngestReport], None] | None = None,
+    progress: bool = False,
 ) -> list[IngestReport]:
     """Bring every file of ``incident`` into its evidence store.
 
@@ -81,6 +82,9 @@ def ingest_incident(
         Where the store lives (default: ``store.duckdb`` beside ``incident.yaml``).
     on_file : callable, optional
         Called after each file with its spec and report (the CLI's progress).
+    progress : bool
+        Let DuckDB draw its progress bar on the terminal for a query that runs more than
+        two seconds (a large file): for the CLI on a terminal; off everywhere else.
 
     Returns
     -------
@@ -90,6 +94,8 @@ def ingest_incident(
     reports = []
     specs = incident_files(incident)
     with open_store(store_path or incident.store_path, salt_seed=incident.incident) as store:
+        if progress:
+            store.con.execute("SET enable_progress_bar = true")
         for spec in specs:
             report = ingest_file(store, spec)
             reports.append(report)
