@@ -73,7 +73,7 @@ class Store:
     @property
     def salt(self) -> str:
         """The salt of author hashes in this store."""
-        return self.con.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+        return self.meta("salt")
 
     def meta(self, key: str) -> str | None:
         """One value of the store's ``meta`` table (``schema_version``, ``salt``, ``taxonomy``)."""

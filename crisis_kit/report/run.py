@@ -49,7 +49,6 @@ __all__ = [
     "start_kernel",
     "summary_of",
     "validate_parameters",
-    "write_summary",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
