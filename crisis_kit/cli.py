@@ -203,8 +203,8 @@ def _statement_lines(review, path: str, lang_given: bool) -> list[str]:
 
 
 def _cmd_lint_statement(args: argparse.Namespace) -> int:
-    from .lexicon import load_lexicon
     from .statements import lint_file
+    from .statements.lexicon import load_lexicon
 
     lexicon = load_lexicon(vague=args.vague_terms, emotive=args.emotive_terms)
     review = lint_file(args.file, args.lang, args.published, lexicon=lexicon)
@@ -216,7 +216,7 @@ def _cmd_lint_statement(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import create_incident
+    from .playbooks.scaffold import create_incident
 
     folder = create_incident(args.workspace, args.slug, args.scenario, language=args.lang,
                              marketplace=args.marketplace, title=args.title or "")
@@ -237,7 +237,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_playbooks(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .playbook import REVIEW_DAYS, list_playbooks, review_table
+    from .playbooks.playbook import REVIEW_DAYS, list_playbooks, review_table
 
     # The CLI reads the clock; the library takes the day as a parameter.
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
@@ -255,7 +255,7 @@ def _cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .archive import compare, find_incidents
+    from .report.workspace import compare, find_incidents
 
     table = compare(find_incidents(args.workspace, args.slugs or None), as_of=args.as_of)
     if table.empty:

@@ -13,22 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import (
-    detect,
-    marketplaces,
-    poa,
-    ratings,
-    remedies,
-    replies,
-    response,
-    sales,
-    statements,
-    topics,
-)
-from .config import Incident
-from .poa import PlanOfAction
+from . import poa, statements
+from .analysis import ratings, response, sales, topics
+from .analysis.detection import rules as detect
+from .config import Incident, marketplaces
+from .poa import PlanOfAction, remedies
+from .statements import replies
 from .store import open_store
-from .summaryfile import write_summary
+from .summary import write_summary
 
 __all__ = ["Analysis", "Evidence", "load_evidence", "run_analysis", "write_summary"]
 
@@ -113,7 +105,7 @@ def _with_topics(events: pd.DataFrame, tagged: bool) -> pd.DataFrame:
     """Return the events with their topic.
 
     As the ingest stored it while the taxonomy is unchanged (``tagged``), else assigned
-    here (:func:`crisis_kit.topics.assign`).
+    here (:func:`crisis_kit.analysis.topics.assign`).
     """
     names = topics.load_taxonomy().names
     if tagged and events["topic"].notna().all():
@@ -130,11 +122,11 @@ class Analysis:
     the quoted ones are in ``representatives``), ``topic_shares`` (one local day of one topic),
     ``topic_drivers`` (one topic: share during the crisis window against before),
     ``representatives`` (one quoted complaint), ``remedies`` (one remedy of
-    ``incident.remedies``: :func:`crisis_kit.remedies.costs`, empty without an onset), and
+    ``incident.remedies``: :func:`crisis_kit.poa.remedies.costs`, empty without an onset), and
     the tables inside ``detection``, ``rating``, ``sales``, ``response`` and ``poa``
     (the Plan of Action draft, :func:`crisis_kit.poa.draft`; None without an onset).
     ``replies``: how the team's replies follow its templates and agree with the
-    statement (:func:`crisis_kit.replies.reply_consistency`; None without
+    statement (:func:`crisis_kit.statements.replies.reply_consistency`; None without
     ``reply_templates`` in incident.yaml).
     """
 
@@ -273,7 +265,7 @@ def _when(anchor: Any, step: Any, *args: Any, **kwargs: Any) -> Any:
 def _crisis_window(events: pd.DataFrame, onset_day: dt.date | None, days: int = 14) -> pd.DataFrame:
     """Return the negative events of the first ``days`` days from the onset.
 
-    All of them without an onset: the ones :func:`crisis_kit.topics.representatives`
+    All of them without an onset: the ones :func:`crisis_kit.analysis.topics.representatives`
     quotes from.
     """
     keep = events["is_negative"].fillna(False).astype(bool)

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.config import Thresholds
-from crisis_kit.detect import (
+from crisis_kit.analysis.detection.rules import (
     BACKTEST_COLUMNS,
     alert_moment,
     backtest,
@@ -24,7 +23,8 @@ from crisis_kit.detect import (
     seed_alert,
     seed_rule,
 )
-from crisis_kit.marketplaces import get as marketplace
+from crisis_kit.config import Thresholds
+from crisis_kit.config.marketplaces import get as marketplace
 from crisis_kit.store import open_store
 
 from .conftest import SAMPLES
@@ -415,7 +415,7 @@ def test_the_poisson_tail_equals_scipy_stats():
     import numpy as np
     from scipy.stats import poisson
 
-    from crisis_kit.detectors import _poisson_sf
+    from crisis_kit.analysis.detection.detectors import _poisson_sf
 
     k = np.array([-1, 0, 1, 2, 5, 10, 50, -1, 0, 3, np.nan, 4, -1, 7])
     mean = np.array([0, 0, 0, 1.5, 2.2, 3.0, 10.0, 2.0, 2.0, np.nan, 1.0, 0.0, np.nan, 0.25])

@@ -14,13 +14,13 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
 
-from crisis_kit.config import load_incident  # noqa: E402
-from crisis_kit.errors import ConfigError  # noqa: E402
-from crisis_kit.explorer import Explorer, parse  # noqa: E402
-from crisis_kit.ingest import ingest_incident  # noqa: E402
-from crisis_kit.report.language import load_strings  # noqa: E402
-from crisis_kit.store import open_store  # noqa: E402
-from crisis_kit.topics import assign, assign_sql  # noqa: E402
+from crisis_kit.analysis.topics import assign, assign_sql
+from crisis_kit.config import load_incident
+from crisis_kit.errors import ConfigError
+from crisis_kit.explorer import Explorer, parse
+from crisis_kit.ingest import ingest_incident
+from crisis_kit.report.language import load_strings
+from crisis_kit.store import open_store
 
 from .conftest import CHROMIUM  # noqa: E402
 from .jupyter_check import (  # noqa: E402
@@ -344,8 +344,8 @@ def test_explorer_renders_and_answers_in_jupyterlab(tmp_path):
 
 def test_topics_come_from_the_store_unless_the_taxonomy_changed(workspace, tmp_path):
     """Stored topics are used as they are; a stale fingerprint makes the explorer match again."""
+    from crisis_kit.analysis.topics import fingerprint
     from crisis_kit.explorer.query import ExplorerData
-    from crisis_kit.topics import fingerprint
 
     stale = tmp_path / "stale.duckdb"
     shutil.copy(workspace / "store.duckdb", stale)  # a copy: other tests here refresh the store

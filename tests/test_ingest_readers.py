@@ -6,7 +6,7 @@ read = accepted + rejected + duplicates), what it stores (UTC ``occurred_at`` an
 marketplace-local ``local_date``, worked out by hand in the comments), and how it
 refuses what it cannot read.
 
-Time zones used below (Amazon's report zones, crisis_kit.marketplaces):
+Time zones used below (Amazon's report zones, crisis_kit.config.marketplaces):
 US America/Los_Angeles (PDT = UTC-7 from March to November, PST = UTC-8 in winter),
 UK Europe/London (BST = UTC+1 in summer, GMT = UTC), DE Europe/Berlin (CEST = UTC+2,
 CET = UTC+1), JP Asia/Tokyo (UTC+9, no DST), IN Asia/Kolkata (UTC+5:30).

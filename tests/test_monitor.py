@@ -17,9 +17,10 @@ import pandas as pd
 import papermill
 import pytest
 
-from crisis_kit import figures, theme
 from crisis_kit.cli import main
 from crisis_kit.errors import ConfigError, CrisisKitError
+from crisis_kit.figures import charts as figures
+from crisis_kit.figures import theme
 from crisis_kit.monitor import (
     ACTIVE_DAYS,
     NOTEBOOK,

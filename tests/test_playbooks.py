@@ -8,14 +8,19 @@ import shutil
 
 import pytest
 
-from crisis_kit import archive
 from crisis_kit.cli import main
 from crisis_kit.config import load_incident
 from crisis_kit.ingest import incident_files
 from crisis_kit.ingest.normalise import LANES
 from crisis_kit.pipeline import run_analysis
-from crisis_kit.playbook import CHECKLIST_LANES, list_playbooks, playbook_names, review_table
-from crisis_kit.scaffold import ACTIONS_HEADER, create_incident
+from crisis_kit.playbooks.playbook import (
+    CHECKLIST_LANES,
+    list_playbooks,
+    playbook_names,
+    review_table,
+)
+from crisis_kit.playbooks.scaffold import ACTIONS_HEADER, create_incident
+from crisis_kit.report import workspace as archive
 from crisis_kit.statements import lint_file
 
 from .conftest import SAMPLES

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from crisis_kit import poa
-from crisis_kit.effects import before_after, windows
+from crisis_kit.analysis.effects import before_after, windows
 from crisis_kit.errors import ConfigError, InputError
 from crisis_kit.pipeline import run_analysis
 from crisis_kit.store import open_store

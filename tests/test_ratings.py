@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.forecast import PATH_COLUMNS
-from crisis_kit.ratings import (
+from crisis_kit.analysis.forecast import PATH_COLUMNS
+from crisis_kit.analysis.ratings import (
     BY_ASIN_COLUMNS,
     five_star_reviews_to_target,
     forecast_target_date,

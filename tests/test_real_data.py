@@ -279,7 +279,7 @@ def test_no_reviewer_name_or_id_is_stored(real):
 def test_stored_topics_equal_assign_on_real_reviews(real):
     """The ingest tags each event in SQL (topics.assign_sql); pandas/pyarrow's assign is the
     independent check, on 5,800 real reviews in English (and a few in other scripts)."""
-    from crisis_kit.topics import assign
+    from crisis_kit.analysis.topics import assign
 
     with open_store(real[1], read_only=True) as store:
         stored = store.con.execute("SELECT * FROM events ORDER BY event_id").df()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crisis_kit import remedies
+from crisis_kit.poa import remedies
 from crisis_kit.store import open_store
 
 HERO = "B0SAMPLE01"

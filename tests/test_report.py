@@ -14,8 +14,10 @@ import plotly.offline
 import pytest
 import yaml
 
-from crisis_kit import figures, theme
+from crisis_kit.analysis.volume import daily_counts
 from crisis_kit.errors import ConfigError, CrisisKitError, NotebookError
+from crisis_kit.figures import charts as figures
+from crisis_kit.figures import theme
 from crisis_kit.pipeline import run_analysis, write_summary
 from crisis_kit.report import sections
 from crisis_kit.report.language import STRINGS_DIR, load_strings
@@ -23,7 +25,6 @@ from crisis_kit.report.run import NOTEBOOK, render_report, run_notebook, validat
 from crisis_kit.schemas import EVENTS as EVENTS_TABLE
 from crisis_kit.schemas import FILES, Table
 from crisis_kit.store import open_store
-from crisis_kit.volume import daily_counts
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;{{7*7}}"

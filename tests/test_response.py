@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crisis_kit.analysis.response import summarise
 from crisis_kit.errors import InputError
-from crisis_kit.response import summarise
 
 ONSET = pd.Timestamp("2022-05-02T11:14:50-07:00")
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.marketplaces import get as marketplace
-from crisis_kit.sales import (
+from crisis_kit.analysis.sales import (
     DAILY_COLUMNS,
     MARKER_COLUMNS,
     PHASE_COLUMNS,
@@ -18,6 +17,7 @@ from crisis_kit.sales import (
     daily_units,
     summarise,
 )
+from crisis_kit.config.marketplaces import get as marketplace
 from crisis_kit.store import open_store
 
 from .conftest import SAMPLES

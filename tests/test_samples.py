@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crisis_kit.samples import write_samples
+from crisis_kit.samples.generator import write_samples
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 HERO = "B0SAMPLE01"

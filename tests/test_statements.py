@@ -11,10 +11,10 @@ import pytest
 
 from crisis_kit.cli import main
 from crisis_kit.errors import ConfigError, InputError
-from crisis_kit.lexicon import load_lexicon
 from crisis_kit.pipeline import run_analysis
-from crisis_kit.replies import collect_replies, reply_consistency
 from crisis_kit.statements import check_commitments, detect_language, lint, lint_file
+from crisis_kit.statements.lexicon import load_lexicon
+from crisis_kit.statements.replies import collect_replies, reply_consistency
 
 from .conftest import SAMPLES
 
@@ -418,7 +418,7 @@ def test_cli_errors_are_one_paragraph(tmp_path, capsys):
 
 def test_reply_templates_are_read_from_the_markdown_crisis_kit_new_writes(tmp_path):
     from crisis_kit.errors import ConfigError
-    from crisis_kit.replies import read_templates
+    from crisis_kit.statements.replies import read_templates
 
     path = tmp_path / "replies.md"
     path.write_text("# Team X: reply templates\n\nIntro line.\n\n## Refund\n\nSubject: Order [id]\n\n"

@@ -201,7 +201,7 @@ def _leak_rows(n: int) -> list[list[str]]:
 
 
 def test_each_event_is_stored_with_its_topic_and_the_taxonomy_it_came_from(tmp_path):
-    from crisis_kit.topics import assign, fingerprint
+    from crisis_kit.analysis.topics import assign, fingerprint
 
     export = write_helium10(tmp_path / "reviews.csv", _leak_rows(20))
     with open_store(tmp_path / "store.duckdb") as store:
@@ -215,7 +215,7 @@ def test_each_event_is_stored_with_its_topic_and_the_taxonomy_it_came_from(tmp_p
 def test_a_changed_taxonomy_retags_the_store_at_the_next_ingest(tmp_path):
     """A store made before topics were stored (NULL topics, no fingerprint), or under
     another taxonomy, is re-tagged in the same transaction as the next file."""
-    from crisis_kit.topics import fingerprint
+    from crisis_kit.analysis.topics import fingerprint
 
     rows = _leak_rows(30)
     first = write_helium10(tmp_path / "a.csv", rows[:20])

@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.errors import ConfigError
-from crisis_kit.store import open_store
-from crisis_kit.topics import (
+from crisis_kit.analysis.topics import (
     OTHER,
     assign,
     assign_sql,
@@ -20,6 +18,8 @@ from crisis_kit.topics import (
     load_taxonomy,
     representatives,
 )
+from crisis_kit.errors import ConfigError
+from crisis_kit.store import open_store
 
 TAXONOMY = load_taxonomy()
 TOPIC_NAMES = ["safety", "packaging", "quality", "listing", "fit", "shipping", "service", OTHER]

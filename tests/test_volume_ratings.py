@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from crisis_kit.ratings import TRAILING_COLUMNS, trailing_rating
-from crisis_kit.volume import DAILY_COLUMNS, daily_counts
+from crisis_kit.analysis.ratings import TRAILING_COLUMNS, trailing_rating
+from crisis_kit.analysis.volume import DAILY_COLUMNS, daily_counts
 
 
 def _events(rows: list[tuple]) -> pd.DataFrame:

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import theme
+from ..analysis.detection.detectors import seed_alert
+from ..analysis.volume import day_index
 from ..config import Thresholds
-from ..detectors import seed_alert
+from ..figures import theme
 from ..report.language import Strings, load_strings
-from ..volume import day_index
 
 __all__ = ["Series", "series", "make_figures", "add_source", "draw"]
 

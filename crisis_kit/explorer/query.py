@@ -1,7 +1,7 @@
 """The explorer's data: an in-memory DuckDB copy of the store, and the filter state as SQL.
 
 :class:`ExplorerData` copies the events of an evidence store into an in-memory DuckDB
-database, with their topics (as the ingest stored them; :func:`crisis_kit.topics.assign`
+database, with their topics (as the ingest stored them; :func:`crisis_kit.analysis.topics.assign`
 in batches only when the taxonomy changed since, so that topic filters are plain SQL)
 and their search text (title and text,
 lower-case). It holds no lock on the store between loads, so the CLI or a pipeline
@@ -21,10 +21,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from ..analysis.topics import assign, fingerprint
+from ..config.taxonomy import Taxonomy, load_taxonomy
 from ..schemas import EVENTS
 from ..store import Store, open_store
-from ..taxonomy import Taxonomy, load_taxonomy
-from ..topics import assign, fingerprint
 from .search import haystack_sql, parse, where_sql
 
 __all__ = ["Filters", "ExplorerData", "SORT_COLUMNS", "PAGE_COLUMNS", "BATCH_ROWS"]
@@ -40,7 +40,7 @@ PAGE_COLUMNS = ["event_id", "local_date", "occurred_at", "source", "marketplace"
                 "rating", "topic", "is_negative", "title", "text"]
 """Columns of a table page."""
 
-_SALES_PRIORITY = ["business_report", "sales_traffic", "orders"]  # as crisis_kit.sales
+_SALES_PRIORITY = ["business_report", "sales_traffic", "orders"]  # as crisis_kit.analysis.sales
 _SINGLE_ASIN_ORDERS = """(SELECT order_id, any_value(asin) AS asin FROM orders
                           GROUP BY order_id HAVING count(DISTINCT asin) = 1)"""
 
@@ -210,7 +210,7 @@ class ExplorerData:
         return batch.num_rows
 
     def _load_sales(self, sales: pd.DataFrame) -> None:
-        """Units per day, marketplace and ASIN, one source each (``crisis_kit.sales.daily_units``)."""
+        """Units per day, marketplace and ASIN, one source each (``analysis.sales.daily_units``)."""
         self.con.register("explorer_sales_frame", sales)
         self.con.execute(
             """CREATE OR REPLACE TABLE explorer_sales AS

@@ -20,7 +20,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .. import marketplaces, topics
+from ..analysis import topics
+from ..config import marketplaces
 from ..errors import InputError
 from ..schemas import TABLES
 from ..store import Store
@@ -364,7 +365,7 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
     """Give every stored event its topic again when the taxonomy changed since it was stored.
 
-    The store's ``meta`` row ``taxonomy`` holds :func:`crisis_kit.topics.fingerprint` of
+    The store's ``meta`` row ``taxonomy`` holds :func:`crisis_kit.analysis.topics.fingerprint` of
     the taxonomy its topics came from; a store made before topics were stored has none.
     Runs inside the caller's transaction; returns the number of events re-tagged.
     """
@@ -416,7 +417,7 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
             new_rows += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"
         chosen = names
         if fmt.table == "events":
-            # each new event gets its topic here, once (see crisis_kit.topics.assign_sql)
+            # each new event gets its topic here, once (see crisis_kit.analysis.topics.assign_sql)
             retag_topics(con)
             chosen = ", ".join(f"{topics.assign_sql(prefix='c.')} AS topic" if n == "topic"
                                else f'"{n}"' for n in wide)

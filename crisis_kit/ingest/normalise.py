@@ -18,7 +18,7 @@ from importlib import resources
 
 import duckdb
 
-from .. import marketplaces
+from ..config import marketplaces
 from .formats import Format
 from .values import (
     asin,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..marketplaces import MARKETPLACE_IDS
+from ..config.marketplaces import MARKETPLACE_IDS
 from .stage import Rejection
 
 __all__ = ["sales_traffic_rows"]

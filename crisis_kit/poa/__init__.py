@@ -4,7 +4,7 @@ Amazon asks a seller for three parts: the root cause, the actions taken to resol
 the issue, and the steps that prevent it from recurring. :func:`draft` fills each from
 the incident's evidence: the complaint topics that define the root cause (counts and
 verbatim quotes), the corrective actions of the actions log with their times, and
-before/after figures around each corrective action day (:mod:`crisis_kit.effects`),
+before/after figures around each corrective action day (:mod:`crisis_kit.analysis.effects`),
 each with its windows and the counts behind it; then an evidence appendix. The result
 is a frozen :class:`PlanOfAction` that renders to editable Markdown and to an escaped,
 self-contained HTML fragment. The method is documented in ``docs/poa.md``.
@@ -15,7 +15,7 @@ self-contained HTML fragment. The method is documented in ``docs/poa.md``.
 - :mod:`.words`: the words of each language (``crisis_kit/data/poa_strings.yaml``)
 """
 
-from ..effects import before_after
+from ..analysis.effects import before_after
 from .document import Item, Part, PlanOfAction, Quote, Section, Table
 from .draft import EVIDENCE_COLUMNS, draft
 from .measures import (

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import effects, topics
-from ..effects import Window
+from ..analysis import effects, topics
+from ..analysis.effects import Window
+from ..analysis.volume import as_day
 from ..errors import InputError
-from ..volume import as_day
 from .document import Item, Part, PlanOfAction, Quote, Section, Table
 from .measures import (
     CORRECTIVE_LANES,
@@ -71,7 +71,7 @@ def draft(
     -----
     Fix dates are the local days of the corrective actions (:func:`corrective_actions`:
     lanes ``cs``, ``tech``, ``platform``, at or after the onset). Root-cause topics:
-    :func:`root_cause_topics` over :func:`crisis_kit.topics.drivers` with the crisis
+    :func:`root_cause_topics` over :func:`crisis_kit.analysis.topics.drivers` with the crisis
     window ``CRISIS_DAYS`` and ``thresholds.baseline_days`` before. Figures:
     :func:`figures`. The last day of data is ``as_of`` or else the earlier of the last
     event day and the last order day. ``docs/poa.md`` gives the whole method.

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .. import effects, topics
+from ..analysis import effects, topics
+from ..analysis.effects import FIGURE_COLUMNS, Window, before_after
+from ..analysis.volume import DayLike, as_day
 from ..config import Incident
-from ..effects import FIGURE_COLUMNS, Window, before_after
 from ..errors import InputError
 from ..store import open_store
-from ..volume import DayLike, as_day
 
 __all__ = [
     "CORRECTIVE_LANES", "CRISIS_DAYS", "ENGINEERING_LANE", "POA_FIGURE_COLUMNS",
@@ -29,7 +29,7 @@ ENGINEERING_LANE = "tech"
 """The lane whose actions are the engineering record and the product change in force."""
 
 CRISIS_DAYS = 14
-"""Length of the root-cause window from the onset day (as :func:`crisis_kit.topics.drivers`)."""
+"""Length of the root-cause window from the onset day (as :func:`crisis_kit.analysis.topics.drivers`)."""
 
 LANGUAGES = ("en", "zh")
 """Languages of the draft."""
@@ -98,7 +98,7 @@ def root_cause_topics(
     Parameters
     ----------
     drivers : pandas.DataFrame
-        :func:`crisis_kit.topics.drivers` (``topic``, ``excess``; ordered by excess).
+        :func:`crisis_kit.analysis.topics.drivers` (``topic``, ``excess``; ordered by excess).
     max_topics : int, default 3
         At most this many topics.
     min_excess : float, default 1.0
@@ -153,7 +153,7 @@ def figures(
     -------
     pandas.DataFrame
         ``POA_FIGURE_COLUMNS``. ``kind`` ``fix``: for each fix date (``day``) and topic,
-        :func:`crisis_kit.effects.before_after` with the before window clipped to start
+        :func:`crisis_kit.analysis.effects.before_after` with the before window clipped to start
         on the onset day at the earliest and the after window to end on ``last_day``.
         ``kind`` ``sustained``: per topic, the ``baseline_days`` days before the onset
         day against the days from the day after the last fix date to ``last_day``.

@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import topics, yamlio
+from ..analysis import topics
+from ..config import yamlio
 from ..errors import ConfigError
 from .document import DATA
 

@@ -1,6 +1,6 @@
 """The report's figures: tables from the Analysis, every label from the strings.
 
-Each figure is one pure function of :mod:`crisis_kit.figures`; this module picks its
+Each figure is one pure function of :mod:`crisis_kit.figures.charts`; this module picks its
 table out of the :class:`~crisis_kit.pipeline.Analysis`, formats the texts it marks
 (milestones, the golden window, the targets) in the report's language, and leaves out
 a figure that has no data (its section says why in words).
@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import figures
+from ..config.taxonomy import OTHER, load_taxonomy
+from ..figures import charts as figures
 from ..pipeline import Analysis
-from ..taxonomy import OTHER, load_taxonomy
 from .comparison import PANELS, has_others
 from .language import Strings
 
@@ -146,7 +146,7 @@ def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,
     topic_labels : mapping of str to str
         :func:`topic_labels`.
     comparison : pandas.DataFrame, optional
-        :func:`crisis_kit.archive.comparison_for`, in its order (the table's numbers).
+        :func:`crisis_kit.report.workspace.comparison_for`, in its order (the table's numbers).
     """
     alert = analysis.detection.alert_date
     drawn: dict[str, go.Figure | None] = {

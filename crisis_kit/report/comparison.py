@@ -1,6 +1,6 @@
 """The comparison section: this incident beside the other incidents of its workspace.
 
-The table is :func:`crisis_kit.archive.comparison_for`, computed once in
+The table is :func:`crisis_kit.report.workspace.comparison_for`, computed once in
 :func:`crisis_kit.report.sections.build` (this incident from the report's own
 Analysis, each sibling analysed as it ended) and held by the
 :class:`~crisis_kit.report.sections.Report`. Here it is only arranged: one row per
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..archive import LANES
 from . import fragments
 from .fragments import Column, Fragment
+from .workspace import LANES
 
 if TYPE_CHECKING:
     from .sections import Report

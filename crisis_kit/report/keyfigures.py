@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import theme
-from ..response import GOLDEN_LANES
-from ..taxonomy import OTHER
+from ..analysis.response import GOLDEN_LANES
+from ..config.taxonomy import OTHER
+from ..figures import theme
 from . import fragments
 from .fragments import Column, Fragment
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import yamlio
+from ..config import yamlio
 from ..errors import ConfigError
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 Everything is read off the frozen :class:`~crisis_kit.pipeline.Analysis`:
 ``analysis.statement`` (:func:`crisis_kit.statements.review_incident`), ``analysis.poa``
 (:func:`crisis_kit.poa.draft`, drafted by the pipeline in the report's language) and
-``analysis.remedies`` (:func:`crisis_kit.remedies.costs`). The linter's rule messages
+``analysis.remedies`` (:func:`crisis_kit.poa.remedies.costs`). The linter's rule messages
 and a commitment's ``evidence`` are English only, so the sentences here are built from
 their structured fields (terms with line and column, deadline hours, the fulfilling
 action and its time) with the strings of the report's language.
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..commitments import Commitment
-from ..lexicon import load_lexicon
 from ..statements import Finding, StatementReview
+from ..statements.commitments import Commitment
+from ..statements.lexicon import load_lexicon
 from . import fragments
 from .fragments import Column, Fragment
 

@@ -23,10 +23,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import errors, theme
+from .. import errors
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
-from ..summaryfile import write_summary
+from ..figures import theme
+from ..summary import write_summary
 from . import provenance, review
 from .fragments import METADATA_KEY
 from .kernel import KERNEL_NAME, Kernel

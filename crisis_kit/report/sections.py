@@ -27,11 +27,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import archive, topics
+from ..analysis import topics
 from ..config import Incident, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import Analysis, run_analysis
 from . import charts, comparison, fragments, keyfigures, review, views
+from . import workspace as archive
 from .charts import FIGURES
 from .fragments import Column, Fragment
 from .language import Strings, load_strings, resolve_language
@@ -51,7 +52,7 @@ class Report:
     - ``moments``: one key moment (:func:`views.key_moments`).
     - ``lanes``: one response lane (:func:`views.lane_table`).
     - ``comparison_table``: one incident of the workspace
-      (:func:`crisis_kit.archive.comparison_for`: this one and its siblings, by onset).
+      (:func:`crisis_kit.report.workspace.comparison_for`: this one and its siblings, by onset).
     - ``figures``: the figures of :data:`FIGURES` that have data.
     """
 
@@ -455,7 +456,7 @@ class Report:
 
 
 def _windows() -> dict[str, int]:
-    """The windows ``run_analysis`` compares topics over: :func:`crisis_kit.topics.drivers`'s own."""
+    """The windows ``run_analysis`` compares topics over: :func:`crisis_kit.analysis.topics.drivers`'s own."""
     defaults = inspect.signature(topics.drivers).parameters
     return {name: int(defaults[name].default) for name in ("crisis_days", "before_days")}
 

@@ -3,7 +3,7 @@
 Every number in these tables is a number of the Analysis (design.md section 8); the
 functions only pick, order and stack them into the shape a table or figure needs.
 The one count made here, :func:`daily_by_source`, splits the detection's daily
-negative count n(d) by source with :func:`crisis_kit.volume.daily_counts`, and a test
+negative count n(d) by source with :func:`crisis_kit.analysis.volume.daily_counts`, and a test
 holds its daily totals equal to ``detection.negative_per_day``.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis.response import GOLDEN_LANES, Response
+from ..analysis.volume import daily_counts
 from ..pipeline import Analysis
-from ..response import GOLDEN_LANES, Response
-from ..volume import daily_counts
 
 __all__ = [
     "LANE_ORDER", "MOMENT_COLUMNS", "MOMENT_KINDS", "TIMELINE_LANES", "LANE_COLUMNS",
@@ -52,7 +52,7 @@ def daily_by_source(analysis: Analysis) -> pd.DataFrame:
     """Each row represents one local day of one source: ``local_date``, ``source``, ``negative``.
 
     Every day from the first event to :func:`last_day`, zero-filled
-    (:func:`crisis_kit.volume.daily_counts` with ``by="source"``).
+    (:func:`crisis_kit.analysis.volume.daily_counts` with ``by="source"``).
     """
     return daily_counts(analysis.events, by="source", end=last_day(analysis))
 
@@ -152,7 +152,7 @@ def lane_table(response: Response | None, tz: str) -> pd.DataFrame:
 
     Columns (:data:`LANE_COLUMNS`): ``lane``, ``first_at`` (zoned in ``tz``),
     ``action`` (as logged, untrusted text), ``hours`` (from the onset, as
-    :class:`~crisis_kit.response.LaneResponse` rounds them), ``met`` (within the golden
+    :class:`~crisis_kit.analysis.response.LaneResponse` rounds them), ``met`` (within the golden
     window). Lanes in :data:`LANE_ORDER`, others after by name; a golden lane (cs, pr,
     tech) without any action after the onset is listed with NaN hours and ``met`` False.
     """

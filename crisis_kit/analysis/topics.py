@@ -1,0 +1,365 @@
+"""Complaint topics: one per event, their shares per day, and what drove the crisis.
+
+:func:`assign` gives every event exactly one topic of the taxonomy
+(:mod:`crisis_kit.config.taxonomy`, data in ``crisis_kit/data/topics.yaml``): the first in
+precedence order that its title, text or return reason matches, else ``other``.
+Customer text is matched, never changed: it stays verbatim (untrusted) in every table
+returned here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
+from .volume import DayLike, as_day, day_index
+
+__all__ = [
+    "OTHER", "Topic", "Taxonomy", "load_taxonomy", "assign", "assign_sql", "fingerprint",
+    "daily_shares", "drivers", "representatives",
+]
+
+
+
+def _require(events: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in events.columns]
+    if missing:
+        raise ValueError(f"{what} lack the column(s) {', '.join(missing)}; {_EXPECTED[what]}")
+
+
+_EXPECTED = {
+    "events": "expected the events table of crisis_kit.schemas.EVENTS",
+    "events_with_topic": "expected events with a topic column (events.assign(topic=topics.assign(events)))",
+}
+
+
+def _column(events: pd.DataFrame, name: str) -> pd.Series:
+    if name in events.columns:
+        return events[name].astype(object).where(events[name].notna(), "").astype(str)
+    return pd.Series("", index=events.index, dtype=object)
+
+
+def _arrow_text(events: pd.DataFrame, name: str) -> pa.Array:
+    if name not in events.columns:
+        return pc.fill_null(pa.nulls(len(events), pa.large_string()), "")
+    values = pa.array(events[name], from_pandas=True).cast(pa.large_string())
+    return pc.fill_null(values, "")
+
+
+def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
+    """Give every event exactly one topic: the first in precedence order it matches.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The events table; ``title``, ``text``, ``reason`` and ``reason_group`` are read
+        where present (at least one of them must be).
+    taxonomy : Taxonomy, optional
+        Default: :func:`load_taxonomy` ``()`` (the bundled one).
+
+    Returns
+    -------
+    pandas.Series
+        Categorical, named ``topic``, aligned with ``events``; its categories are the
+        taxonomy's topics in precedence order, then ``other``.
+
+    Notes
+    -----
+    The ``topic`` column of design.md section 4. A topic matches an event when one of
+    its keywords occurs in the title or the text (:meth:`Topic.regex`), or the
+    event's return reason code is one of its ``reason_codes``, or - when the code is
+    listed under no topic - its ``reason_group`` is one of its ``reason_groups``. Of
+    the matching topics the first in precedence order wins; none: ``other``.
+    Negation is not understood ("no leaks at all" matches leaks); shares and drivers
+    count negative events only, where it is rare. One RE2 pass per topic over all
+    rows (``pyarrow.compute``); the input is not modified.
+    """
+    fields = ("title", "text", "reason", "reason_group")
+    if not any(c in events.columns for c in fields):
+        raise ValueError(f"events lack every one of the columns {', '.join(fields)}; "
+                         f"{_EXPECTED['events']}")
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    by_code = {code: t.name for t in reversed(taxonomy.topics) for code in t.reason_codes}
+    by_group = {group: t.name for t in reversed(taxonomy.topics) for group in t.reason_groups}
+    code_topic = _column(events, "reason").str.strip().str.upper().map(by_code)
+    group_topic = _column(events, "reason_group").str.strip().str.lower().map(by_group)
+    reason_topic = code_topic.where(code_topic.notna(), group_topic)
+    words = pc.binary_join_element_wise(
+        _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
+    )
+    def keyword_hits(topic: Topic) -> np.ndarray | None:
+        regex = topic.regex()
+        if regex is None:
+            return None
+        found = pc.match_substring_regex(words, pattern=regex, ignore_case=True)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+
+    # pyarrow's regex kernels release the GIL: one thread per topic uses every core.
+    with ThreadPoolExecutor() as pool:
+        found_by_topic = list(pool.map(keyword_hits, taxonomy.topics))
+    matches = []
+    for topic, found in zip(taxonomy.topics, found_by_topic, strict=True):
+        hit = reason_topic.eq(topic.name).to_numpy()
+        matches.append(hit if found is None else hit | found)
+    names = [t.name for t in taxonomy.topics]
+    chosen = np.select(matches, names, default=OTHER) if matches else np.full(len(events), OTHER)
+    return pd.Series(pd.Categorical(chosen, categories=taxonomy.names), index=events.index,
+                     name="topic")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
+
+
+def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
+    """:func:`assign` as one DuckDB SQL expression over an events table's columns.
+
+    The same rule, written for the store: the ingest fills the ``topic`` column of each
+    new event with it (in DuckDB, in parallel, as the rows are inserted), so analyses
+    read topics instead of matching a million texts again. Both run RE2 with the same
+    patterns; ``tests/test_topics.py`` holds them equal on the sample and real reviews.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy, optional
+        Default: the bundled one.
+    prefix : str
+        Prepended to the column names (``"e."`` for an aliased table).
+
+    Returns
+    -------
+    str
+        A ``CASE`` expression giving the topic name, ``'other'`` when nothing matches.
+    """
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
+    group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
+    words = f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
+    every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
+    branches = []
+    for topic in taxonomy.topics:
+        tests = []
+        if topic.reason_codes:
+            tests.append(f"{code} IN {_sql_list(topic.reason_codes)}")
+        if topic.reason_groups:
+            # a group counts only when its code is listed under no topic (see assign)
+            listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
+            tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
+        regex = topic.regex()
+        if regex is not None:
+            tests.append(f"regexp_matches({words}, {_sql_text(regex)}, 'i')")
+        if tests:
+            branches.append(f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}")
+    if not branches:
+        return _sql_text(OTHER)
+    return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
+
+
+def fingerprint(taxonomy: Taxonomy | None = None) -> str:
+    """Return a digest of what decides topics (order, keywords' patterns, reasons).
+
+    Stored topics are valid while the store's fingerprint equals the taxonomy's.
+    """
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    rule = [[t.name, t.regex(), list(t.reason_codes), list(t.reason_groups)]
+            for t in taxonomy.topics]
+    return hashlib.sha256(json.dumps(rule, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _topic_order(topic: pd.Series) -> list[str]:
+    if isinstance(topic.dtype, pd.CategoricalDtype):
+        return [str(c) for c in topic.cat.categories]
+    return sorted(topic.dropna().astype(str).unique())
+
+
+def _negatives(events: pd.DataFrame) -> pd.DataFrame:
+    _require(events, ("local_date", "is_negative", "topic"), "events_with_topic")
+    keep = events["is_negative"].fillna(False).astype(bool)
+    return events.loc[keep]
+
+
+def _days(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")
+
+
+def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
+    """Share of each topic among each local day's negative events.
+
+    Parameters
+    ----------
+    events_with_topic : pandas.DataFrame
+        Events with ``local_date``, ``is_negative`` and ``topic`` (from :func:`assign`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Each row represents one local day of one topic, every day from the first to
+        the last event and every topic (the categories of ``topic``, else the topics
+        present), with ``local_date``, ``topic``, ``negative`` (int) and ``share``
+        (float; NaN on a day without negatives). Shares of a day with negatives sum to 1.
+
+    Notes
+    -----
+    share(d, t) = n(d, t) / n(d), with n(d) the daily negative count of design.md
+    section 8 and n(d, t) those of topic t.
+    """
+    negatives = _negatives(events_with_topic)
+    topics = _topic_order(events_with_topic["topic"])
+    all_days = _days(events_with_topic["local_date"])
+    if all_days.empty:
+        return pd.DataFrame({"local_date": pd.Series(dtype="datetime64[ns]"),
+                             "topic": pd.Series(dtype=object), "negative": pd.Series(dtype="int64"),
+                             "share": pd.Series(dtype=float)})
+    full = pd.MultiIndex.from_product([day_index(all_days.min(), all_days.max()), topics],
+                                      names=["local_date", "topic"])
+    counts = (
+        pd.DataFrame({"local_date": _days(negatives["local_date"]),
+                      "topic": negatives["topic"].astype(str)})
+        .groupby(["local_date", "topic"]).size()
+        .reindex(full, fill_value=0).rename("negative").reset_index()
+    )
+    per_day = counts.groupby("local_date")["negative"].transform("sum")
+    counts["share"] = (counts["negative"] / per_day).where(per_day > 0)
+    counts["negative"] = counts["negative"].astype("int64")
+    return counts
+
+
+def drivers(
+    events_with_topic: pd.DataFrame,
+    onset_day: DayLike,
+    crisis_days: int = 14,
+    before_days: int = 28,
+) -> pd.DataFrame:
+    """Which topics drove the crisis: their share during it against before it.
+
+    Parameters
+    ----------
+    events_with_topic : pandas.DataFrame
+        Events with ``local_date``, ``is_negative`` and ``topic``.
+    onset_day : str, datetime.date or pandas.Timestamp
+        The onset's local day (``Detection.onset``).
+    crisis_days : int
+        Length of the crisis window, from the onset day on.
+    before_days : int
+        Length of the window before the onset day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Each row represents one topic with a negative event in either window, with
+        ``topic``, ``crisis_negative``, ``crisis_share``, ``before_negative``,
+        ``before_share``, ``lift`` and ``excess``; ordered by ``excess``, then
+        ``crisis_negative`` (both descending), then ``topic``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or a window length is not a positive integer.
+
+    Notes
+    -----
+    Windows of local days: crisis = [onset, onset + crisis_days - 1], before =
+    [onset - before_days, onset - 1]. share = the topic's negatives / all negatives
+    of the window (NaN for an empty window); lift = crisis_share / before_share (NaN
+    when the topic was absent before); excess = crisis_negative - before_negative *
+    crisis_days / before_days, the complaints beyond the topic's pre-crisis rate.
+    """
+    for name, value in (("crisis_days", crisis_days), ("before_days", before_days)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    negatives = _negatives(events_with_topic)
+    onset = as_day(onset_day)
+    days = _days(negatives["local_date"])
+    topic = negatives["topic"].astype(str)
+    crisis = topic[(days >= onset) & (days < onset + pd.Timedelta(days=crisis_days))].value_counts()
+    before = topic[(days >= onset - pd.Timedelta(days=before_days)) & (days < onset)].value_counts()
+    table = pd.DataFrame({"crisis_negative": crisis, "before_negative": before}).fillna(0)
+    table = table.astype("int64").rename_axis("topic").reset_index()
+    table["crisis_share"] = table["crisis_negative"] / crisis.sum() if crisis.sum() else np.nan
+    table["before_share"] = table["before_negative"] / before.sum() if before.sum() else np.nan
+    table["lift"] = table["crisis_share"] / table["before_share"].where(table["before_share"] > 0)
+    table["excess"] = table["crisis_negative"] - table["before_negative"] * crisis_days / before_days
+    table = table.sort_values(["excess", "crisis_negative", "topic"], ascending=[False, False, True])
+    columns = ["topic", "crisis_negative", "crisis_share", "before_negative", "before_share",
+               "lift", "excess"]
+    return table[columns].reset_index(drop=True)
+
+
+def _optional(events: pd.DataFrame, name: str, default: object) -> pd.Series:
+    return events[name] if name in events.columns else pd.Series(default, index=events.index)
+
+
+def representatives(
+    events_with_topic: pd.DataFrame, n: int = 3, topics: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Pick ``n`` representative complaints per topic, deterministically.
+
+    Parameters
+    ----------
+    events_with_topic : pandas.DataFrame
+        Events with ``event_id``, ``occurred_at``, ``local_date``, ``is_negative``,
+        ``topic`` and ``title`` / ``text`` (``helpful_votes``, ``source``, ``rating``
+        where present). Pass the crisis window's events to hear the crisis.
+    n : int
+        Complaints per topic.
+    topics : sequence of str, optional
+        The topics, in the order wanted. Default: every topic with a negative event,
+        most negatives first (ties by name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Each row represents one complaint chosen for one topic, with ``topic``,
+        ``rank`` (1..n), ``event_id``, ``local_date``, ``source``, ``rating``,
+        ``helpful_votes``, ``title`` and ``text``; title and text verbatim (untrusted:
+        escape them when rendering).
+
+    Notes
+    -----
+    Among the negative events with a title or text, identical wordings (compared
+    lower-case, whitespace collapsed) count once; the most helpful come first, then
+    the earliest (``occurred_at``), then ``event_id``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    _require(events_with_topic, ("event_id", "occurred_at", "title", "text"), "events_with_topic")
+    negatives = _negatives(events_with_topic)
+    title, text = _column(negatives, "title"), _column(negatives, "text")
+    wording = (title + " " + text).str.lower().str.split().str.join(" ")
+    pool = pd.DataFrame({
+        "topic": negatives["topic"].astype(str), "event_id": negatives["event_id"].astype(str),
+        "occurred_at": pd.to_datetime(negatives["occurred_at"]),
+        "local_date": _days(negatives["local_date"]),
+        "source": _optional(negatives, "source", pd.NA),
+        "rating": _optional(negatives, "rating", np.nan).astype(float),
+        "helpful_votes": pd.to_numeric(_optional(negatives, "helpful_votes", 0), errors="coerce")
+        .fillna(0).astype("int64"),
+        "title": negatives["title"], "text": negatives["text"], "wording": wording,
+    })
+    if topics is None:
+        counts = pool["topic"].value_counts()
+        topics = sorted(counts.index, key=lambda t: (-counts[t], t))
+    chosen = (
+        pool.loc[pool["wording"].ne("")]
+        .sort_values(["helpful_votes", "occurred_at", "event_id"], ascending=[False, True, True])
+        .drop_duplicates(["topic", "wording"])
+    )
+    chosen = chosen.loc[chosen["topic"].isin(list(topics))].groupby("topic", sort=False).head(n)
+    chosen = chosen.assign(order=chosen["topic"].map({t: i for i, t in enumerate(topics)}))
+    chosen = chosen.sort_values("order", kind="mergesort")
+    chosen.insert(1, "rank", chosen.groupby("topic").cumcount() + 1)
+    columns = ["topic", "rank", "event_id", "local_date", "source", "rating", "helpful_votes",
+               "title", "text"]
+    return chosen[columns].reset_index(drop=True)

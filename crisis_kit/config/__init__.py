@@ -1,0 +1,9 @@
+"""What an incident is and the reference data every layer reads.
+
+``incident`` (incident.yaml -> :class:`Incident`), ``marketplaces`` (time zone, currency,
+date order per marketplace), ``taxonomy`` (the complaint topics), ``yamlio`` (one YAML reader).
+"""
+
+from .incident import ExportFile, Incident, Remedy, Thresholds, load_incident
+
+__all__ = ["Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]

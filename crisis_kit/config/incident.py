@@ -1,0 +1,174 @@
+"""``incident.yaml`` -> :class:`Incident`: typed, validated, unknown keys rejected.
+
+The keys are a contract (design.md section 7): scripts and schedulers write these
+files, so keys are added, never renamed. Paths are relative to the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import glob
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import ConfigError
+from . import marketplaces, yamlio
+
+__all__ = ["Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExportFile(_Strict):
+    """One export (or a glob of exports) named in ``complaints`` or ``sales``."""
+
+    path: str
+    format: str | None = None
+    marketplace: str | None = None
+    source: str | None = None
+    encoding: str | None = None
+    mapping: dict[str, str] | None = None
+    date: dt.date | None = None
+    date_pattern: str | None = None
+
+    @field_validator("marketplace")
+    @classmethod
+    def _known_marketplace(cls, value: str | None) -> str | None:
+        return None if value is None else marketplaces.get(value).code
+
+
+class Remedy(_Strict):
+    """An after-sales offer with its unit cost."""
+
+    name: str
+    unit_cost: float = Field(ge=0)
+    offered_from: dt.date | None = None
+
+
+class Thresholds(_Strict):
+    """The numbers of the playbook; defaults are the playbook's own."""
+
+    negative_growth: float = Field(0.15, ge=0)
+    min_negative_per_day: int = Field(5, ge=1)
+    golden_hours: float = Field(4, gt=0)
+    rating_window_days: int = Field(30, ge=1)
+    target_rating: float = Field(4.2, ge=1, le=5)
+    baseline_days: int = Field(28, ge=1)
+    sales_target: float = Field(1.2, gt=0)
+
+
+class Incident(_Strict):
+    """One incident: its exports, its thresholds, where its files live.
+
+    ``root`` is the folder of the ``incident.yaml`` file; every path is relative to it.
+    """
+
+    incident: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = ""
+    marketplace: str = "US"
+    language: Literal["en", "zh"] = "en"
+    asins: list[str] = Field(default_factory=list)
+    complaints: list[ExportFile] = Field(default_factory=list)
+    sales: list[ExportFile] = Field(default_factory=list)
+    actions: str | None = None
+    statement: str | None = None
+    reply_templates: str | None = None
+    remedies: list[Remedy] = Field(default_factory=list)
+    onset: dt.datetime | None = None
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("marketplace")
+    @classmethod
+    def _known_marketplace(cls, value: str) -> str:
+        return marketplaces.get(value).code
+
+    @property
+    def store_path(self) -> Path:
+        """The evidence store of this incident's workspace."""
+        return self.root / "store.duckdb"
+
+    def resolve(self, relative: str) -> Path:
+        """Return a path of the config as an absolute path."""
+        return (self.root / relative).resolve()
+
+    def expand(self, entry: ExportFile) -> list[Path]:
+        """Return the files an entry names (a glob expands, sorted)."""
+        pattern = str(self.root / entry.path)
+        if glob.has_magic(entry.path):
+            return [Path(p).resolve() for p in sorted(glob.glob(pattern))]
+        return [Path(pattern).resolve()]
+
+
+def _nearest(key: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Walk ``loc`` through nested models to the field names valid at that place."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            break
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ()) or ()
+        candidates = [annotation, *args]
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                current = candidate
+                break
+    return sorted(name for name in current.model_fields if name != "root")
+
+
+def load_incident(path: str | Path) -> Incident:
+    """Read and validate an ``incident.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the key and the fix (every problem at once).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            f"incident file {str(path)!r} does not exist",
+            fix="pass the path of an incident.yaml (see data/samples/incident.yaml)",
+        )
+    try:
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+        raise ConfigError("incident file is not valid YAML", where, "fix the syntax there") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError("incident file must be a mapping of keys", str(path))
+    try:
+        return Incident(**raw, root=path.resolve().parent)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            dotted = ".".join(str(p) for p in loc)
+            if error["type"] == "extra_forbidden":
+                valid = _fields_of(Incident, loc)
+                problems.append(
+                    f"unknown key {dotted!r} ({_nearest(str(loc[-1]), valid)}"
+                    f"valid keys here: {', '.join(valid)})"
+                )
+            else:
+                problems.append(f"{dotted}: {error['msg']}")
+        raise ConfigError(
+            "incident file has invalid keys: " + "; ".join(problems),
+            str(path),
+            "correct the keys listed (design.md section 7 documents them)",
+        ) from None

@@ -1,0 +1,257 @@
+"""The evidence store: one DuckDB database per incident workspace.
+
+Append-only, with provenance. Every ingest of a file runs in one transaction: the
+file's record, its new rows and its quarantined rows land together or not at all, so
+a crash or a kill mid-ingest leaves the store as it was before that file. DuckDB
+holds an exclusive file lock for a writer; a second writer waits (``wait`` seconds)
+and then fails with :class:`~crisis_kit.errors.StoreBusyError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import StoreBusyError
+from ..schemas import TABLES
+
+__all__ = ["Store", "open_store"]
+
+_SCHEMA_VERSION = "1"
+
+
+class Store:
+    """An open evidence store.
+
+    Use :func:`open_store` (a context manager) rather than the constructor.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The open connection.
+    path : Path
+        The database file.
+    read_only : bool
+        Whether the connection may write.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- schema ---------------------------------------------------------------------------
+    def _create(self, salt_seed: str) -> None:
+        """Create the tables and the salt in one transaction: a store has all or none."""
+        salt = os.environ.get("CRISIS_KIT_SALT") or hashlib.sha256(
+            f"crisis-kit:{salt_seed}".encode()
+        ).hexdigest()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES.values():
+                self.con.execute(table.ddl())
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            self.con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('salt', ?) ON CONFLICT DO NOTHING",
+                [_SCHEMA_VERSION, salt],
+            )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    @property
+    def salt(self) -> str:
+        """The salt of author hashes in this store."""
+        return self.meta("salt")
+
+    def meta(self, key: str) -> str | None:
+        """One value of the store's ``meta`` table (``schema_version``, ``salt``, ``taxonomy``)."""
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return rows[0][0] if rows else None
+
+    # -- reading --------------------------------------------------------------------------
+    def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+        """Return one table as a DataFrame, in a stable order."""
+        contract = TABLES[name]
+        order = ", ".join(contract.key) if contract.key else "1"
+        sql = f"SELECT * FROM {name} {('WHERE ' + where) if where else ''} ORDER BY {order}"
+        return self.con.execute(sql, params or []).df()
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        """Run a query and return a DataFrame, through Arrow.
+
+        Four times faster than ``.df()`` on text; typed as ``.df()`` types it: dates as
+        ``datetime64[us]``, integers and booleans with nulls as pandas' nullable dtypes.
+        """
+        table = self.con.sql(sql).to_arrow_table()
+        frame = table.to_pandas(date_as_object=False)
+        for field in table.schema:
+            column = frame[field.name]
+            if pa.types.is_date(field.type) or pa.types.is_timestamp(field.type) and \
+                    field.type.tz is None:
+                frame[field.name] = column.astype("datetime64[us]")
+            elif pa.types.is_integer(field.type) and table.column(field.name).null_count:
+                frame[field.name] = column.astype(pd.Int64Dtype() if field.type.bit_width > 32
+                                                  else pd.Int32Dtype())
+            elif pa.types.is_boolean(field.type) and table.column(field.name).null_count:
+                frame[field.name] = column.astype(pd.BooleanDtype())
+        return frame
+
+    def events(self, words: bool = True) -> pd.DataFrame:
+        """All events (design.md section 4), ordered by time then id.
+
+        Seller feedback names an order, not an ASIN: where the orders file shows that
+        order held one ASIN, the event carries it (the stored row is left as read).
+        ``words=False`` leaves out ``title`` and ``text`` (the bulk of the bytes).
+        """
+        leave = "" if words else " EXCLUDE (title, text)"
+        return self.frame(
+            f"""
+            SELECT e.*{leave} REPLACE (coalesce(e.asin, o.asin) AS asin)
+            FROM events e
+            LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
+                       GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
+              ON e.asin IS NULL AND o.order_id = e.order_id
+            ORDER BY e.occurred_at, e.event_id
+            """
+        )
+
+    def negative_words(self) -> pd.DataFrame:
+        """``event_id``, ``title`` and ``text`` of every negative event (the quotable ones)."""
+        return self.frame("SELECT event_id, title, text FROM events WHERE is_negative "
+                          "ORDER BY event_id")
+
+    def sales(self) -> pd.DataFrame:
+        """Daily sales: Business Report and Sales and Traffic rows, and order lines per day.
+
+        Each row represents one marketplace-local day of one ASIN as one source reports it.
+        """
+        return self.con.execute(
+            """
+            SELECT * FROM sales
+            UNION ALL
+            SELECT local_date AS date, marketplace, coalesce(asin, '') AS asin,
+                   NULL AS parent_asin, sku, sum(quantity) AS units,
+                   sum(item_price) AS revenue, any_value(currency) AS currency,
+                   NULL AS sessions, NULL AS page_views, NULL AS buy_box_pct,
+                   NULL AS unit_session_pct, 'orders' AS source, 'local' AS day_definition,
+                   min(source_file) AS source_file, min(source_row) AS source_row,
+                   min(source_sha256) AS source_sha256, max(ingest_seq) AS ingest_seq
+            FROM orders
+            WHERE coalesce(lower(status), '') NOT IN ('cancelled', 'canceled')
+            GROUP BY ALL
+            ORDER BY source, marketplace, date, asin, sku
+            """
+        ).df()[TABLES["sales"].names]
+
+    def actions(self) -> pd.DataFrame:
+        """The response actions, in time order."""
+        return self.con.execute('SELECT * FROM actions ORDER BY "at", action_id').df()
+
+    def files(self) -> pd.DataFrame:
+        """Every ingest of every file, in order."""
+        return self.table("files")
+
+    def rejections(self) -> pd.DataFrame:
+        """Every quarantined row with its reason."""
+        return self.table("rejections")
+
+    def export_parquet(self, folder: str | Path) -> list[Path]:
+        """Write every table to ``folder/<table>.parquet`` (a stable schema) and return the paths."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in TABLES:
+            target = folder / f"{name}.parquet"
+            self.con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+            written.append(target)
+        return written
+
+
+def _settings(path: Path) -> dict[str, str]:
+    """DuckDB settings: UTC, and a memory ceiling above which work spills to disk.
+
+    The ceiling keeps a 5-million-row ingest under 2 GB; ``CRISIS_KIT_MEMORY_LIMIT``
+    raises or lowers it (DuckDB syntax: ``1GB``, ``512MB``).
+    """
+    spill = (Path(tempfile.gettempdir()) if str(path) == ":memory:" else path.parent) / (
+        ".crisis-kit-spill")
+    return {
+        "TimeZone": "UTC",
+        "memory_limit": os.environ.get("CRISIS_KIT_MEMORY_LIMIT", "1GB"),
+        "temp_directory": str(spill),
+        # DuckDB draws its own bar on the terminal for long queries: off, library code
+        # writes nothing; the CLI on a terminal turns it on for an ingest (a large file)
+        "enable_progress_bar": False,
+    }
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            for name, value in _settings(path).items():
+                con.execute(f"SET {name} = ?", [value])
+            return con
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = str(exc).split("PID", 1)[-1].strip(" .)") if "PID" in str(exc) else "?"
+                raise StoreBusyError(
+                    f"the evidence store is in use by another process (PID {holder}) "
+                    f"and stayed busy for {wait:g} s",
+                    str(path),
+                    "wait for the other crisis-kit run to finish, then run this again "
+                    "(or raise --wait)",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def open_store(
+    path: str | Path, *, read_only: bool = False, wait: float = 30.0, salt_seed: str = ""
+) -> Iterator[Store]:
+    """Open (creating if needed) the evidence store at ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``store.duckdb`` file; its folder is created if missing.
+    read_only : bool
+        Open for reading only (the store must exist).
+    wait : float
+        Seconds to wait for another process's lock before giving up.
+    salt_seed : str
+        Seeds the author-hash salt of a new store (the incident slug), unless the
+        environment variable ``CRISIS_KIT_SALT`` is set when the store is created.
+
+    Yields
+    ------
+    Store
+    """
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only, wait)
+    try:
+        store = Store(con, path, read_only)
+        if not read_only:
+            store._create(salt_seed)
+        yield store
+    finally:
+        con.close()
