@@ -18,10 +18,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check crisis_kit tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q
+	@# the three notebooks run cell by cell on the bundled sample (nbval, lax: errors fail, outputs are not compared)
+	$(BIN)/crisis-kit ingest data/samples/incident.yaml --quiet
+	$(BIN)/python -m pytest --nbval-lax -p no:xdist -q notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check crisis_kit tests bench
+	$(BIN)/lint-imports
 
 samples: $(STAMP)
 	$(BIN)/python -m crisis_kit.samples data/samples

@@ -17,7 +17,6 @@ from .errors import CrisisKitError
 __all__ = ["main"]
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE_INCIDENT = REPO / "data" / "samples" / "incident.yaml"
 
 
 def _progress_enabled(args: argparse.Namespace) -> bool:
@@ -131,6 +130,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from .config import SAMPLE_INCIDENT
+
     if not SAMPLE_INCIDENT.exists():
         raise CrisisKitError("the bundled sample incident is missing", str(SAMPLE_INCIDENT),
                              "run `make samples` to generate it")

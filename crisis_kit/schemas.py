@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS", "TABLES"]
+__all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
+           "TABLES"]
+
+
+LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
+"""The response lanes of the actions table, in the order reports list them."""
+GOLDEN_LANES = ("cs", "pr", "tech")
+"""The three lines that answer at once in the golden hours: customer service, PR, engineering."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ ACTIONS = Table(
     (
         ("action_id", "VARCHAR NOT NULL", "hash of the row"),
         ("at", "TIMESTAMPTZ NOT NULL", "when, with its zone"),
-        ("lane", "VARCHAR NOT NULL", "cs, pr, tech, platform, marketing, exec"),
+        ("lane", "VARCHAR NOT NULL", ", ".join(LANES)),
         ("action", "VARCHAR NOT NULL", "what was done"),
         ("channel", "VARCHAR", "where (email, reply, listing, seller central, ...)"),
         ("owner", "VARCHAR", "who"),

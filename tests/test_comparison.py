@@ -12,9 +12,9 @@ import pytest
 from crisis_kit.cli import main
 from crisis_kit.config import load_incident
 from crisis_kit.figures import charts as figures
+from crisis_kit.language import load_strings
 from crisis_kit.pipeline import run_analysis
 from crisis_kit.report import workspace as archive
-from crisis_kit.report.language import load_strings
 
 from .conftest import SAMPLES
 

@@ -19,7 +19,7 @@ from crisis_kit.config import load_incident
 from crisis_kit.errors import ConfigError
 from crisis_kit.explorer import Explorer, parse
 from crisis_kit.ingest import ingest_incident
-from crisis_kit.report.language import load_strings
+from crisis_kit.language import load_strings
 from crisis_kit.store import open_store
 
 from .conftest import CHROMIUM  # noqa: E402

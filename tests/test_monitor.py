@@ -423,7 +423,7 @@ def test_cli_choices_are_the_library_formats():
 def test_notebook_parameters_match_what_the_monitor_passes():
     declared = papermill.inspect_notebook(str(NOTEBOOK))
     assert {name: (p["inferred_type_name"], p["default"]) for name, p in declared.items()} == {
-        "incident_path": ("str", '""'), "as_of": ("str", '""')}
+        "incident_path": ("str", '"../data/samples/incident.yaml"'), "as_of": ("str", '""')}
     passed = notebook_parameters("incident.yaml", dt.date(2022, 5, 3))
     assert passed == {"incident_path": "incident.yaml", "as_of": "2022-05-03"}
     assert notebook_parameters("incident.yaml") == {"incident_path": "incident.yaml", "as_of": ""}

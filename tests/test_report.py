@@ -18,9 +18,9 @@ from crisis_kit.analysis.volume import daily_counts
 from crisis_kit.errors import ConfigError, CrisisKitError, NotebookError
 from crisis_kit.figures import charts as figures
 from crisis_kit.figures import theme
+from crisis_kit.language import STRINGS_DIR, load_strings
 from crisis_kit.pipeline import run_analysis, write_summary
 from crisis_kit.report import sections
-from crisis_kit.report.language import STRINGS_DIR, load_strings
 from crisis_kit.report.run import NOTEBOOK, render_report, run_notebook, validate_parameters
 from crisis_kit.schemas import EVENTS as EVENTS_TABLE
 from crisis_kit.schemas import FILES, Table

@@ -23,8 +23,7 @@ from .volume import DayLike, as_day, day_index
 __all__ = [
     "BY_ASIN_COLUMNS", "TRAILING_COLUMNS", "RatingForecast", "RatingSummary",
     "five_star_reviews_to_target", "forecast_target_date", "reviews_of", "summarise",
-    "summarise_by_asin", "trailing_rating",
-]
+    "summarise_by_asin", "trailing_rating", "window_mean"]
 
 TRAILING_COLUMNS = ["local_date", "reviews_in_window", "rating", "cumulative_rating"]
 """Columns of :func:`trailing_rating`."""
@@ -60,6 +59,19 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
     columns = [c for c in ("event_id", "source", "asin", "local_date", "rating")
                if c in events.columns]
     return events.loc[keep, columns].copy()
+
+
+def window_mean(rating_sum: pd.Series, ratings: pd.Series, window_days: int) -> pd.Series:
+    """r(d) from daily sums: the mean rating over the trailing ``window_days`` days.
+
+    ``rating_sum`` and ``ratings`` are the sum and the count of review ratings per local
+    day, on a calendar-complete index (every day present, zero where none), so that
+    "W rows" means "W days". NaN where the window holds no review. Used by
+    :func:`trailing_rating` and by the explorer, which holds daily sums, not reviews.
+    """
+    total = rating_sum.rolling(window_days, min_periods=1).sum()
+    count = ratings.rolling(window_days, min_periods=1).sum()
+    return (total / count.where(count > 0)).astype(float)
 
 
 def trailing_rating(
@@ -137,13 +149,12 @@ def trailing_rating(
         .agg(["sum", "count"])
         .reindex(day_index(days.min(), last), fill_value=0)
     )
-    # Rolling over a calendar-complete index makes "W rows" mean "W days".
     window = per_day.rolling(window_days, min_periods=1).sum()
     lifetime = per_day.cumsum()
     result = pd.DataFrame(
         {
             "reviews_in_window": window["count"].round().astype("int64"),
-            "rating": (window["sum"] / window["count"]).where(window["count"] > 0),
+            "rating": window_mean(per_day["sum"], per_day["count"], window_days),
             "cumulative_rating": lifetime["sum"] / lifetime["count"],
         },
         index=per_day.index,

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import InputError
+from ..schemas import GOLDEN_LANES
 
 __all__ = ["LaneResponse", "Response", "summarise", "GOLDEN_LANES"]
-
-# The three lines that must move at once in the golden hours (design.md section 1).
-GOLDEN_LANES = ("cs", "pr", "tech")
 
 
 @dataclass(frozen=True)

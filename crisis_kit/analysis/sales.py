@@ -21,8 +21,7 @@ from .volume import DayLike, as_day, day_index
 
 __all__ = [
     "DAILY_COLUMNS", "MARKER_COLUMNS", "MILESTONE_COLUMNS", "PHASES", "PHASE_COLUMNS",
-    "SOURCE_PRIORITY", "SalesSummary", "daily_units", "summarise",
-]
+    "SOURCE_PRIORITY", "SalesSummary", "daily_units", "summarise", "baseline_units", "sales_index"]
 
 SOURCE_PRIORITY = ("business_report", "sales_traffic", "orders")
 """Which source wins when several report the same marketplace, ASIN and day (first wins)."""
@@ -201,6 +200,25 @@ def _first_after(series: pd.Series, since: pd.Timestamp | None, level: float) ->
     return None if hit.empty else hit.index[0]
 
 
+def baseline_units(units: pd.Series, onset_day: DayLike, baseline_days: int) -> pd.Series:
+    """The daily units of the ``baseline_days`` days before the onset day: ``[onset - N, onset - 1]``.
+
+    ``units`` is indexed by local day; their mean is the sales baseline (design.md section 8).
+    """
+    onset = as_day(onset_day)
+    return units[(units.index >= onset - pd.Timedelta(days=baseline_days)) & (units.index < onset)]
+
+
+def sales_index(units: pd.Series, baseline: float | None) -> tuple[pd.Series, pd.Series]:
+    """The trailing 7-day mean of daily units and i(d) = that mean / baseline.
+
+    ``units`` is indexed by every local day (zero-filled); i(d) is NaN for the first
+    6 days and everywhere without a positive baseline (design.md section 8).
+    """
+    mean_7d = units.rolling(7, min_periods=7).mean()
+    return mean_7d, (mean_7d / baseline if baseline and baseline > 0 else mean_7d * float("nan"))
+
+
 def summarise(
     sales: pd.DataFrame,
     onset_day: DayLike,
@@ -273,11 +291,9 @@ def summarise(
     onset = as_day(onset_day)
     units = daily_units(sales, asins, as_of)
     series = units.set_index("local_date")["units"]
-    baseline_window = series[(series.index >= onset - pd.Timedelta(days=baseline_days))
-                             & (series.index < onset)]
+    baseline_window = baseline_units(series, onset, baseline_days)
     baseline = float(baseline_window.mean()) if not baseline_window.empty else None
-    mean_7d = series.rolling(7, min_periods=7).mean()
-    index = mean_7d / baseline if baseline else mean_7d * float("nan")
+    mean_7d, index = sales_index(series, baseline)
     after = index[index.index >= onset].dropna()
     trough_date = None if after.empty else after.idxmin()
     recovered_100 = _first_after(index, trough_date, 1.0)

@@ -9,6 +9,7 @@ returned here.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
@@ -19,12 +20,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..config import CRISIS_WINDOW_DAYS
 from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
 from .volume import DayLike, as_day, day_index
 
 __all__ = [
     "OTHER", "Topic", "Taxonomy", "load_taxonomy", "assign", "assign_sql", "fingerprint",
-    "daily_shares", "drivers", "representatives",
+    "daily_shares", "drivers", "crisis_window", "representatives",
 ]
 
 
@@ -239,7 +241,7 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
 def drivers(
     events_with_topic: pd.DataFrame,
     onset_day: DayLike,
-    crisis_days: int = 14,
+    crisis_days: int = CRISIS_WINDOW_DAYS,
     before_days: int = 28,
 ) -> pd.DataFrame:
     """Which topics drove the crisis: their share during it against before it.
@@ -295,6 +297,20 @@ def drivers(
     columns = ["topic", "crisis_negative", "crisis_share", "before_negative", "before_share",
                "lift", "excess"]
     return table[columns].reset_index(drop=True)
+
+
+def crisis_window(events: pd.DataFrame, onset_day: dt.date | None,
+                  days: int = CRISIS_WINDOW_DAYS) -> pd.DataFrame:
+    """Return the negative events of the first ``days`` days from the onset.
+
+    All of them without an onset: the ones :func:`representatives` quotes from.
+    """
+    keep = events["is_negative"].fillna(False).astype(bool)
+    if onset_day is not None:
+        day = pd.to_datetime(events["local_date"])
+        start = pd.Timestamp(onset_day)
+        keep &= (day >= start) & (day < start + pd.Timedelta(days=days))
+    return events[keep]
 
 
 def _optional(events: pd.DataFrame, name: str, default: object) -> pd.Series:

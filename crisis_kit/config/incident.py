@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import ConfigError
 from . import marketplaces, yamlio
 
-__all__ = ["Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
+__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
 
 
 class _Strict(BaseModel):
@@ -51,6 +51,13 @@ class Remedy(_Strict):
     offered_from: dt.date | None = None
 
 
+SAMPLE_INCIDENT = Path(__file__).resolve().parents[2] / "data" / "samples" / "incident.yaml"
+"""The bundled sample incident (in a source checkout): what an empty incident path opens."""
+
+CRISIS_WINDOW_DAYS = 14
+"""The playbook's crisis fortnight: the default of ``thresholds.crisis_window_days``."""
+
+
 class Thresholds(_Strict):
     """The numbers of the playbook; defaults are the playbook's own."""
 
@@ -61,6 +68,8 @@ class Thresholds(_Strict):
     target_rating: float = Field(4.2, ge=1, le=5)
     baseline_days: int = Field(28, ge=1)
     sales_target: float = Field(1.2, gt=0)
+    crisis_window_days: int = Field(CRISIS_WINDOW_DAYS, ge=1)
+    """Days from the onset that make the crisis window (topics, quotes, POA, remedies)."""
 
 
 class Incident(_Strict):

@@ -15,10 +15,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from ..config import Incident, Thresholds, load_incident
+from ..config import SAMPLE_INCIDENT, Incident, Thresholds, load_incident
 from ..errors import CrisisKitError, InputError
 from ..ingest import FileSpec, incident_files, ingest_file, ingest_incident
-from ..report.language import Strings, load_strings
+from ..language import Strings, load_strings
 from ..store import Store, open_store
 from .charts import add_source, draw, make_figures, series
 from .export import Exported, write_selection
@@ -28,9 +28,6 @@ from .search import parse
 from .table import render_table
 
 __all__ = ["Explorer", "SAMPLE_INCIDENT"]
-
-SAMPLE_INCIDENT = Path(__file__).resolve().parents[2] / "data" / "samples" / "incident.yaml"
-"""The bundled sample incident (in a source checkout), opened by ``Explorer("")``."""
 
 _WIDE = {"description_width": "initial"}
 # Lists with their label above and the list as wide as its box; plotly figures that

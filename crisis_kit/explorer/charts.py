@@ -16,10 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..analysis.detection.detectors import seed_alert
+from ..analysis.ratings import window_mean
+from ..analysis.sales import baseline_units, sales_index
 from ..analysis.volume import day_index
 from ..config import Thresholds
 from ..figures import theme
-from ..report.language import Strings, load_strings
+from ..language import Strings, load_strings
 
 __all__ = ["Series", "series", "make_figures", "add_source", "draw"]
 
@@ -66,8 +68,7 @@ def series(daily: pd.DataFrame, units: pd.DataFrame, first: dt.date | None, last
                         thresholds.negative_growth, thresholds.min_negative_per_day)
              if len(days) else None)
     per_day = frame.groupby("local_date")[["rating_sum", "ratings"]].sum().reindex(days, fill_value=0)
-    window = per_day.rolling(thresholds.rating_window_days, min_periods=1).sum()
-    rating = (window["rating_sum"] / window["ratings"].where(window["ratings"] > 0)).astype(float)
+    rating = window_mean(per_day["rating_sum"], per_day["ratings"], thresholds.rating_window_days)
     by_topic = frame.groupby("topic")["negative"].sum().reindex(topics, fill_value=0)
     share = by_topic / by_topic.sum() if by_topic.sum() else by_topic.astype(float) * np.nan
     return Series([d.date().isoformat() for d in days], negative, rating, share,
@@ -81,14 +82,10 @@ def _sales_index(units: pd.DataFrame, days: pd.DatetimeIndex, alert: dt.date | N
         return pd.Series(np.nan, index=days)
     reported = units.set_index(pd.to_datetime(units["local_date"]).astype("datetime64[ns]"))["units"]
     full = reported.reindex(day_index(reported.index.min(), reported.index.max()), fill_value=0.0)
-    trailing = full.rolling(7, min_periods=7).mean()
-    if alert is not None:
-        before = full[(full.index < pd.Timestamp(alert))
-                      & (full.index >= pd.Timestamp(alert) - pd.Timedelta(days=baseline_days))]
-    else:
-        before = full[full.index >= days[0]].iloc[:baseline_days]
-    baseline = before.mean() if len(before) else np.nan
-    index = trailing / baseline if baseline and baseline > 0 else trailing * np.nan
+    # without an alert the baseline is the first baseline_days shown
+    before = (baseline_units(full, alert, baseline_days) if alert is not None
+              else full[full.index >= days[0]].iloc[:baseline_days])
+    _, index = sales_index(full, float(before.mean()) if len(before) else None)
     return index.reindex(days)
 
 

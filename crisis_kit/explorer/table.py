@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from ..report.language import Strings, load_strings
+from ..language import Strings, load_strings
 from .search import Terms, highlight
 
 __all__ = ["render_table"]

@@ -19,6 +19,7 @@ from importlib import resources
 import duckdb
 
 from ..config import marketplaces
+from ..schemas import LANES
 from .formats import Format
 from .values import (
     asin,
@@ -322,7 +323,6 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """
 
 
-LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
 
 
 def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:

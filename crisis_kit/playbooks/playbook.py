@@ -49,7 +49,7 @@ class ChecklistItem(_Strict):
     @field_validator("lane")
     @classmethod
     def _known_lane(cls, value: str) -> str:
-        from ..ingest.normalise import LANES
+        from ..schemas import LANES
 
         if value not in LANES:
             raise ValueError(f"lane {value!r} is not one of {', '.join(LANES)}")

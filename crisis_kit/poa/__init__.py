@@ -20,7 +20,6 @@ from .document import Item, Part, PlanOfAction, Quote, Section, Table
 from .draft import EVIDENCE_COLUMNS, draft
 from .measures import (
     CORRECTIVE_LANES,
-    CRISIS_DAYS,
     ENGINEERING_LANE,
     POA_FIGURE_COLUMNS,
     corrective_actions,
@@ -31,7 +30,7 @@ from .measures import (
 from .words import LANGUAGES
 
 __all__ = [
-    "CORRECTIVE_LANES", "CRISIS_DAYS", "ENGINEERING_LANE", "EVIDENCE_COLUMNS", "LANGUAGES",
+    "CORRECTIVE_LANES", "ENGINEERING_LANE", "EVIDENCE_COLUMNS", "LANGUAGES",
     "POA_FIGURE_COLUMNS", "Item", "Part", "PlanOfAction", "Quote", "Section", "Table",
     "before_after", "corrective_actions", "draft", "figures", "load_orders", "root_cause_topics",
 ]

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ..analysis import effects, topics
 from ..analysis.effects import Window
+from ..analysis.findings import Findings
 from ..analysis.volume import as_day
 from ..errors import InputError
 from .document import Item, Part, PlanOfAction, Quote, Section, Table
 from .measures import (
     CORRECTIVE_LANES,
-    CRISIS_DAYS,
     ENGINEERING_LANE,
     corrective_actions,
     figures,
@@ -23,9 +23,6 @@ from .measures import (
     root_cause_topics,
 )
 from .words import Words, load_words
-
-if TYPE_CHECKING:
-    from ..pipeline import Analysis
 
 __all__ = ["EVIDENCE_COLUMNS", "draft"]
 
@@ -35,26 +32,28 @@ EVIDENCE_COLUMNS = ["kind", "reference", "local_date", "detail", "source_file", 
 
 
 def draft(
-    analysis: Analysis,
+    analysis: Findings,
     lang: str = "en",
     store_tables: Mapping[str, pd.DataFrame] | None = None,
     *,
-    window_days: int = 14,
+    window_days: int | None = None,
 ) -> PlanOfAction:
     """Draft the Plan of Action of an analysed incident.
 
     Parameters
     ----------
-    analysis : crisis_kit.pipeline.Analysis
-        :func:`crisis_kit.pipeline.run_analysis` of the incident; it must have an onset.
+    analysis : crisis_kit.analysis.findings.Findings
+        The measured findings of the incident (:func:`crisis_kit.pipeline.measure`); it
+        must have an onset.
     lang : {"en", "zh"}, default "en"
         Language of the draft's own words (customer words stay as written).
     store_tables : mapping of str to pandas.DataFrame, optional
         ``orders`` (the store's orders table) and optionally ``actions`` (default: the
         analysis's response timeline). Default: read the orders from the incident's
         evidence store with :func:`load_orders`.
-    window_days : int, default 14
-        Length of the before and after windows around each fix date.
+    window_days : int, optional
+        Length of the before and after windows around each fix date; default the
+        crisis window, ``thresholds.crisis_window_days``.
 
     Returns
     -------
@@ -72,7 +71,7 @@ def draft(
     Fix dates are the local days of the corrective actions (:func:`corrective_actions`:
     lanes ``cs``, ``tech``, ``platform``, at or after the onset). Root-cause topics:
     :func:`root_cause_topics` over :func:`crisis_kit.analysis.topics.drivers` with the crisis
-    window ``CRISIS_DAYS`` and ``thresholds.baseline_days`` before. Figures:
+    window (``thresholds.crisis_window_days``) and ``thresholds.baseline_days`` before. Figures:
     :func:`figures`. The last day of data is ``as_of`` or else the earlier of the last
     event day and the last order day. ``docs/poa.md`` gives the whole method.
     """
@@ -80,6 +79,7 @@ def draft(
     if onset is None or analysis.onset_day is None:
         raise InputError("the analysis has no onset, so there is nothing to measure before and after",
                          fix="check the complaints were ingested, or set `onset:` in incident.yaml")
+    window_days = window_days or analysis.crisis_window_days
     words = load_words(lang, analysis.tz)
     incident = analysis.incident
     tables = dict(store_tables or {})
@@ -93,7 +93,8 @@ def draft(
     onset_day = as_day(analysis.onset_day)
     last_day = effects.last_day(analysis.as_of, events, orders) or onset_day
     baseline_days = incident.thresholds.baseline_days
-    drivers = topics.drivers(events, onset_day, crisis_days=CRISIS_DAYS, before_days=baseline_days)
+    drivers = topics.drivers(events, onset_day, crisis_days=analysis.crisis_window_days,
+                             before_days=baseline_days)
     topic_names = root_cause_topics(drivers)
     corrective = corrective_actions(actions, onset, analysis.tz)
     table = figures(events, orders, corrective["local_date"].tolist(), topic_names,
@@ -117,7 +118,7 @@ def draft(
 
 @dataclass(frozen=True, eq=False)
 class _Context:
-    analysis: Analysis
+    analysis: Findings
     words: Words
     events: pd.DataFrame
     orders: pd.DataFrame
@@ -157,8 +158,8 @@ def _quotes(context: _Context, topic: str) -> tuple[Quote, ...]:
 
 def _root_cause(context: _Context) -> Part:
     words, detection = context.words, context.analysis.detection
-    crisis = Window(context.onset_day,
-                    min(context.onset_day + pd.Timedelta(days=CRISIS_DAYS - 1), context.last_day))
+    crisis_end = context.onset_day + pd.Timedelta(days=context.analysis.crisis_window_days - 1)
+    crisis = Window(context.onset_day, min(crisis_end, context.last_day))
     baseline_days = context.analysis.incident.thresholds.baseline_days
     negative = context.events[context.events["is_negative"].fillna(False).astype(bool)]
     in_crisis = int(crisis.holds(pd.to_datetime(negative["local_date"])).sum())

@@ -13,12 +13,12 @@ import pandas as pd
 from ..analysis import effects, topics
 from ..analysis.effects import FIGURE_COLUMNS, Window, before_after
 from ..analysis.volume import DayLike, as_day
-from ..config import Incident
+from ..config import CRISIS_WINDOW_DAYS, Incident
 from ..errors import InputError
 from ..store import open_store
 
 __all__ = [
-    "CORRECTIVE_LANES", "CRISIS_DAYS", "ENGINEERING_LANE", "POA_FIGURE_COLUMNS",
+    "CORRECTIVE_LANES", "ENGINEERING_LANE", "POA_FIGURE_COLUMNS",
     "corrective_actions", "figures", "load_orders", "root_cause_topics",
 ]
 
@@ -28,7 +28,6 @@ CORRECTIVE_LANES = ("cs", "tech", "platform")
 ENGINEERING_LANE = "tech"
 """The lane whose actions are the engineering record and the product change in force."""
 
-CRISIS_DAYS = 14
 """Length of the root-cause window from the onset day (as :func:`crisis_kit.analysis.topics.drivers`)."""
 
 LANGUAGES = ("en", "zh")
@@ -124,7 +123,7 @@ def figures(
     *,
     onset_day: DayLike,
     last_day: DayLike,
-    window_days: int = 14,
+    window_days: int = CRISIS_WINDOW_DAYS,
     baseline_days: int = 28,
     asins: Sequence[str] | None = None,
 ) -> pd.DataFrame:
@@ -142,7 +141,7 @@ def figures(
         The root-cause topics.
     onset_day, last_day : day
         The onset's local day and the last day of data.
-    window_days : int, default 14
+    window_days : int, default CRISIS_WINDOW_DAYS (14)
         Length of each window around a fix date.
     baseline_days : int, default 28
         Length of the pre-crisis window of the ``sustained`` rows.

@@ -11,20 +11,17 @@ The method is documented in ``docs/poa.md``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..analysis import effects
 from ..analysis.effects import Window
+from ..analysis.findings import Findings
 from ..analysis.volume import DayLike, as_day
 from ..config import Incident, Remedy, marketplaces
 from ..errors import InputError
 from . import CORRECTIVE_LANES, corrective_actions, load_orders
-
-if TYPE_CHECKING:
-    from ..pipeline import Analysis
 
 __all__ = ["REMEDY_COLUMNS", "affected_orders", "affected_window", "costs"]
 
@@ -66,11 +63,11 @@ def affected_orders(orders: pd.DataFrame, window: Window, asins: Sequence[str] |
 
 def costs(
     incident: Incident,
-    analysis: Analysis,
+    analysis: Findings,
     orders: pd.DataFrame | None,
     events: pd.DataFrame | None = None,
     *,
-    window_days: int = 14,
+    window_days: int | None = None,
     actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Price each remedy over the affected orders, beside its measured effect.
@@ -79,15 +76,16 @@ def costs(
     ----------
     incident : Incident
         Its ``remedies`` (name, unit_cost, offered_from), ``asins`` and thresholds.
-    analysis : crisis_kit.pipeline.Analysis
-        The incident's analysis (onset, time zone, sales, response timeline).
+    analysis : crisis_kit.analysis.findings.Findings
+        The incident's measured findings (onset, time zone, sales, response timeline).
     orders : pandas.DataFrame or None
         The store's ``orders`` table; None reads it (:func:`crisis_kit.poa.load_orders`).
     events : pandas.DataFrame, optional
         Events with ``local_date``, ``source``, ``rating``, ``is_negative``, ``order_id``;
         default ``analysis.events``.
-    window_days : int, default 14
-        Length of the return-rate and sales windows.
+    window_days : int, optional
+        Length of the return-rate and sales windows; default the crisis window,
+        ``thresholds.crisis_window_days``.
     actions : pandas.DataFrame, optional
         The actions table; default ``analysis.response.timeline``.
 
@@ -124,6 +122,7 @@ def costs(
     if onset is None:
         raise InputError("the analysis has no onset, so no order counts as affected",
                          fix="check the complaints were ingested, or set `onset:` in incident.yaml")
+    window_days = window_days or analysis.crisis_window_days
     events = analysis.events if events is None else events
     orders = load_orders(incident, analysis.as_of) if orders is None else orders
     shipped = effects.shipped_orders(orders, incident.asins or None)
@@ -161,7 +160,7 @@ def _currency(orders: pd.DataFrame, marketplace: str) -> str:
 
 
 def _effects(
-    remedy: Remedy, analysis: Analysis, events: pd.DataFrame, orders: pd.DataFrame,
+    remedy: Remedy, analysis: Findings, events: pd.DataFrame, orders: pd.DataFrame,
     actions: pd.DataFrame, window_days: int, last_day: pd.Timestamp,
 ) -> dict[str, object]:
     if remedy.offered_from is None:
@@ -206,7 +205,7 @@ def _rating(events: pd.DataFrame, window: Window) -> tuple[int, float]:
     return int(len(inside)), float(inside.mean()) if len(inside) else np.nan
 
 
-def _sales(analysis: Analysis, window: Window) -> tuple[float, float]:
+def _sales(analysis: Findings, window: Window) -> tuple[float, float]:
     summary = analysis.sales
     if summary is None or window.days == 0:
         return np.nan, np.nan

@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 
 from ..config.taxonomy import OTHER, load_taxonomy
 from ..figures import charts as figures
+from ..language import Strings
 from ..pipeline import Analysis
 from .comparison import PANELS, has_others
-from .language import Strings
 
 __all__ = ["FIGURES", "draw", "topic_labels"]
 

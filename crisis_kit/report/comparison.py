@@ -10,16 +10,14 @@ measure, one column per incident in onset order, numbered as the figure's dots a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from ..schemas import LANES
 from . import fragments
 from .fragments import Column, Fragment
-from .workspace import LANES
-
-if TYPE_CHECKING:
-    from .sections import Report
+from .page import Page
 
 __all__ = ["MEASURES", "PANELS", "comparison", "has_others"]
 
@@ -46,7 +44,7 @@ def _blank(value: Any) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
-def _cell(report: Report, value: Any, kind: str) -> str:
+def _cell(report: Page, value: Any, kind: str) -> str:
     s = report.strings
     if _blank(value):
         return s.text("none")
@@ -60,7 +58,7 @@ def _cell(report: Report, value: Any, kind: str) -> str:
     return s.number(value, kind)
 
 
-def _row_label(report: Report, measure: str) -> str:
+def _row_label(report: Page, measure: str) -> str:
     s = report.strings
     if measure.endswith("_hours") and measure[:-len("_hours")] in LANES:
         return s.text("comparison.rows.lane_hours",
@@ -68,7 +66,7 @@ def _row_label(report: Report, measure: str) -> str:
     return s.text(f"comparison.rows.{measure}")
 
 
-def comparison(report: Report) -> Fragment:
+def comparison(report: Page) -> Fragment:
     """The table of the incident and the others; one sentence when it stands alone."""
     s, table = report.strings, report.comparison_table
     if not has_others(table):

@@ -8,7 +8,7 @@ metadata for :func:`crisis_kit.report.run.summary_of`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -17,14 +17,12 @@ from ..config.taxonomy import OTHER
 from ..figures import theme
 from . import fragments
 from .fragments import Column, Fragment
-
-if TYPE_CHECKING:
-    from .sections import Report
+from .page import Page
 
 __all__ = ["key_figures"]
 
 
-def key_figures(report: Report) -> Fragment:
+def key_figures(report: Page) -> Fragment:
     """The key figures, all from :meth:`Analysis.summary` (hence equal to ``summary.json``).
 
     The fragment carries that summary in its output metadata, so the report runner
@@ -61,7 +59,7 @@ def key_figures(report: Report) -> Fragment:
     return fragments.concat(*parts, meta={"summary": summary})
 
 
-def _top_topic_card(report: Report, complaints: Mapping[str, Any]) -> list[dict[str, str]]:
+def _top_topic_card(report: Page, complaints: Mapping[str, Any]) -> list[dict[str, str]]:
     s = report.strings
     counts = {k: v for k, v in complaints["by_topic"].items() if k != OTHER}
     if not counts or not complaints["negative"]:
@@ -73,7 +71,7 @@ def _top_topic_card(report: Report, complaints: Mapping[str, Any]) -> list[dict[
                             share=s.number(counts[top] / complaints["negative"], "percent"))}]
 
 
-def _detection_cards(report: Report, d: Mapping[str, Any]) -> list[dict[str, str]]:
+def _detection_cards(report: Page, d: Mapping[str, Any]) -> list[dict[str, str]]:
     s = report.strings
     statistical = (s.text("summary.alert_note", date=s.date(d["statistical_alert_date"]))
                    if d["statistical_alert_date"] else s.text("summary.alert_note_none"))
@@ -93,7 +91,7 @@ def _detection_cards(report: Report, d: Mapping[str, Any]) -> list[dict[str, str
     return cards
 
 
-def _response_cards(report: Report, r: Mapping[str, Any]) -> list[dict[str, str]]:
+def _response_cards(report: Page, r: Mapping[str, Any]) -> list[dict[str, str]]:
     s = report.strings
     hours = report.incident.thresholds.golden_hours
     first = report.analysis.response.first_response if report.analysis.response else None
@@ -114,7 +112,7 @@ def _response_cards(report: Report, r: Mapping[str, Any]) -> list[dict[str, str]
     ]
 
 
-def _rating_cards(report: Report, r: Mapping[str, Any]) -> list[dict[str, str]]:
+def _rating_cards(report: Page, r: Mapping[str, Any]) -> list[dict[str, str]]:
     s = report.strings
     target = s.number(r["target"], "rating")
     forecast = r["forecast_target_date"]
@@ -135,7 +133,7 @@ def _rating_cards(report: Report, r: Mapping[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _sales_cards(report: Report, sales: Mapping[str, Any]) -> list[dict[str, str]]:
+def _sales_cards(report: Page, sales: Mapping[str, Any]) -> list[dict[str, str]]:
     s = report.strings
     summary = report.analysis.sales
     trough_note = ""
@@ -162,7 +160,7 @@ def _sales_cards(report: Report, sales: Mapping[str, Any]) -> list[dict[str, str
     ]
 
 
-def _by_source(report: Report, by_source: Mapping[str, int]) -> Fragment:
+def _by_source(report: Page, by_source: Mapping[str, int]) -> Fragment:
     s = report.strings
     events = report.analysis.events
     negative = events.loc[events["is_negative"], "source"].value_counts()

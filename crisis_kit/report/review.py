@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,9 +21,7 @@ from ..statements.commitments import Commitment
 from ..statements.lexicon import load_lexicon
 from . import fragments
 from .fragments import Column, Fragment
-
-if TYPE_CHECKING:
-    from .sections import Report
+from .page import Page
 
 __all__ = ["POA_SUFFIX", "plan_of_action", "poa_file_name", "remedy_options", "statement_review"]
 
@@ -40,7 +37,7 @@ def poa_file_name(incident: str) -> str:
 
 
 # -- statement review -----------------------------------------------------------------------
-def statement_review(report: Report) -> Fragment:
+def statement_review(report: Page) -> Fragment:
     """Score, verdict and failed rules; the STAR parts, the flagged words, the commitments."""
     s, review = report.strings, report.analysis.statement
     if review is None:
@@ -61,7 +58,7 @@ def statement_review(report: Report) -> Fragment:
     )
 
 
-def _replies(report: Report) -> Fragment:
+def _replies(report: Page) -> Fragment:
     """How the team's replies follow its templates (``reply_templates``) and the statement."""
     s, consistency = report.strings, report.analysis.replies
     if consistency is None:
@@ -99,7 +96,7 @@ def _replies(report: Report) -> Fragment:
     )
 
 
-def _cards(report: Report, review: StatementReview) -> list[dict[str, str]]:
+def _cards(report: Page, review: StatementReview) -> list[dict[str, str]]:
     s = report.strings
     kept = sum(c.kept is True for c in review.commitments)
     broken = sum(c.kept is False for c in review.commitments)
@@ -124,7 +121,7 @@ def _cards(report: Report, review: StatementReview) -> list[dict[str, str]]:
     ]
 
 
-def _rule_sentence(report: Report, review: StatementReview, rule: str) -> str:
+def _rule_sentence(report: Page, review: StatementReview, rule: str) -> str:
     """What a failed rule asks for, from the review's fields (Rule.message is English only)."""
     s = report.strings
     join = s.text("statement.separator").join
@@ -137,12 +134,12 @@ def _rule_sentence(report: Report, review: StatementReview, rule: str) -> str:
     return s.text("statement.rules.commitments")
 
 
-def _term_at(report: Report, finding: Finding) -> str:
+def _term_at(report: Page, finding: Finding) -> str:
     return report.strings.text("statement.term_at", term=finding.text, line=finding.line,
                                column=finding.column)
 
 
-def _star_table(report: Report, review: StatementReview) -> Fragment:
+def _star_table(report: Page, review: StatementReview) -> Fragment:
     s = report.strings
     rows = []
     for part in review.star:
@@ -160,7 +157,7 @@ def _star_table(report: Report, review: StatementReview) -> Fragment:
     )
 
 
-def _findings_table(report: Report, review: StatementReview) -> Fragment:
+def _findings_table(report: Page, review: StatementReview) -> Fragment:
     s = report.strings
     found = sorted((*review.vague, *review.emotive), key=lambda f: f.start)
     rows = [[f"{f.line}:{f.column}", s.text(f"statement.kinds.{f.kind}"), f.text, f.alternative]
@@ -172,7 +169,7 @@ def _findings_table(report: Report, review: StatementReview) -> Fragment:
     )
 
 
-def _commitments_table(report: Report, review: StatementReview) -> Fragment:
+def _commitments_table(report: Page, review: StatementReview) -> Fragment:
     s = report.strings
     rows = []
     for c in review.commitments:
@@ -194,7 +191,7 @@ def _commitments_table(report: Report, review: StatementReview) -> Fragment:
     )
 
 
-def _outcome(report: Report, review: StatementReview, c: Commitment) -> tuple[str, str]:
+def _outcome(report: Page, review: StatementReview, c: Commitment) -> tuple[str, str]:
     """``kept``/``broken``/``not_due``/``unchecked`` and why, in the order the checker decides."""
     s = report.strings
     if review.published_at is None:
@@ -220,7 +217,7 @@ def _outcome(report: Report, review: StatementReview, c: Commitment) -> tuple[st
                                    c.kind, c.kind))
 
 
-def _local(moment: object, report: Report) -> pd.Timestamp | None:
+def _local(moment: object, report: Page) -> pd.Timestamp | None:
     """A moment on the marketplace's clock (the report's times are all in its zone)."""
     if moment is None:
         return None
@@ -229,7 +226,7 @@ def _local(moment: object, report: Report) -> pd.Timestamp | None:
 
 
 # -- Plan of Action -------------------------------------------------------------------------
-def plan_of_action(report: Report) -> Fragment:
+def plan_of_action(report: Page) -> Fragment:
     """The POA draft embedded as its own escaped HTML; its Markdown rides in the metadata.
 
     :meth:`crisis_kit.poa.PlanOfAction.html` is rendered by the POA's own template with
@@ -252,7 +249,7 @@ def plan_of_action(report: Report) -> Fragment:
 
 
 # -- remedy options -------------------------------------------------------------------------
-def remedy_options(report: Report) -> Fragment:
+def remedy_options(report: Page) -> Fragment:
     """Each remedy's cost over the affected orders, beside what followed its first day."""
     s, table = report.strings, report.analysis.remedies
     if report.analysis.detection.onset is None:

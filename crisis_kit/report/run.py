@@ -27,11 +27,11 @@ from .. import errors
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
 from ..figures import theme
+from ..language import LANGUAGES, load_strings, resolve_language
 from ..summary import write_summary
 from . import provenance, review
 from .fragments import METADATA_KEY
 from .kernel import KERNEL_NAME, Kernel
-from .language import LANGUAGES, load_strings, resolve_language
 
 if TYPE_CHECKING:
     import nbformat

@@ -18,24 +18,21 @@ evidence appendix.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from ..analysis import topics
-from ..config import Incident, load_incident
+from ..config import SAMPLE_INCIDENT, load_incident
 from ..errors import ConfigError, CrisisKitError
-from ..pipeline import Analysis, run_analysis
+from ..language import load_strings, resolve_language
+from ..pipeline import run_analysis
 from . import charts, comparison, fragments, keyfigures, review, views
 from . import workspace as archive
 from .charts import FIGURES
 from .fragments import Column, Fragment
-from .language import Strings, load_strings, resolve_language
+from .page import Page
 from .provenance import require_store, version
 
 __all__ = ["FIGURES", "Report", "build", "require_store", "resolve_language", "version"]
@@ -44,48 +41,8 @@ _HOURS_SHOWN = 72  # the timeline counts hours and minutes this long after the o
 
 
 @dataclass(frozen=True, eq=False)
-class Report:
-    """One post-mortem: the Analysis, the tables arranged from it, its figures and words.
-
-    - ``analysis``: :func:`crisis_kit.pipeline.run_analysis`, computed once.
-    - ``daily_by_source``: one local day of one source (:func:`views.daily_by_source`).
-    - ``moments``: one key moment (:func:`views.key_moments`).
-    - ``lanes``: one response lane (:func:`views.lane_table`).
-    - ``comparison_table``: one incident of the workspace
-      (:func:`crisis_kit.report.workspace.comparison_for`: this one and its siblings, by onset).
-    - ``figures``: the figures of :data:`FIGURES` that have data.
-    """
-
-    analysis: Analysis
-    incident_file: str
-    strings: Strings
-    as_of: pd.Timestamp
-    daily_by_source: pd.DataFrame
-    moments: pd.DataFrame
-    lanes: pd.DataFrame
-    topic_labels: Mapping[str, str]
-    comparison_table: pd.DataFrame = field(default_factory=pd.DataFrame)
-    figures: Mapping[str, go.Figure] = field(default_factory=dict)
-    version: str = "unknown"
-
-    # -- small helpers ----------------------------------------------------------------
-    @property
-    def incident(self) -> Incident:
-        """The incident, as read from its file."""
-        return self.analysis.incident
-
-    def label(self, group: str, name: object) -> str:
-        """The display name of ``name`` in a group: ``sources``, ``lanes``, ``phases``, ``topics``.
-
-        Topics take the taxonomy's label in the report's language; the other groups are
-        groups of the strings file.
-        """
-        names = self.topic_labels if group == "topics" else self.strings.section(group)
-        return names.get(str(name), str(name))
-
-    @property
-    def _t(self) -> Any:
-        return self.incident.thresholds
+class Report(Page):
+    """One post-mortem (:class:`~crisis_kit.report.page.Page`) with a method per notebook cell."""
 
     # -- masthead and headings ----------------------------------------------------------
     def masthead(self) -> Fragment:
@@ -213,7 +170,7 @@ class Report:
         """Which topics drove the crisis (``Analysis.topic_drivers``)."""
         s = self.strings
         drivers = self.analysis.topic_drivers
-        windows = _windows()
+        windows = self._windows
         if drivers.empty:
             return fragments.note(s.text("topics.drivers_none"))
         rows = [[self.label("topics", r.topic), s.number(r.crisis_negative),
@@ -242,7 +199,7 @@ class Report:
         columns = [Column(s.text("topics.date")), Column(s.text("topics.source")),
                    Column(s.text("topics.rating"), "number"),
                    Column(s.text("topics.helpful"), "number"), Column(s.text("topics.words"), "words")]
-        caption = (s.text("topics.representatives_caption", days=_windows()["crisis_days"])
+        caption = (s.text("topics.representatives_caption", days=self._t.crisis_window_days)
                    if self.analysis.detection.onset is not None
                    else s.text("topics.representatives_caption_all"))
         parts = [fragments.note(caption)]
@@ -455,12 +412,6 @@ class Report:
         )
 
 
-def _windows() -> dict[str, int]:
-    """The windows ``run_analysis`` compares topics over: :func:`crisis_kit.analysis.topics.drivers`'s own."""
-    defaults = inspect.signature(topics.drivers).parameters
-    return {name: int(defaults[name].default) for name in ("crisis_days", "before_days")}
-
-
 def _words(title: object, text: object) -> str:
     return " — ".join(p for p in (title, text) if isinstance(p, str) and p.strip())
 
@@ -471,7 +422,7 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     Parameters
     ----------
     incident_path : str or Path
-        The ``incident.yaml``.
+        The ``incident.yaml``; empty for the bundled sample incident.
     lang : str
         ``en`` or ``zh``; empty for the incident's ``language``.
     as_of : str
@@ -490,6 +441,7 @@ def build(incident_path: str | Path, lang: str = "", as_of: str = "") -> Report:
     CrisisKitError
         If the evidence store is missing or holds no event of the incident.
     """
+    incident_path = incident_path or SAMPLE_INCIDENT
     incident = load_incident(incident_path)
     strings = load_strings(resolve_language(lang, incident))
     require_store(incident, incident_path)

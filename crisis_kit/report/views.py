@@ -14,13 +14,14 @@ import pandas as pd
 from ..analysis.response import GOLDEN_LANES, Response
 from ..analysis.volume import daily_counts
 from ..pipeline import Analysis
+from ..schemas import LANES
 
 __all__ = [
     "LANE_ORDER", "MOMENT_COLUMNS", "MOMENT_KINDS", "TIMELINE_LANES", "LANE_COLUMNS",
     "daily_by_source", "key_moments", "lane_table", "last_day",
 ]
 
-LANE_ORDER = ("cs", "pr", "tech", "platform", "marketing", "exec")
+LANE_ORDER = LANES
 """Lanes in the order the report lists them: the three golden lanes first."""
 
 TIMELINE_LANES = ("pr", "tech", "platform")

@@ -24,11 +24,11 @@ import pandas as pd
 
 from ..config import Incident, load_incident
 from ..errors import ConfigError, CrisisKitError
+from ..schemas import LANES
 
-__all__ = ["COLUMNS", "LANES", "analysis_row", "compare", "comparison_for", "find_incidents", "incident_row",
+__all__ = ["COLUMNS", "analysis_row", "compare", "comparison_for", "find_incidents", "incident_row",
            "latest_summary"]
 
-LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
 """The response lanes, in the order of the table's columns."""
 
 COLUMNS = [

@@ -15,17 +15,13 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from .lexicon import Lexicon, term_pattern
+from .review import Commitment, StatementReview
 from .sentences import Layout, Sentence, display
-
-if TYPE_CHECKING:
-    from . import StatementReview
 
 __all__ = ["Commitment", "find_commitments", "check_commitments"]
 
@@ -74,59 +70,6 @@ _PROMISE = re.compile(
     r"将|会|承诺|保证|确保|必须|计划|最迟|最晚|不晚于", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",\s|;|:\s|，|；|：|\s(?:and|but|while|so)\s|并且?|同时|[.。!?！？]\s*$",
                          re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Commitment:
-    """One dated commitment and, once checked, whether it was kept.
-
-    Attributes
-    ----------
-    text : str
-        The commitment: its sentence up to the end of the clause holding the deadline
-        ("We will refund all affected orders within 72 hours").
-    phrase : str
-        The deadline as written ("within 72 hours", "by May 16, 2022", "72小时内").
-    start, end, line, column : int
-        Where the deadline phrase is in the statement (offsets; 1-based line and column).
-    kind : str or None
-        What is promised (refund, replacement, restock, reply, ...; see
-        ``crisis_kit/data/star_parts.yaml``), None when no known word names it.
-    deadline_hours : float or None
-        Hours from publication to the deadline; None when it cannot be placed (a date
-        or business days without a publication time).
-    deadline_at : datetime or None
-        The deadline as a time (None without a publication time).
-    relative : bool
-        A duration ("within 72 hours") rather than a date.
-    kept : bool or None
-        True or False once checked against the evidence; None unchecked or uncheckable.
-    evidence : str
-        Why ``kept`` is what it is, or what data would check it.
-    evidence_action, evidence_at, evidence_hours
-        The action that fulfilled it, when, and how many hours after publication.
-    """
-
-    text: str
-    phrase: str
-    start: int
-    end: int
-    line: int
-    column: int
-    kind: str | None
-    deadline_hours: float | None
-    deadline_at: dt.datetime | None
-    relative: bool
-    kept: bool | None = None
-    evidence: str = ""
-    evidence_action: str | None = None
-    evidence_at: dt.datetime | None = None
-    evidence_hours: float | None = None
-
-    def summary(self) -> dict[str, object]:
-        """The ``statement.commitments`` entry of ``summary.json``."""
-        hours = None if self.deadline_hours is None else round(self.deadline_hours, 3)
-        return {"text": self.text, "deadline_hours": hours, "kept": self.kept}
 
 
 def _number(value: str | None) -> float | None:

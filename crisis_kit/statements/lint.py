@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, InputError
-from .commitments import Commitment, check_commitments, find_commitments
+from .commitments import check_commitments, find_commitments
 from .lexicon import PARTS, Lexicon, Term, find_terms, load_lexicon, term_pattern
+from .review import Commitment, Finding, Rule, StarPart, StatementReview
 from .sentences import Layout, Sentence, detect_language, layout
 
 if TYPE_CHECKING:
@@ -36,151 +36,6 @@ LANGUAGES = ("en", "zh")
 # statement falls short. Passing needs every rule, not a score.
 _POINTS = {"star": 40, "vague": 30, "emotive": 15, "commitments": 15}
 _PER_VAGUE = 10
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One flagged word or phrase.
-
-    Attributes
-    ----------
-    term : str
-        The listed term (``as soon as possible``).
-    text : str
-        As written in the statement (``As soon as possible``).
-    start, end : int
-        Character offsets into the statement.
-    line, column : int
-        1-based.
-    kind : str
-        ``vague``, ``emotive`` or ``blaming``.
-    alternative : str
-        The definite wording to use instead, or what to write instead.
-    """
-
-    term: str
-    text: str
-    start: int
-    end: int
-    line: int
-    column: int
-    kind: str
-    alternative: str
-
-
-@dataclass(frozen=True)
-class StarPart:
-    """One STAR part: found or not, how, and the sentence that carries it.
-
-    ``how`` is ``heading`` (a heading names the part and its section holds a sentence)
-    or ``cue`` (a sentence holds one of the part's cue words); None when missing.
-    """
-
-    part: str
-    found: bool
-    how: str | None = None
-    heading: str | None = None
-    sentence: str | None = None
-    start: int | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A failed rule: its name (star, vague, emotive, commitments) and what to fix."""
-
-    name: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.message}"
-
-
-@dataclass(frozen=True)
-class StatementReview:
-    """What :func:`lint` found in a statement (and, once checked, what became of its promises).
-
-    Attributes
-    ----------
-    language : str
-        ``en`` or ``zh`` (given, or detected).
-    published_at : datetime or None
-        Publication time (given, or read from the statement's first line).
-    star : tuple of StarPart
-        Situation, truth, action, result, in that order.
-    vague, emotive : tuple of Finding
-        Vague words; emotive and blaming language. In the order of the text.
-    commitments : tuple of Commitment
-        Every dated commitment, its deadline in hours from publication; ``kept`` is
-        filled by :func:`check_commitments`.
-    score : int
-        0-100: STAR 40 (10 a part), definite words 30 (10 off per vague term), tone 15
-        (none with emotive or blaming words), dated commitments 15.
-    passed : bool
-        Every rule holds (no failed rule).
-    failed_rules : tuple of Rule
-    text : str
-        The statement as linted.
-    """
-
-    language: str
-    published_at: dt.datetime | None
-    star: tuple[StarPart, ...]
-    vague: tuple[Finding, ...]
-    emotive: tuple[Finding, ...]
-    commitments: tuple[Commitment, ...]
-    score: int
-    passed: bool
-    failed_rules: tuple[Rule, ...]
-    text: str = field(default="", repr=False)
-
-    def part(self, name: str) -> StarPart:
-        """The STAR part of that name."""
-        return next(p for p in self.star if p.part == name)
-
-    @property
-    def star_found(self) -> dict[str, bool]:
-        """Each STAR part mapped to whether it was found."""
-        return {p.part: p.found for p in self.star}
-
-    def summary(self) -> dict[str, Any]:
-        """The ``statement`` block of ``summary.json`` (design.md section 9).
-
-        ``vague_terms`` lists each vague term found, as listed, in the order of the text.
-        """
-        return {
-            "star": self.star_found,
-            "vague_terms": [f.term for f in self.vague],
-            "commitments": [c.summary() for c in self.commitments],
-            "passed": self.passed,
-        }
-
-    def as_json(self) -> dict[str, Any]:
-        """Everything found, for ``lint-statement --json`` (a superset of :meth:`summary`)."""
-        def moment(value: dt.datetime | None) -> str | None:
-            return None if value is None else value.isoformat()
-
-        return {
-            "language": self.language,
-            "published_at": moment(self.published_at),
-            "star": {p.part: {"found": p.found, "how": p.how, "heading": p.heading,
-                              "sentence": p.sentence, "line": p.line} for p in self.star},
-            "vague_terms": [_finding_json(f) for f in self.vague],
-            "emotive_terms": [_finding_json(f) for f in self.emotive],
-            "commitments": [c.summary() | {
-                "phrase": c.phrase, "kind": c.kind, "line": c.line, "column": c.column,
-                "relative": c.relative, "deadline_at": moment(c.deadline_at),
-                "evidence": c.evidence or None} for c in self.commitments],
-            "score": self.score,
-            "passed": self.passed,
-            "failed_rules": [{"rule": r.name, "message": r.message} for r in self.failed_rules],
-        }
-
-
-def _finding_json(finding: Finding) -> dict[str, Any]:
-    return {"term": finding.term, "text": finding.text, "kind": finding.kind,
-            "line": finding.line, "column": finding.column, "start": finding.start,
-            "end": finding.end, "alternative": finding.alternative}
 
 
 def _heading_part(heading: str, lexicon: Lexicon) -> str | None:

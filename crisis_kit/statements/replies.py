@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError
-from . import StatementReview
-from .commitments import Commitment, find_commitments
+from .commitments import find_commitments
 from .lexicon import Lexicon, find_terms, load_lexicon
+from .review import Commitment, StatementReview
 from .sentences import detect_language, layout
 
 __all__ = ["ReplyConsistency", "collect_replies", "reply_consistency"]

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..config import yamlio
-from ..errors import ConfigError
+from .config import yamlio
+from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..config import Incident
+    from .config import Incident
 
 __all__ = ["LANGUAGES", "STRINGS_DIR", "Strings", "load_strings", "resolve_language"]
 
-STRINGS_DIR = Path(__file__).parent / "strings"
+STRINGS_DIR = Path(__file__).parent / "report" / "strings"
 """The folder of the strings files, one ``<lang>.yaml`` each."""
 
 LANGUAGES = ("en", "zh")

@@ -1,0 +1,107 @@
+"""The evidence one analysis reads: the store's tables cut at ``as_of`` and to the incident.
+
+:func:`load_evidence` reads the store read-only and gives each event its topic: as the
+ingest stored it while the taxonomy is unchanged, else assigned here
+(:func:`crisis_kit.analysis.topics.assign`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..config import Incident, marketplaces
+from ..store import open_store
+from . import topics
+
+__all__ = ["Evidence", "load_evidence"]
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """The store's tables for one incident, cut at ``as_of`` and to the incident's ASINs.
+
+    - ``events``: each row one complaint signal (design.md section 4, with its ``topic``)
+      of the incident's ASINs (all ASINs when the incident names none; an event without an ASIN counts
+      when its order held one of them), on or before ``as_of``.
+    - ``sales``: each row one local day of one ASIN as one source reports it.
+    - ``actions``: each row one response action, at or before the end of ``as_of``.
+    """
+
+    events: pd.DataFrame
+    sales: pd.DataFrame
+    actions: pd.DataFrame
+    files: pd.DataFrame
+    as_of: dt.date | None
+    quotable: pd.DataFrame | None = None
+
+
+def _day(value: str | dt.date | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
+                  words: bool = True) -> Evidence:
+    """Read the incident's evidence store (read-only) and cut it at ``as_of``.
+
+    ``words=False``: the events come without ``title`` and ``text``; ``quotable`` holds
+    ``event_id``, ``title`` and ``text`` of the negative events instead (join on
+    ``event_id``), so the analysis does not carry every customer's words through each step.
+    """
+    cut = _day(as_of)
+    tz = marketplaces.get(incident.marketplace).tz
+    with open_store(incident.store_path, read_only=True) as store:
+        tagged = store.meta("taxonomy") == topics.fingerprint()
+        slim = tagged and not words
+        events, sales_rows, actions, files, orders = (
+            store.events(words=not slim), store.sales(), store.actions(), store.files(),
+            store.table("orders"))
+        quotable = store.negative_words() if slim else None
+    events = _with_topics(events, tagged)
+    if not words and quotable is None:
+        negative = events["is_negative"].fillna(False).astype(bool)
+        quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
+        events = events.drop(columns=["title", "text"])
+    if not words:
+        events = _compact(events)
+    if incident.asins:
+        # Feedback names an order, not an ASIN: it belongs to the incident when its order
+        # held one of the incident's ASINs.
+        ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"])
+        events = events[events["asin"].isin(incident.asins)
+                        | (events["asin"].isna() & events["order_id"].isin(ours))]
+    if cut is not None:
+        events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
+        sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]
+        actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
+    return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
+                    actions.reset_index(drop=True), files, cut, quotable)
+
+
+_CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",
+          "reason_group", "status", "disposition", "variant", "source_file", "source_sha256")
+
+
+def _compact(events: pd.DataFrame) -> pd.DataFrame:
+    """Return the events with their few-valued text columns held as categories.
+
+    Every filter of a million events then copies small integer codes, not strings.
+    Values and comparisons are unchanged.
+    """
+    return events.astype({c: "category" for c in _CODES if c in events.columns})
+
+
+def _with_topics(events: pd.DataFrame, tagged: bool) -> pd.DataFrame:
+    """Return the events with their topic.
+
+    As the ingest stored it while the taxonomy is unchanged (``tagged``), else assigned
+    here (:func:`crisis_kit.analysis.topics.assign`).
+    """
+    names = topics.load_taxonomy().names
+    if tagged and events["topic"].notna().all():
+        return events.assign(topic=pd.Categorical(events["topic"], categories=names))
+    return events.assign(topic=topics.assign(events))
