@@ -4,6 +4,15 @@
 date order per marketplace), ``taxonomy`` (the complaint topics), ``yamlio`` (one YAML reader).
 """
 
-from .incident import CRISIS_WINDOW_DAYS, SAMPLE_INCIDENT, ExportFile, Incident, Remedy, Thresholds, load_incident
+from .incident import (
+           CRISIS_WINDOW_DAYS,
+           SAMPLE_INCIDENT,
+           ExportFile,
+           Incident,
+           Remedy,
+           Thresholds,
+           load_incident,
+)
 
-__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
+__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy",
+           "load_incident"]

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import ConfigError
 from . import marketplaces, yamlio
 
-__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy", "load_incident"]
+__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy",
+           "load_incident"]
 
 
 class _Strict(BaseModel):
