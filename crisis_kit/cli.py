@@ -276,6 +276,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="crisis-kit",
         description="Analyse an e-commerce complaint crisis from the seller's own exports.",
     )
+    parser.add_argument("--debug", action="store_true",
+                        help="on an unexpected error, show the full traceback instead of one paragraph")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     demo = verbs.add_parser("demo", help="report on the bundled sample incident into reports/")
@@ -386,6 +388,31 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`crisis-kit ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"crisis-kit: {_unexpected(exc, argv)}", file=sys.stderr)
+        return 1
+
+
+def _unexpected(exc: Exception, argv: list[str] | None) -> str:
+    """One paragraph for an error crisis-kit did not foresee; the traceback goes to a file.
+
+    The file is named by the process id (two runs never share one) in the temporary folder.
+    """
+    import tempfile
+    import traceback
+
+    command = " ".join(["crisis-kit", "--debug", *(sys.argv[1:] if argv is None else argv)])
+    saved = Path(tempfile.gettempdir()) / f"crisis-kit-error-{os.getpid()}.txt"
+    try:
+        saved.write_text(f"{command}\n\n{traceback.format_exc()}", encoding="utf-8")
+        where = f"the full traceback is saved in {saved}"
+    except OSError:
+        where = "the traceback could not be saved"
+    return (f"an unexpected error stopped the command ({type(exc).__name__}: {exc}). "
+            f"This is a bug in crisis-kit or an input it does not know yet: {where}; "
+            f"rerun with `{command}` to see it here, and report it with that file.")
 
 
 if __name__ == "__main__":

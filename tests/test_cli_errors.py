@@ -1,0 +1,61 @@
+"""The CLI never shows a bare traceback: an unforeseen library error becomes one paragraph.
+
+Each verb is forced into a library ``ValueError`` (the function it calls is replaced by one
+that raises), and must answer with exit 1, one paragraph on stderr naming the ``--debug``
+command to rerun and the file that holds the full traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from crisis_kit.cli import main
+
+from .conftest import SAMPLES
+
+
+def boom(*args, **kwargs):
+    raise ValueError("forced library failure")
+
+
+SAMPLE = str(SAMPLES / "incident.yaml")
+VERBS = [
+    # (argv, the module attribute the verb calls)
+    (["inspect", str(SAMPLES / "exports" / "reviews.csv")], "crisis_kit.ingest.inspect_file"),
+    (["ingest", SAMPLE], "crisis_kit.ingest.ingest_incident"),
+    (["report", SAMPLE, "--quiet"], "crisis_kit.report.run.render_report"),
+    (["demo", "--quiet"], "crisis_kit.report.run.render_report"),
+    (["monitor", SAMPLE], "crisis_kit.monitor.check"),
+    (["lint-statement", str(SAMPLES / "statement.md")], "crisis_kit.statements.lint_file"),
+    (["new", "x-incident", "--scenario", "product-defect"], "crisis_kit.playbooks.scaffold.create_incident"),
+    (["playbooks"], "crisis_kit.playbooks.playbook.list_playbooks"),
+    (["compare"], "crisis_kit.report.workspace.find_incidents"),
+]
+
+
+@pytest.mark.parametrize(("argv", "target"), VERBS, ids=[v[0][0] for v in VERBS])
+def test_an_unforeseen_error_is_one_paragraph(argv, target, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(target, boom)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    if argv[0] in ("ingest", "demo"):  # never write into the repository's sample folder
+        monkeypatch.setattr("crisis_kit.cli._ingest", lambda *a, **k: boom())
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "ValueError: forced library failure" in err
+    assert f"crisis-kit --debug {' '.join(argv)}" in err
+    saved = Path(re.search(r"saved in (\S+);", err).group(1))
+    assert saved.parent == tmp_path
+    text = saved.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text and "forced library failure" in text
+
+
+def test_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.setattr("crisis_kit.statements.lint_file", boom)
+    with pytest.raises(ValueError, match="forced library failure"):
+        main(["--debug", "lint-statement", str(SAMPLES / "statement.md")])
