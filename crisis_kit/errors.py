@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 __all__ = ["CrisisKitError", "InputError", "ConfigError", "StoreBusyError", "NotebookError"]
 
 
@@ -23,6 +25,17 @@ class CrisisKitError(Exception):
         self.where = where
         self.fix = fix
         super().__init__(self.message)
+
+    def located(self, where: str) -> CrisisKitError:
+        """The same error, placed: ``where`` (the file, the incident.yaml entry) before its own ``where``.
+
+        Returns a copy of the same class; the original is left as it was.
+        """
+        placed = copy.copy(self)
+        placed.where = f"{where}, {self.where}" if self.where and where not in self.where else (
+            self.where or where)
+        placed.args = (placed.message,)
+        return placed
 
     @property
     def message(self) -> str:

@@ -59,3 +59,43 @@ def test_debug_shows_the_traceback(monkeypatch):
     monkeypatch.setattr("crisis_kit.statements.lint_file", boom)
     with pytest.raises(ValueError, match="forced library failure"):
         main(["--debug", "lint-statement", str(SAMPLES / "statement.md")])
+
+
+# -- errors that name where to look -------------------------------------------------------
+
+
+def test_a_statement_error_names_its_file(tmp_path):
+    from crisis_kit.errors import CrisisKitError
+    from crisis_kit.statements import lint_file
+
+    statement = tmp_path / "statement.md"
+    statement.write_text("Published: yesterday\n\nWe will refund every order within 72 hours.\n")
+    with pytest.raises(CrisisKitError) as caught:
+        lint_file(statement, published_at="not a time")
+    assert caught.value.where == str(statement) and str(statement) in str(caught.value)
+    empty = tmp_path / "empty.md"
+    empty.write_text("\n")
+    with pytest.raises(CrisisKitError, match="no text to check") as caught:
+        lint_file(empty)
+    assert caught.value.where == str(empty)
+
+
+def test_an_ingest_error_names_the_entry_of_incident_yaml(tmp_path):
+    from crisis_kit.config import load_incident
+    from crisis_kit.errors import CrisisKitError
+    from crisis_kit.ingest import ingest_incident
+
+    (tmp_path / "reviews.csv").write_text("Date,Body\n2022-05-01,fine\n")
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "incident.yaml").write_text(
+        "incident: x\ncomplaints:\n  - path: reviews.csv\n    mapping: {occurred_at: Date, text: Body}\n"
+        "    source: review\n  - path: nowhere.csv\n")
+    with pytest.raises(CrisisKitError) as caught:
+        ingest_incident(load_incident(tmp_path / "incident.yaml"), tmp_path / "s.duckdb")
+    assert "complaints[1] (nowhere.csv)" in caught.value.where
+    (tmp_path / "incident.yaml").write_text(
+        "incident: x\ncomplaints:\n  - path: reviews.csv\n    mapping: {occurred_at: Date, text: Body}\n"
+        "    source: review\n  - path: other.csv\n    format: amazon-fba-returns\n")
+    with pytest.raises(CrisisKitError) as caught:
+        ingest_incident(load_incident(tmp_path / "incident.yaml"), tmp_path / "s.duckdb")
+    assert "complaints[1] (other.csv)" in caught.value.where, caught.value.message

@@ -8,10 +8,11 @@ it is and what became of its rows; :func:`ingest_incident` brings every file an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import ExportFile, Incident
-from ..errors import InputError
+from ..errors import CrisisKitError, InputError
 from ..store import open_store
 from .formats import FORMATS, Format, detect_format, get_format
 from .load import FileSpec, IngestReport, ingest_file
@@ -53,17 +54,24 @@ def incident_files(incident: Incident) -> list[FileSpec]:
     groups = [("events", incident.complaints), ("sales", incident.sales)]
     if incident.actions:
         groups.append(("actions", [ExportFile(path=incident.actions, format="actions")]))
+    keys = {"events": "complaints", "sales": "sales", "actions": "actions"}
     for table, entries in groups:
-        for entry in entries:
+        for index, entry in enumerate(entries):
             paths = incident.expand(entry)
+            named = _entry_name(incident, keys[table], index, entry.path)
             if not paths or not paths[0].exists():
                 raise InputError(
-                    f"incident.yaml names {entry.path!r}, which matches no file",
-                    str(incident.root / "incident.yaml"),
+                    f"incident.yaml names {entry.path!r}, which matches no file", named,
                     "check the path (relative to incident.yaml) or drop the export there",
                 )
-            specs.extend(_spec(incident, entry, p, table) for p in paths)
+            specs.extend(replace(_spec(incident, entry, p, table), entry=named) for p in paths)
     return specs
+
+
+def _entry_name(incident: Incident, key: str, index: int, path: str) -> str:
+    """``/x/incident.yaml, complaints[2] (exports/returns.txt)``; ``actions`` is a single path."""
+    item = key if key == "actions" else f"{key}[{index}]"
+    return f"{incident.root / 'incident.yaml'}, {item} ({path})"
 
 
 def ingest_incident(
@@ -97,7 +105,10 @@ def ingest_incident(
         if progress:
             store.con.execute("SET enable_progress_bar = true")
         for spec in specs:
-            report = ingest_file(store, spec)
+            try:
+                report = ingest_file(store, spec)
+            except CrisisKitError as exc:
+                raise exc.located(spec.entry) from exc
             reports.append(report)
             if on_file:
                 on_file(spec, report)

@@ -69,6 +69,8 @@ class FileSpec:
     date_pattern: str | None = None
     asins: tuple[str, ...] = ()
     table: str | None = None
+    entry: str | None = None
+    """Where incident.yaml names the file (``complaints[2]``), for error messages."""
 
 
 @dataclass

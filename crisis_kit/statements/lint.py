@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, CrisisKitError, InputError
 from .commitments import check_commitments, find_commitments
 from .lexicon import PARTS, Lexicon, Term, find_terms, load_lexicon, term_pattern
 from .review import Commitment, Finding, Rule, StarPart, StatementReview
@@ -201,7 +201,7 @@ def read_statement(path: str | Path) -> str:
     """A statement file's text: UTF-8 (with or without BOM), else GB18030 (Chinese Windows)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"statement file {str(path)!r} does not exist",
+        raise InputError(f"statement file {str(path)!r} does not exist", str(path),
                          fix="pass the path of the statement (Markdown or plain text)")
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
@@ -215,8 +215,12 @@ def read_statement(path: str | Path) -> str:
 
 def lint_file(path: str | Path, lang: str | None = None, published_at: str | dt.datetime | None = None,
               *, lexicon: Lexicon | None = None) -> StatementReview:
-    """:func:`lint` on a file's text (:func:`read_statement`)."""
-    return lint(read_statement(path), lang, published_at, lexicon=lexicon)
+    """:func:`lint` on a file's text (:func:`read_statement`); an error names the file."""
+    text = read_statement(path)
+    try:
+        return lint(text, lang, published_at, lexicon=lexicon)
+    except CrisisKitError as exc:
+        raise exc.located(str(path)) from None
 
 
 def review_incident(incident: Incident, actions: pd.DataFrame, events: pd.DataFrame | None = None,
