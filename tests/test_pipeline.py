@@ -49,39 +49,61 @@ def test_summary_has_exactly_the_contract_keys(summary):
         assert set(lane) == {"first_at", "hours", "met"}
 
 
-def test_summary_matches_what_the_generator_planted(summary, truth):
-    complaints, detection = summary["complaints"], summary["detection"]
-    assert complaints["total"] == truth["complaints"]["total"]
-    assert complaints["negative"] == truth["complaints"]["negative"]
-    assert complaints["by_source"] == truth["complaints"]["by_source"]
-    assert detection["alert_date"] == truth["detection"]["alert_date"]
-    assert detection["alert_at"] == truth["detection"]["alert_at"]
-    assert detection["onset"] == truth["detection"]["alert_at"]
-    assert (detection["peak_date"], detection["peak_negative"]) == (
-        truth["detection"]["peak_date"], truth["detection"]["peak_negative"])
-    rating = summary["rating"]
-    assert rating["trough"] == pytest.approx(truth["rating"]["trough"], abs=1e-3)
-    assert 2.6 <= rating["trough"] <= 3.0
-    assert rating["trough_date"] == truth["rating"]["trough_date"]
-    assert rating["recovered_date"] == truth["rating"]["recovered_date"]
-    assert rating["baseline"] == pytest.approx(truth["rating"]["baseline"], abs=1e-3)
-    sales = summary["sales"]
-    assert sales["baseline_units_per_day"] == pytest.approx(truth["sales"]["baseline_units_per_day"],
-                                                            abs=1e-3)
-    assert sales["trough_index"] == pytest.approx(truth["sales"]["trough_index"], abs=1e-3)
-    assert sales["recovered_100_date"] == truth["sales"]["recovered_100_date"]
-    assert sales["reached_target_date"] == truth["sales"]["reached_target_date"]
-    lanes = summary["response"]["lanes"]
-    assert lanes == truth["response"]["lanes"]
-    assert summary["response"]["first_response_at"] == truth["response"]["first_response_at"]
-    assert [lanes[lane]["met"] for lane in ("cs", "pr", "tech")] == [True, True, False]
-    assert summary["response"]["golden_window_met"] is True
-    planted = truth["statement"]["commitments"]
-    found = summary["statement"]["commitments"]
+def planted_complaints(got, truth):
+    want = truth["complaints"]
+    assert (got["total"], got["negative"], got["by_source"]) == (
+        want["total"], want["negative"], want["by_source"])
+
+
+def planted_detection(got, truth):
+    want = truth["detection"]
+    assert (got["alert_date"], got["alert_at"]) == (want["alert_date"], want["alert_at"])
+    assert got["onset"] == want["alert_at"]
+    assert (got["peak_date"], got["peak_negative"]) == (want["peak_date"], want["peak_negative"])
+
+
+def planted_rating(got, truth):
+    want = truth["rating"]
+    assert got["trough"] == pytest.approx(want["trough"], abs=1e-3)
+    assert 2.6 <= got["trough"] <= 3.0
+    assert (got["trough_date"], got["recovered_date"]) == (want["trough_date"], want["recovered_date"])
+    assert got["baseline"] == pytest.approx(want["baseline"], abs=1e-3)
+
+
+def planted_sales(got, truth):
+    want = truth["sales"]
+    assert got["baseline_units_per_day"] == pytest.approx(want["baseline_units_per_day"], abs=1e-3)
+    assert got["trough_index"] == pytest.approx(want["trough_index"], abs=1e-3)
+    assert (got["recovered_100_date"], got["reached_target_date"]) == (
+        want["recovered_100_date"], want["reached_target_date"])
+
+
+def planted_response(got, truth):
+    want = truth["response"]
+    assert got["lanes"] == want["lanes"]
+    assert got["first_response_at"] == want["first_response_at"]
+    assert [got["lanes"][lane]["met"] for lane in ("cs", "pr", "tech")] == [True, True, False]
+    assert got["golden_window_met"] is True
+
+
+def planted_statement(got, truth):
+    planted, found = truth["statement"]["commitments"], got["commitments"]
     assert len(found) == len(planted) == 3
-    for got, want in zip(found, planted, strict=True):
-        assert want["text"] in got["text"]
-        assert (got["deadline_hours"], got["kept"]) == (want["deadline_hours"], want["kept"])
+    for commitment, want in zip(found, planted, strict=True):
+        assert want["text"] in commitment["text"]
+        assert (commitment["deadline_hours"], commitment["kept"]) == (
+            want["deadline_hours"], want["kept"])
+
+
+PLANTED = {"complaints": planted_complaints, "detection": planted_detection,
+           "rating": planted_rating, "sales": planted_sales, "response": planted_response,
+           "statement": planted_statement}
+
+
+@pytest.mark.parametrize("block", list(PLANTED))
+def test_summary_block_matches_what_the_generator_planted(block, summary, truth):
+    """One block of summary.json against the generator's truth.json (one test per block)."""
+    PLANTED[block](summary[block], truth)
 
 
 def test_top_topic_of_the_crisis_is_quality(incident):
@@ -131,3 +153,17 @@ def test_replies_follow_the_sample_templates_as_planted(incident, truth):
     assert (consistency.total, consistency.following) == (planted["replies"],
                                                           planted["following_template"])
     assert consistency.summary()["contradicting"] == 0
+
+
+def test_summary_carries_the_statement_review(incident, truth):
+    analysis = run_analysis(incident)
+    block = analysis.summary()["statement"]
+    assert set(block) == {"star", "vague_terms", "commitments", "passed"}
+    assert block["star"] == {"situation": True, "truth": True, "action": True, "result": True}
+    assert block["vague_terms"] == truth["statement"]["vague_terms"]["en"]
+    assert block["passed"] is False
+    assert [(c["deadline_hours"], c["kept"]) for c in block["commitments"]] == [
+        (72.0, True), (168.0, False), (344.25, True)]
+    assert all(set(c) == {"text", "deadline_hours", "kept"} for c in block["commitments"])
+    early = run_analysis(incident, as_of="2022-05-08").summary()["statement"]
+    assert [c["kept"] for c in early["commitments"]] == [True, None, None]

@@ -1,5 +1,8 @@
 """The statement linter (STAR, vague and emotive words, dated commitments), the check of
-commitments against the actions log, reply consistency, and `crisis-kit lint-statement`."""
+commitments against the actions log, and reply consistency: the library, as units.
+
+The command line is in test_statement_cli.py; the statement in summary.json in test_pipeline.py.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,7 @@ import json
 import pandas as pd
 import pytest
 
-from crisis_kit.cli import main
 from crisis_kit.errors import ConfigError, InputError
-from crisis_kit.pipeline import run_analysis
 from crisis_kit.statements import check_commitments, detect_language, lint, lint_file
 from crisis_kit.statements.lexicon import load_lexicon
 from crisis_kit.statements.replies import collect_replies, reply_consistency
@@ -301,20 +302,6 @@ def test_sample_statements_give_the_planted_findings(name, language, truth):
     assert found[344.25].kind == "restock" and found[344.25].kept is True
 
 
-def test_pipeline_summary_carries_the_statement(sample_incident, truth):
-    analysis = run_analysis(sample_incident)
-    block = analysis.summary()["statement"]
-    assert set(block) == {"star", "vague_terms", "commitments", "passed"}
-    assert block["star"] == {"situation": True, "truth": True, "action": True, "result": True}
-    assert block["vague_terms"] == truth["vague_terms"]["en"]
-    assert block["passed"] is False
-    assert [(c["deadline_hours"], c["kept"]) for c in block["commitments"]] == [
-        (72.0, True), (168.0, False), (344.25, True)]
-    assert all(set(c) == {"text", "deadline_hours", "kept"} for c in block["commitments"])
-    early = run_analysis(sample_incident, as_of="2022-05-08").summary()["statement"]
-    assert [c["kept"] for c in early["commitments"]] == [True, None, None]
-
-
 # -- commitments against the evidence ---------------------------------------------------
 def test_commitment_checks_say_what_would_check_them():
     review = lint(EN_FINDINGS)
@@ -374,46 +361,6 @@ def test_replies_are_collected_from_feedback_and_the_actions_log():
     assert replies["source"].tolist() == ["seller_feedback", "actions"]
     assert replies["text"].tolist() == ["We have refunded your order.", "We will refund within 72 hours."]
     assert reply_consistency([], replies).share is None
-
-
-# -- the command line --------------------------------------------------------------------
-@pytest.mark.parametrize(("name", "expected"), [
-    ("statement.md", ["8:64", "maybe", "13:78", "probably", "22:72", "as soon as possible",
-                      "within 72 hours = 72 h", "within 7 days = 168 h", "FAIL vague"]),
-    ("statement.zh.md", ["8:10", "可能", "12:24", "大概", "19:6", "尽快", "72小时内 = 72 h",
-                         "7天内 = 168 h", "FAIL vague"]),
-])
-def test_cli_prints_every_planted_finding_and_fails(name, expected, capsys):
-    assert main(["lint-statement", str(SAMPLES / name)]) == 1
-    out = capsys.readouterr().out
-    for piece in expected:
-        assert piece in out
-    for part in ("situation", "truth", "action", "result"):
-        assert f"{part:<10} found" in out
-
-
-def test_cli_passes_a_clean_statement_and_prints_json(tmp_path, capsys):
-    path = tmp_path / "clean.md"
-    path.write_text(EN_CLEAN, encoding="utf-8")
-    assert main(["lint-statement", str(path)]) == 0
-    assert "PASS" in capsys.readouterr().out
-    assert main(["lint-statement", str(SAMPLES / "statement.zh.md"), "--lang", "zh", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
-    assert report["passed"] is False
-    assert [v["term"] for v in report["vague_terms"]] == ["可能", "大概", "尽快"]
-    assert [(v["line"], v["column"]) for v in report["vague_terms"]] == [(8, 10), (12, 24), (19, 6)]
-    assert [c["deadline_hours"] for c in report["commitments"]] == [72.0, 168.0, 344.25]
-    assert report["failed_rules"][0]["rule"] == "vague"
-
-
-def test_cli_errors_are_one_paragraph(tmp_path, capsys):
-    assert main(["lint-statement", str(tmp_path / "missing.md")]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("crisis-kit: statement file") and "Fix:" in err
-    assert err.count("\n") == 1
-    with pytest.raises(SystemExit) as usage:
-        main(["lint-statement", str(tmp_path / "x.md"), "--lang", "fr"])
-    assert usage.value.code == 2
 
 
 def test_reply_templates_are_read_from_the_markdown_crisis_kit_new_writes(tmp_path):

@@ -46,7 +46,7 @@ LABELS = {
     "no_data": "No data",
 }
 """Display text of the monitor's figure (:func:`crisis_kit.figures.charts.negative_threshold`)."""
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "monitor.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "monitor.ipynb"
 """The monitor notebook: :func:`check` and its figure, for papermill and schedulers."""
 
 _SERIES_COLUMNS = ["local_date", "negative", "prior_mean", "threshold", "seed_fires",
