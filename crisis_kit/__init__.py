@@ -14,12 +14,17 @@ from .errors import ConfigError, CrisisKitError, InputError, NotebookError, Stor
 
 __version__ = "0.1.0"
 
+# name -> (module that owns it, its name there)
 _OWNERS = {
-    "Incident": ".config", "load_incident": ".config",
-    "FORMATS": ".ingest", "FileSpec": ".ingest", "IngestReport": ".ingest",
-    "ingest_file": ".ingest", "ingest_incident": ".ingest", "inspect_file": ".ingest",
-    "TABLES": ".schemas",
-    "Store": ".store", "open_store": ".store",
+    "Incident": (".config", "Incident"), "load_incident": (".config", "load_incident"),
+    "FORMATS": (".ingest", "FORMATS"), "FileSpec": (".ingest", "FileSpec"),
+    "IngestReport": (".ingest", "IngestReport"), "ingest_file": (".ingest", "ingest_file"),
+    "ingest_incident": (".ingest", "ingest_incident"), "inspect_file": (".ingest", "inspect_file"),
+    "TABLES": (".schemas", "TABLES"),
+    "Store": (".store", "Store"), "open_store": (".store", "open_store"),
+    "Analysis": (".pipeline", "Analysis"), "run_analysis": (".pipeline", "run_analysis"),
+    "lint_statement": (".statements", "lint"), "lint_statement_file": (".statements", "lint_file"),
+    "render_report": (".report.run", "render_report"),
 }
 
 __all__ = [
@@ -40,6 +45,11 @@ __all__ = [
     "TABLES",
     "Store",
     "open_store",
+    "run_analysis",
+    "Analysis",
+    "lint_statement",
+    "lint_statement_file",
+    "render_report",
 ]
 
 
@@ -47,7 +57,8 @@ def __getattr__(name: str) -> Any:
     owner = _OWNERS.get(name)
     if owner is None:
         raise AttributeError(f"module 'crisis_kit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(owner, __name__), name)
+    module, attribute = owner
+    value = getattr(importlib.import_module(module, __name__), attribute)
     globals()[name] = value
     return value
 

@@ -16,13 +16,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from ..errors import StoreBusyError
 from ..schemas import TABLES
+
+if TYPE_CHECKING:  # pandas is imported where a table is returned: the ingest never needs it
+    import pandas as pd
 
 __all__ = ["Store", "open_store"]
 
@@ -94,6 +96,9 @@ class Store:
         Four times faster than ``.df()`` on text; typed as ``.df()`` types it: dates as
         ``datetime64[us]``, integers and booleans with nulls as pandas' nullable dtypes.
         """
+        import pandas as pd
+        import pyarrow as pa
+
         table = self.con.sql(sql).to_arrow_table()
         frame = table.to_pandas(date_as_object=False)
         for field in table.schema:
