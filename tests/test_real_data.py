@@ -28,7 +28,23 @@ DATAFINITI = "Datafiniti_Amazon_Consumer_Reviews_of_Amazon_Products.csv"
 IPHONE = "apple_iphone_11_reviews.csv"
 FASHION = "AMAZON_FASHION_5.json"
 SPAPI = "spapi_sales_and_traffic_report_examples.json"
-MARKETPLACE = {DATAFINITI: "US", IPHONE: "IN", FASHION: "US", SPAPI: "US"}
+ALEXA = "kaggle_amazon_alexa.tsv"
+JD = "jd_aircon_jd_comment_data_gbk.csv"
+MARKETPLACE = {DATAFINITI: "US", IPHONE: "IN", FASHION: "US", SPAPI: "US", ALEXA: "US", JD: "CN"}
+# Files with no format of their own come in through `mapping:`, as a user would bring them.
+MAPPING = {
+    # rating, date, variation, verified_reviews, feedback: no ASIN, no reviewer.
+    ALEXA: {"rating": "rating", "occurred_at": "date", "text": "verified_reviews",
+            "variant": "variation"},
+    # JD.com's own column names; the product id is JD's, not an ASIN, and is kept as written.
+    JD: {"asin": "商品ID", "author": "用户ID", "occurred_at": "评论时间", "rating": "打分",
+         "text": "评论内容"},
+}
+# Review corpora with no date and no product: complaint language for the topics, read by
+# tests/test_topics_real.py (and counted here against the README).
+BABY = "coursera_amazon_baby_first4213rows.csv"
+SHOPPING = "online_shopping_10_cats_subset.csv"
+CORPORA = {BABY, SHOPPING}
 
 
 # -- independent readings of the files ------------------------------------------------------
@@ -65,6 +81,30 @@ def fashion() -> pd.DataFrame:
 FASHION_KEY = ["reviewerID", "unixReviewTime", "reviewText"]
 
 
+def alexa() -> pd.DataFrame:
+    """Tab-separated, UTF-8 with BOM; a review may open with a quote that never closes."""
+    return pd.read_csv(REAL / ALEXA, sep="\t", encoding="utf-8-sig", dtype=str,
+                       keep_default_na=False, quoting=3)
+
+
+ALEXA_KEY = ["date", "rating", "verified_reviews", "variation"]
+
+
+def jd() -> pd.DataFrame:
+    return pd.read_csv(REAL / JD, encoding="gb18030", dtype=str, keep_default_na=False)
+
+
+JD_KEY = ["商品ID", "用户ID", "评论时间", "评论内容", "打分"]
+
+
+def baby() -> pd.DataFrame:
+    return pd.read_csv(REAL / BABY, dtype=str, keep_default_na=False)
+
+
+def shopping() -> pd.DataFrame:
+    return pd.read_csv(REAL / SHOPPING, dtype=str, keep_default_na=False)
+
+
 def spapi_documents() -> list[dict]:
     return json.loads((REAL / SPAPI).read_text(encoding="utf-8"))["examples"]
 
@@ -77,6 +117,10 @@ def expected_counts(name: str) -> dict[str, int]:
         frame, key = iphone(), IPHONE_KEY
     elif name == FASHION:
         frame, key = fashion(), FASHION_KEY
+    elif name == ALEXA:
+        frame, key = alexa(), ALEXA_KEY
+    elif name == JD:
+        frame, key = jd(), JD_KEY
     else:
         # By-date rows are daily only at DAY granularity; by-ASIN rows have no date and
         # are daily only when the report covers one day (none of Amazon's examples does).
@@ -101,6 +145,10 @@ DOCUMENTED = {
     IPHONE: {"read": 5010, "accepted": 4986, "rejected": 0, "duplicates": 24},
     FASHION: {"read": 3176, "accepted": 447, "rejected": 0, "duplicates": 2729},
     SPAPI: {"read": 16, "accepted": 4, "rejected": 12, "duplicates": 0},
+    # The README gives the rows; the copies are worked out above (714 rows repeat another
+    # row exactly; JD's "about 2,700 duplicate rows").
+    ALEXA: {"read": 3150, "accepted": 2436, "rejected": 0, "duplicates": 714},
+    JD: {"read": 13576, "accepted": 10866, "rejected": 0, "duplicates": 2710},
 }
 
 
@@ -112,8 +160,10 @@ def real(tmp_path_factory):
     """Ingest the four files into one store; return the reports and the store's path."""
     path = tmp_path_factory.mktemp("real") / "s.duckdb"
     with open_store(path) as store:
-        reports = {name: ingest_file(store, FileSpec(REAL / name, marketplace=market))
-                   for name, market in MARKETPLACE.items()}
+        reports = {name: ingest_file(store, FileSpec(
+            REAL / name, marketplace=market, mapping=MAPPING.get(name),
+            source="review" if name in MAPPING else None))
+            for name, market in MARKETPLACE.items()}
     return reports, path
 
 
@@ -128,7 +178,16 @@ def events_of(real, name: str) -> pd.DataFrame:
 
 def test_every_real_file_is_covered():
     present = {p.name for p in REAL.iterdir() if p.is_file() and p.name != "README.md"}
-    assert present == set(MARKETPLACE)
+    assert present == set(MARKETPLACE) | CORPORA
+
+
+def test_corpora_counts_match_the_readme():
+    frame = baby()
+    assert list(frame.columns) == ["name", "review", "rating"] and len(frame) == 4213
+    assert frame.rating.astype(int).le(2).sum() == 805
+    frame = shopping()
+    assert list(frame.columns) == ["cat", "label", "review"] and len(frame) == 15799
+    assert (frame.label == "0").sum() == 12799 and frame.cat.nunique() == 10
 
 
 @pytest.mark.parametrize("name", list(MARKETPLACE))
@@ -149,6 +208,8 @@ def test_counts_are_exact(name, real):
     (IPHONE, "scraped-reviews", "cp1252"),  # Windows-1252, not UTF-8
     (FASHION, "mcauley-2018", "utf-8"),
     (SPAPI, "amazon-sales-traffic", "utf-8"),
+    (ALEXA, "mapping", "utf-8-sig"),  # tab-separated, UTF-8 with BOM
+    (JD, "mapping", "gb18030"),  # GBK, read as its superset
 ])
 def test_format_and_encoding(name, format_name, encoding, real):
     report = real[0][name]
@@ -177,6 +238,37 @@ def test_datafiniti_values(real):
     one = events[events.asin == "B018Y22BI4"]
     monthly = one.groupby(one.local_date.dt.strftime("%Y-%m")).rating.mean().round(2)
     assert (monthly["2016-06"], monthly["2016-07"], monthly["2016-10"]) == (4.70, 4.16, 4.80)
+
+
+def test_alexa_values(real):
+    events = events_of(real, ALEXA)
+    first = alexa().drop_duplicates(ALEXA_KEY)
+    assert len(events) == len(first) == 2436
+    assert list(events.source_row - 1) == list(first.index)
+    # "31-Jul-18": day, month name, two-digit year; 2018-05-16 .. 2018-07-31 (README).
+    days = pd.to_datetime(first.date, format="%d-%b-%y")
+    assert list(events.local_date) == list(days)
+    assert (days.min(), days.max()) == (pd.Timestamp("2018-05-16"), pd.Timestamp("2018-07-31"))
+    assert list(events.rating) == [float(r) for r in first.rating]
+    assert list(events.variant) == list(first.variation.str.strip())
+    assert events.asin.isna().all()  # the file names no product
+    # The README's 257 reviews of 1-2 stars, before the copies are set aside.
+    assert alexa().rating.astype(int).le(2).sum() == 257
+
+
+def test_jd_values(real):
+    events = events_of(real, JD)
+    first = jd().drop_duplicates(JD_KEY)
+    assert len(events) == len(first) == 10866
+    assert list(events.source_row - 1) == list(first.index)
+    # JD's product ids end with a space; kept as JD writes them, trimmed: 24 products.
+    assert list(events.asin) == list(first["商品ID"].str.strip()) and events.asin.nunique() == 24
+    # "2021/8/21 17:30" in China time, the marketplace's.
+    times = pd.to_datetime(first["评论时间"], format="%Y/%m/%d %H:%M")
+    local = events.occurred_at + pd.Timedelta(hours=8)
+    assert list(local) == list(times)
+    assert list(events.rating) == [float(r) for r in first["打分"]]
+    assert set(events.marketplace) == {"CN"}
 
 
 def helpful(cell: str) -> int | None:
@@ -254,10 +346,11 @@ def test_no_reviewer_name_or_id_is_stored(real):
     """
     frames = datafiniti(), iphone(), fashion()
     names = pd.concat([frames[0]["reviews.username"], frames[1].profile_name,
-                       frames[2].reviewerName.dropna(), frames[2].reviewerID])
+                       frames[2].reviewerName.dropna(), frames[2].reviewerID, jd()["用户ID"]])
     words = set(pd.concat([frames[0]["reviews.title"], frames[0]["reviews.text"],
                            frames[1].review_title, frames[1].review_text,
-                           frames[2].summary.dropna(), frames[2].reviewText.dropna()]))
+                           frames[2].summary.dropna(), frames[2].reviewText.dropna(),
+                       jd()["评论内容"], alexa().verified_reviews]))
     secrets = names[~names.isin(words) & (names.str.len() >= 4)].drop_duplicates()
     assert len(secrets) > 5000
     with open_store(real[1], read_only=True) as store:
@@ -271,7 +364,8 @@ def test_no_reviewer_name_or_id_is_stored(real):
             ).fetchone()[0]
             assert hits == 0, f"a raw reviewer name or id is stored in {table}.{column}"
         hashed = store.con.execute(
-            "SELECT count(*) FROM events WHERE source = 'review' AND author_hash IS NULL"
+            "SELECT count(*) FROM events WHERE source = 'review' AND author_hash IS NULL "
+            "AND source_file <> ?", [ALEXA]  # the Alexa file names no reviewer
         ).fetchone()[0]
     assert hashed == 0
 

@@ -108,11 +108,14 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
 
     mkt = _marketplace_expr(cols.get("marketplace"), market.code)
     asin_cell = raw("asin")
+    # A column the user mapped to `asin` is the product's id even when it is not shaped like
+    # an ASIN (a JD.com or Shopify product id): kept as written, trimmed, rather than lost.
+    own_id = f", NULLIF(trim({asin_cell}), '')" if fmt.name == "mapping" and "asin" in cols else ""
     asin_list = (
         f"list_filter(list_transform(string_split(coalesce({asin_cell}, ''), ','), lambda x: trim(x)), "
         "lambda x: x <> '')"
         if fmt.multi_asin
-        else f"[coalesce({asin(asin_cell)}, {asin(raw('url'))})]"
+        else f"[coalesce({asin(asin_cell)}, {asin(raw('url'))}{own_id})]"
     )
     key_sql = ", ".join(
         {"author": "author_hash", "occurred_at": "epoch(occurred_at)",
@@ -384,7 +387,7 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str]) -> Fo
             fix=f"the file's columns are: {', '.join(header)}",
         )
     key = tuple(k for k in ("asin", "order_id", "occurred_at", "author", "title", "text", "rating",
-                            "reason", "source_id") if k in mapping)
+                            "variant", "reason", "source_id") if k in mapping)
     return Format("mapping", "columns mapped in incident.yaml", "events", source,
                   required=tuple(fields["occurred_at"]) if "occurred_at" in fields else (),
                   fields=fields, key=key or ("occurred_at",))

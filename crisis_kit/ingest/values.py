@@ -45,7 +45,8 @@ TEXT_DATE_FORMATS = [
     "%d %B %Y",  # 12 December 2018 (amazon.in pages)
     "%b %d, %Y",  # Jan 15, 2024
     "%d %b %Y",  # 15 Jan 2024
-    "%d-%b-%Y",  # 15-Jan-2024
+    "%d-%b-%y",  # 31-Jul-18 (Excel's d-mmm-yy; the Kaggle Amazon Alexa reviews); before %Y,
+    "%d-%b-%Y",  # 15-Jan-2024                   which would read '18' as the year 18
     "%m %d, %Y",  # 09 4, 2015 (McAuley 2018 reviewTime)
     "%Y年%m月%d日",
 ]
