@@ -32,6 +32,7 @@ samples: $(STAMP)
 	$(BIN)/python -m crisis_kit.samples data/samples
 
 bench: $(STAMP)
+	$(BIN)/python bench/small.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/report.py

@@ -229,3 +229,17 @@ def test_a_changed_taxonomy_retags_the_store_at_the_next_ingest(tmp_path):
             "SELECT topic, count(*) FROM events GROUP BY ALL ORDER BY ALL").fetchall()
         assert store.meta("taxonomy") == fingerprint()
     assert topics == [("packaging", 15), ("quality", 15)]
+
+
+def test_reading_a_store_that_was_never_ingested_says_to_ingest_first(tmp_path):
+    """run_analysis (or any reader) before the first ingest: a clear error, not DuckDB's."""
+    from crisis_kit.errors import InputError
+    from crisis_kit.store import open_store
+
+    missing = tmp_path / "store.duckdb"
+    with pytest.raises(InputError) as caught:
+        with open_store(missing, read_only=True):
+            pass
+    assert caught.value.where == str(missing)
+    assert "crisis-kit ingest" in caught.value.fix
+    assert not missing.exists()

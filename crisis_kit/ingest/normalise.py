@@ -50,7 +50,14 @@ class Target:
 
 
 def load_reason_map(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the return-reason groups (a data file, not code) into ``reason_groups``."""
+    """Load the return-reason groups (a data file, not code) into ``reason_groups``.
+
+    Once per connection: a temp table lives as long as the connection, and the data file
+    does not change while an ingest runs.
+    """
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                   "AND table_name = 'reason_groups'").fetchone()[0]:
+        return
     path = resources.files("crisis_kit") / "data" / "return_reasons.csv"
     with resources.as_file(path) as csv_path:
         con.execute(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ..errors import StoreBusyError
+from ..errors import InputError, StoreBusyError
 from ..schemas import TABLES
 
 if TYPE_CHECKING:  # pandas is imported where a table is returned: the ingest never needs it
@@ -252,6 +252,13 @@ def open_store(
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.is_file():
+        raise InputError(
+            "there is no evidence store yet: nothing was ingested for this incident",
+            str(path),
+            "run `crisis-kit ingest incident.yaml` first (or `crisis-kit monitor`, which "
+            "ingests), then run this again",
+        )
     con = _connect(path, read_only, wait)
     try:
         store = Store(con, path, read_only)
