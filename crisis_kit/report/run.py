@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..config import load_incident
 from ..errors import ConfigError, CrisisKitError, NotebookError
-from ..figures import theme
-from ..language import LANGUAGES, load_strings, resolve_language
+from ..language import LANGUAGES
 from ..summary import write_summary
 from . import provenance, review
 from .fragments import METADATA_KEY
@@ -332,9 +331,9 @@ def poa_markdown_of(nb: nbformat.NotebookNode) -> str | None:
 def export_html(
     nb: nbformat.NotebookNode,
     *,
-    title: str,
-    html_lang: str,
-    contents_label: str,
+    title: str | None = None,
+    html_lang: str | None = None,
+    contents_label: str | None = None,
     exporter: HTMLExporter | None = None,
 ) -> str:
     """Export an executed notebook to one self-contained HTML page.
@@ -343,11 +342,11 @@ def export_html(
     ----------
     nb : nbformat.NotebookNode
         The executed post-mortem notebook.
-    title : str
+    title : str, optional
         The page title (escaped by the template).
-    html_lang : str
+    html_lang : str, optional
         The ``lang`` attribute of the page (``en``, ``zh-CN``).
-    contents_label : str
+    contents_label : str, optional
         The heading of the table of contents.
     exporter : HTMLExporter, optional
         :func:`crisis_kit.report.export.exporter`, made beforehand; default a new one.
@@ -356,23 +355,15 @@ def export_html(
     -------
     str
         The HTML: outputs only (no code, no prompts, no parameters cell), the report
-        CSS and plotly.js inlined once, and no address of any network resource.
+        CSS and plotly.js inlined once, and no address of any network resource. The
+        title, language and label default to those the notebook's masthead carries
+        (:func:`crisis_kit.report.export.page_of`), which is what
+        ``jupyter nbconvert --to crisis-html`` uses.
     """
     from . import export
 
-    resources = {
-        "crisis_kit": {
-            "title": title,
-            "html_lang": html_lang,
-            "contents_label": contents_label,
-            "contents": contents(nb),
-            "version": provenance.version(),
-            "font_family": theme.FONT_FAMILY,
-            "mono_family": theme.MONO_FAMILY,
-            "colors": theme.COLORS,
-            "plotlyjs": export.plotly_js(),
-        }
-    }
+    resources = {"crisis_kit": export.report_resources(
+        nb, title=title, html_lang=html_lang, contents_label=contents_label)}
     html, _ = (exporter or export.exporter()).from_notebook_node(nb, resources=resources)
     return html
 
@@ -439,7 +430,6 @@ def render_report(
             f"unknown report language {lang!r}", "parameter lang",
             f"use one of: {', '.join(LANGUAGES)}",
         )
-    strings = load_strings(resolve_language(lang or "", incident))
     provenance.require_store(incident, incident_path)
     parameters = {
         "incident_path": str(incident_path),
@@ -461,13 +451,9 @@ def render_report(
         exporter = export.exporter()
         nb = run_notebook(NOTEBOOK, paths.notebook, parameters, quiet=quiet, kernel=kernel)
         kernel.release()  # it exits while the files are written; leaving the block waits
-        html = export_html(
-            nb,
-            title=strings.text("document_title", title=incident.title or incident.incident),
-            html_lang=strings.text("html_lang"),
-            contents_label=strings.text("contents"),
-            exporter=exporter,
-        )
+        # The page's title and language come from the notebook's masthead, as for
+        # `jupyter nbconvert --to crisis-html`: one way to the page, byte for byte.
+        html = export_html(nb, exporter=exporter)
         return _write_files(nb, html, paths)
 
 

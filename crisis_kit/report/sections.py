@@ -54,7 +54,10 @@ class Report(Page):
             marketplace=self.incident.marketplace, as_of=s.date(self.as_of),
         )
         html = fragments.render("masthead", title=title, subtitle=subtitle)
-        return Fragment(html=html, text=f"{title}\n{subtitle}")
+        # The page's <title>, lang and contents label travel with the notebook, so that
+        # `jupyter nbconvert --to crisis-html` exports it alone (report/export.py).
+        page = {"title": title, "html_lang": s.text("html_lang"), "contents_label": s.text("contents")}
+        return Fragment(html=html, text=f"{title}\n{subtitle}", meta={"page": page})
 
     def heading(self, section: str, level: int = 2) -> Fragment:
         """A section heading (``summary``, ``timeline``, ``volume``, ``rating``, ...)."""
