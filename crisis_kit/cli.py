@@ -155,7 +155,8 @@ def _day_argument(value: str) -> str:
 def _cmd_monitor(args: argparse.Namespace) -> int:
     import os
 
-    from .monitor import check, post_webhook
+    from .config import load_incident
+    from .monitor import check, notify
 
     state = check(args.incident, as_of=args.as_of, ingest=True)
     if args.json:
@@ -165,8 +166,11 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     # The address may come from the environment, so that its secret stays out of `ps`,
     # shell history and crontab lines.
     webhook = args.webhook or os.environ.get("CRISIS_KIT_WEBHOOK", "")
-    if webhook and state.alert_active:
-        post_webhook(webhook, state, format=args.webhook_format)
+    if webhook:
+        # One message when an alert starts, changes kind or clears, one digest a day while
+        # it lasts: never one per run (crisis_kit/monitor/notify.py).
+        notify(state, load_incident(args.incident), webhook, format=args.webhook_format,
+               style=args.webhook_style)
     return 3 if state.alert_active else 0
 
 
@@ -317,11 +321,17 @@ def _parser() -> argparse.ArgumentParser:
     monitor.add_argument("incident", help="path of incident.yaml")
     monitor.add_argument("--json", action="store_true", help="machine-readable output")
     monitor.add_argument("--webhook", metavar="URL",
-                         help="post to this chat webhook while the alert is active "
-                              "(default: the CRISIS_KIT_WEBHOOK environment variable)")
-    monitor.add_argument("--webhook-format", dest="webhook_format", default="slack",
+                         help="tell this chat webhook when an alert starts, changes kind or "
+                              "clears, and once a day while it lasts (default: the "
+                              "CRISIS_KIT_WEBHOOK environment variable)")
+    monitor.add_argument("--webhook-format", dest="webhook_format", default=None,
                          choices=["slack", "feishu", "dingtalk", "wecom"],
-                         help="the bot's message shape (default slack)")
+                         help="the bot's message shape (default: notifications.format in "
+                              "incident.yaml, else slack)")
+    monitor.add_argument("--webhook-style", dest="webhook_style", default=None,
+                         choices=["rich", "text"],
+                         help="rich: card or markdown; text: plain text (default: "
+                              "notifications.style in incident.yaml, else rich)")
     monitor.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
                          help="judge this day (YYYY-MM-DD; default: the latest day with an event)")
     monitor.add_argument("--quiet", action="store_true",

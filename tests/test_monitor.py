@@ -25,6 +25,7 @@ from crisis_kit.monitor import (
     ACTIVE_DAYS,
     NOTEBOOK,
     WEBHOOK_FORMATS,
+    STATE_FILE,
     MonitorState,
     check,
     notebook_parameters,
@@ -383,7 +384,7 @@ def test_redact_url(url, shown):
     assert redact_url(url) == shown
 
 
-def test_cli_posts_while_the_alert_is_active_and_never_prints_the_secret(
+def test_cli_posts_when_the_alert_starts_and_never_prints_the_secret(
         hook, incident_yaml, capsys, caplog):
     server = hook()
     argv = ["monitor", str(incident_yaml), "--webhook", server.url, "--webhook-format", "wecom"]
@@ -391,12 +392,16 @@ def test_cli_posts_while_the_alert_is_active_and_never_prints_the_secret(
     assert server.requests == []  # calm: nothing to say
     assert main([*argv, "--as-of", ALERT_DAY]) == 3
     (request,) = server.requests
-    assert request["json"]["text"]["content"].startswith("crisis-kit ALERT bottle-valve-2022")
+    content = request["json"]["markdown"]["content"]
+    assert content.startswith("### crisis-kit alert: Anti-colic bottle valve leak")
+    assert "Today (2022-05-03) 13 negative complaints; usually about 2.4 a day." in content
+    (incident_yaml.parent / STATE_FILE).unlink()  # forget it: the next run starts the alert again
     refusing = hook((403, f"invalid_token {SECRET}"))
     assert main(["monitor", str(incident_yaml), "--as-of", ALERT_DAY, "--webhook",
                  refusing.url]) == 1
     out, err = capsys.readouterr()
     assert "ALERT" in out and "refused the message: HTTP 403" in err
+    assert not (incident_yaml.parent / STATE_FILE).exists()  # not delivered: not remembered
     _no_secret(out, err, caplog.text)
 
 
@@ -414,7 +419,8 @@ def test_cli_choices_are_the_library_formats():
 
     monitor = _parser()._subparsers._group_actions[0].choices["monitor"]
     (action,) = [a for a in monitor._actions if a.dest == "webhook_format"]
-    assert tuple(action.choices) == WEBHOOK_FORMATS and action.default == "slack"
+    # no default here: incident.yaml's notifications.format, else slack
+    assert tuple(action.choices) == WEBHOOK_FORMATS and action.default is None
 
 
 # -- the notebook -----------------------------------------------------------------------

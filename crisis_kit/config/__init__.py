@@ -9,10 +9,12 @@ from .incident import (
            SAMPLE_INCIDENT,
            ExportFile,
            Incident,
+           LaneOwner,
+           Notifications,
            Remedy,
            Thresholds,
            load_incident,
 )
 
-__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy",
-           "load_incident"]
+__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "LaneOwner",
+           "Notifications", "Thresholds", "Remedy", "load_incident"]

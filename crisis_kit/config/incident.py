@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import ConfigError
 from . import marketplaces, yamlio
 
-__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "Thresholds", "Remedy",
-           "load_incident"]
+__all__ = ["CRISIS_WINDOW_DAYS", "SAMPLE_INCIDENT", "Incident", "ExportFile", "LaneOwner",
+           "Notifications", "Thresholds", "Remedy", "load_incident"]
 
 
 class _Strict(BaseModel):
@@ -73,6 +73,34 @@ class Thresholds(_Strict):
     """Days from the onset that make the crisis window (topics, quotes, POA, remedies)."""
 
 
+class LaneOwner(_Strict):
+    """Who owns a response lane: named in chat messages, @-mentioned on DingTalk by mobile."""
+
+    name: str = ""
+    mobile: str | None = Field(None, pattern=r"^\+?[0-9][0-9-]{4,19}$")
+    """The mobile number the owner's DingTalk account is registered with (digits, optional +)."""
+
+
+class Notifications(_Strict):
+    """How ``crisis-kit monitor`` tells the team (``docs/scheduling.md``).
+
+    Every key is optional; without the block the monitor posts the rich message of the
+    default format once when an alert starts, once when its kind changes or it clears,
+    and a digest each further day it stays active.
+    """
+
+    format: Literal["slack", "feishu", "dingtalk", "wecom"] | None = None
+    """The bot's shape when ``--webhook-format`` is not given (default slack)."""
+    style: Literal["rich", "text"] = "rich"
+    """rich: Feishu card, DingTalk and WeCom markdown, Slack Block Kit; text: plain text."""
+    digest: Literal["daily", "off"] = "daily"
+    """While an alert stays active: one digest per new (marketplace-local) day, or none."""
+    secret_env: str = Field("CRISIS_KIT_WEBHOOK_SECRET", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """The environment variable holding a Feishu or DingTalk signing secret (never the secret)."""
+    owners: dict[str, LaneOwner] = Field(default_factory=dict)
+    """Lane (cs, pr, tech, platform, marketing, exec) -> its owner (lanes checked by the monitor)."""
+
+
 class Incident(_Strict):
     """One incident: its exports, its thresholds, where its files live.
 
@@ -92,6 +120,11 @@ class Incident(_Strict):
     remedies: list[Remedy] = Field(default_factory=list)
     onset: dt.datetime | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    playbook: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """The scenario playbook the incident was started from (``crisis-kit new`` writes it)."""
+    report_url: str | None = None
+    """Where the team reads the report (a URL or a path): the chat messages link to it."""
+    notifications: Notifications = Field(default_factory=Notifications)
     root: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("marketplace")

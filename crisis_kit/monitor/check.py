@@ -23,6 +23,7 @@ from ..analysis.detection import rules as detect
 from ..config import Incident, load_incident, marketplaces
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import load_evidence
+from .notice import AlertContext, alert_context
 from .webhook import WEBHOOK_FORMATS, post_webhook, redact_url, webhook_payload
 
 if TYPE_CHECKING:
@@ -113,6 +114,9 @@ class MonitorState:
         Each row represents one local day of the last :data:`RECENT_DAYS` days up to
         ``day``: ``local_date``, ``negative``, ``prior_mean``, ``threshold``,
         ``seed_fires``, ``p_value``, ``poisson_fires`` (from the detection's series).
+    context : AlertContext
+        The leading topic, a complaint to quote and the latest complaint's time, for the
+        chat messages (:mod:`crisis_kit.monitor.notice`); not part of :meth:`as_json`.
     """
 
     incident: str
@@ -133,6 +137,7 @@ class MonitorState:
     latest_event_date: dt.date | None
     message: str
     negative_per_day: pd.DataFrame = field(repr=False)
+    context: AlertContext = field(default_factory=AlertContext, repr=False)
 
     @property
     def alert_active(self) -> bool:
@@ -335,8 +340,10 @@ def check(
     }
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)
+    context = alert_context(evidence.events, evidence.quotable, alert_date, day, tz)
     return MonitorState(incident=incident.incident, **numbers,
-                        message=_message(numbers, incident.incident), negative_per_day=recent)
+                        message=_message(numbers, incident.incident), negative_per_day=recent,
+                        context=context)
 
 
 def notebook_parameters(

@@ -1,4 +1,11 @@
-"""Tell a chat bot: post a monitor's verdict to a Slack, Feishu, DingTalk or WeCom webhook.
+"""Tell a chat bot: post a monitor's message to a Slack, Feishu, DingTalk or WeCom webhook.
+
+The message is a :class:`~crisis_kit.monitor.notice.ChatMessage`, shaped for the platform
+by :mod:`crisis_kit.monitor.payloads` (a card or markdown, or plain text), or a bare
+verdict (:class:`~crisis_kit.monitor.MonitorState`), posted as its one line. Feishu and
+DingTalk bots may require a signature: given the bot's secret, :func:`post_webhook`
+signs each attempt as each platform documents (:func:`feishu_sign`, :func:`dingtalk_sign`).
+The secret, like the address, is never logged, printed or raised.
 
 A webhook's address is a secret: whoever holds the path or query of
 ``https://hooks.slack.com/services/T.../B.../...`` (or Feishu's ``/open-apis/bot/v2/hook/<token>``,
@@ -11,6 +18,9 @@ honoured as urllib does.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import logging
@@ -18,13 +28,16 @@ import math
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..errors import ConfigError, CrisisKitError
+from . import payloads
+from .notice import ChatMessage
 
 __all__ = ["WEBHOOK_FORMATS", "KNOWN_HOSTS", "Notice", "webhook_payload", "redact_url",
-           "post_webhook"]
+           "post_webhook", "feishu_sign", "dingtalk_sign"]
 
 WEBHOOK_FORMATS = ("slack", "feishu", "dingtalk", "wecom")
 """The message shapes :func:`webhook_payload` writes."""
@@ -55,19 +68,26 @@ class Notice(Protocol):
         ...
 
 
-def webhook_payload(state: Notice, format: str = "slack") -> dict[str, Any]:
+def webhook_payload(state: Notice | ChatMessage, format: str = "slack",
+                    style: str = "rich") -> dict[str, Any]:
     """The JSON body one kind of bot takes.
 
     Parameters
     ----------
-    state : Notice
-        The verdict; its ``message`` is the text shown in the chat.
+    state : ChatMessage or Notice
+        A composed message (:func:`crisis_kit.monitor.notice.compose`): shaped by
+        :func:`crisis_kit.monitor.payloads.payload` in ``style``; or a bare verdict, whose
+        one-line ``message`` is posted as text.
     format : {"slack", "feishu", "dingtalk", "wecom"}
         The bot's shape.
+    style : {"rich", "text"}
+        For a composed message: the platform's card or markdown, or plain text.
 
     Returns
     -------
     dict
+        For a bare verdict:
+
         - slack: ``{"text": message, "crisis_kit": state.as_json()}`` (Slack shows
           ``text`` and ignores the rest; relays such as Mattermost or a custom
           receiver get the numbers);
@@ -79,6 +99,10 @@ def webhook_payload(state: Notice, format: str = "slack") -> dict[str, Any]:
     ConfigError
         If ``format`` is not one of :data:`WEBHOOK_FORMATS`.
     """
+    if format not in WEBHOOK_FORMATS:
+        raise _unknown_format(format)
+    if isinstance(state, ChatMessage):
+        return payloads.payload(state, format, style)
     if format == "slack":
         return {"text": state.message, "crisis_kit": state.as_json()}
     if format == "feishu":
@@ -126,10 +150,48 @@ def _secrets(url: str) -> list[str]:
     return sorted({p for p in pieces if p and len(p) >= 4}, key=len, reverse=True)
 
 
-def _scrub(text: str, url: str) -> str:
-    for piece in _secrets(url):
+def _scrub(text: str, url: str, hidden: tuple[str, ...] = ()) -> str:
+    pieces = sorted({*_secrets(url), *(h for h in hidden if h and len(h) >= 4)}, key=len, reverse=True)
+    for piece in pieces:
         text = text.replace(piece, "***")
     return text
+
+
+def feishu_sign(secret: str, timestamp: int) -> str:
+    """Feishu's custom-bot signature for ``timestamp`` (seconds since the epoch).
+
+    HMAC-SHA256 keyed with the timestamp, a newline and the secret, over an empty message,
+    base64-encoded: the body then carries ``"timestamp"`` (as a string) and ``"sign"``.
+    """
+    key = f"{timestamp}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk's custom-robot signature for ``timestamp_ms`` (milliseconds since the epoch).
+
+    HMAC-SHA256 keyed with the secret, over the timestamp, a newline and the secret,
+    base64-encoded (the address then gets ``&timestamp=...&sign=...``, URL-encoded).
+    """
+    message = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _signed(url: str, body: dict[str, Any], format: str, secret: str | None,
+            clock: Callable[[], float]) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """The address and body of one attempt, signed when a secret is given; the pieces to hide."""
+    if not secret or format not in ("feishu", "dingtalk"):
+        return url, body, (secret,) if secret else ()
+    if format == "feishu":
+        timestamp = int(clock())
+        sign = feishu_sign(secret, timestamp)
+        return url, {"timestamp": str(timestamp), "sign": sign, **body}, (secret, sign)
+    timestamp = int(clock() * 1000)
+    sign = dingtalk_sign(secret, timestamp)
+    query = urlencode({"timestamp": timestamp, "sign": sign})
+    address = url + ("&" if urlsplit(url).query else "?") + query
+    return address, body, (secret, sign, urlencode({"sign": sign})[5:])
 
 
 def _checked_url(url: str, format: str) -> str:
@@ -200,30 +262,43 @@ def _check_answer(format: str, answer: str, shown: str) -> None:
     raise CrisisKitError(
         f"the {format} bot at {shown} refused the message: code {code} {text}".rstrip(),
         "option --webhook",
-        "if the bot has a security setting, use a custom keyword contained in every message "
-        "(crisis-kit) or allow this machine's IP address; signed requests are not supported",
+        "if the bot has a security setting: a custom keyword must be in every message "
+        "(crisis-kit is), this machine's IP address allowed, or, for a signature, the bot's "
+        "secret in the environment variable incident.yaml's notifications.secret_env names",
     )
 
 
 def post_webhook(
     url: str,
-    state: Notice,
+    state: Notice | ChatMessage,
     *,
     format: str = "slack",
+    style: str = "rich",
+    secret: str | None = None,
+    clock: Callable[[], float] = time.time,
     timeout: float = 10.0,
     retries: int = 3,
     backoff: float = 1.0,
 ) -> int:
-    """Post a verdict to a chat bot's incoming webhook.
+    """Post a message to a chat bot's incoming webhook.
 
     Parameters
     ----------
     url : str
         The webhook address (a secret: never shown beyond its host).
-    state : Notice
-        The verdict (:class:`crisis_kit.monitor.MonitorState`).
+    state : ChatMessage or Notice
+        A composed message, or a bare verdict (:class:`crisis_kit.monitor.MonitorState`).
     format : {"slack", "feishu", "dingtalk", "wecom"}
         The body's shape (:func:`webhook_payload`).
+    style : {"rich", "text"}
+        For a composed message: card or markdown, or plain text.
+    secret : str, optional
+        A Feishu or DingTalk bot's signing secret: each attempt is signed
+        (:func:`feishu_sign`, :func:`dingtalk_sign`). Ignored for Slack and WeCom, whose
+        webhooks are not signed. Never logged, printed or raised.
+    clock : callable
+        Seconds since the epoch, for the signature's timestamp (the platforms refuse a
+        timestamp more than an hour off); only signing reads it.
     timeout : float
         Seconds to wait for the connection and for the answer, per attempt.
     retries : int
@@ -256,12 +331,15 @@ def post_webhook(
     if not (isinstance(backoff, int | float) and math.isfinite(backoff) and backoff >= 0):
         raise ValueError(f"backoff must be a number of seconds >= 0, got {backoff!r}")
     shown = _checked_url(url, format)
-    body = json.dumps(webhook_payload(state, format), ensure_ascii=False).encode("utf-8")
+    content = webhook_payload(state, format, style)
     opener = urllib.request.build_opener(_NoRedirect())
     problem = ""
+    hidden: tuple[str, ...] = (secret,) if secret else ()
     for attempt in range(retries + 1):
+        address, signed, hidden = _signed(str(url).strip(), content, format, secret, clock)
+        body = json.dumps(signed, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(
-            str(url).strip(), data=body, method="POST",
+            address, data=body, method="POST",
             headers={"Content-Type": "application/json; charset=utf-8",
                      "User-Agent": "crisis-kit monitor"},
         )
@@ -270,10 +348,10 @@ def post_webhook(
             with opener.open(request, timeout=timeout) as answer:
                 status = answer.status
                 text = answer.read(_ANSWER_BYTES).decode("utf-8", "replace")
-            _check_answer(format, _scrub(text, url), shown)
+            _check_answer(format, _scrub(text, url, hidden), shown)
             return status
         except urllib.error.HTTPError as exc:
-            detail = _scrub(exc.read(_ANSWER_BYTES).decode("utf-8", "replace"), url).strip()
+            detail = _scrub(exc.read(_ANSWER_BYTES).decode("utf-8", "replace"), url, hidden).strip()
             exc.close()
             problem = f"HTTP {exc.code}" + (f" {detail[:200]}" if detail else "")
             if exc.code != 429 and exc.code < 500:
@@ -281,12 +359,12 @@ def post_webhook(
                                      "option --webhook", _refused_fix(exc.code)) from None
             wait = max(wait, _retry_after(exc.headers) or 0.0)
         except ValueError as exc:  # urllib's own complaint about the address quotes it
-            raise CrisisKitError(f"the webhook address was refused: {_scrub(str(exc), url)}",
+            raise CrisisKitError(f"the webhook address was refused: {_scrub(str(exc), url, hidden)}",
                                  f"option --webhook ({shown})",
                                  "copy the address again from the bot's settings") from None
         except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
-            problem = _scrub(str(reason) or type(reason).__name__, url)
+            problem = _scrub(str(reason) or type(reason).__name__, url, hidden)
             if isinstance(reason, TimeoutError) or "timed out" in problem:
                 problem = f"no answer within {timeout:g} s ({problem})"
         if attempt < retries:
