@@ -24,8 +24,8 @@ from crisis_kit.figures import theme
 from crisis_kit.monitor import (
     ACTIVE_DAYS,
     NOTEBOOK,
-    WEBHOOK_FORMATS,
     STATE_FILE,
+    WEBHOOK_FORMATS,
     MonitorState,
     check,
     notebook_parameters,
