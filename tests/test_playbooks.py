@@ -51,6 +51,8 @@ def test_new_incident_loads_lints_and_finds_dropped_exports(tmp_path, scenario, 
     folder = create_incident(tmp_path, "bottle-2", scenario, language=lang, marketplace="US")
     incident = load_incident(folder / "incident.yaml")
     assert (incident.incident, incident.language) == ("bottle-2", lang)
+    assert incident.playbook == scenario  # the monitor's messages quote its first steps
+    assert incident.notifications.digest == "daily" and incident.report_url is None
     assert incident.thresholds == {p.name: p for p in list_playbooks()}[scenario].thresholds
     assert (folder / "response_log.csv").read_text(encoding="utf-8") == ACTIONS_HEADER + "\n"
     assert {p.name for p in folder.iterdir()} >= {"exports", "statement.md", "replies.md",

@@ -109,6 +109,14 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
         f"  baseline_days: {t.baseline_days}",
         f"  sales_target: {t.sales_target:g}",
         f"# Topics to watch in this scenario: {', '.join(playbook.topics)}.",
+        f"playbook: {playbook.name}                 # the monitor's messages quote its first "
+        "golden-hour steps",
+        "report_url: null                      # where the team reads the report (a URL or a path)",
+        "notifications:                        # `crisis-kit monitor --webhook` (docs/scheduling.md)",
+        "  format: null                        # slack | feishu | dingtalk | wecom (default slack)",
+        "  digest: daily                       # daily | off: a digest each day the alert lasts",
+        "  secret_env: CRISIS_KIT_WEBHOOK_SECRET   # variable holding a Feishu/DingTalk signing secret",
+        "  owners: {}                          # e.g. {cs: {name: Wang Fang, mobile: '13800000001'}}",
     ]
     return "\n".join(lines) + "\n"
 
