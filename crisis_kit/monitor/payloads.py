@@ -114,7 +114,7 @@ def _feishu_card(message: ChatMessage) -> dict[str, Any]:
     }}
 
 
-def _markdown_lines(message: ChatMessage, mentions: bool) -> list[str]:
+def _markdown_lines(message: ChatMessage, mentions: bool, bullet: str) -> list[str]:
     lines = [f"### {_markdown(message.title)}", ""]
     lines += [f"{_markdown(line)}  " for line in message.what]
     if message.kind:
@@ -127,7 +127,7 @@ def _markdown_lines(message: ChatMessage, mentions: bool) -> list[str]:
         lines += ["", f"**{_markdown(str(message.steps_title))}**", ""]
         for step in message.steps:
             at = f" @{step.owner_mobile}" if mentions and step.owner_mobile else ""
-            lines.append(f"- {_markdown(step.text)}{at}")
+            lines.append(f"{bullet}{_markdown(step.text)}{at}")
     if message.window:
         lines += ["", _markdown(message.window)]
     if message.report_url:
@@ -139,7 +139,8 @@ def _markdown_lines(message: ChatMessage, mentions: bool) -> list[str]:
 
 
 def _wecom_markdown(message: ChatMessage) -> dict[str, Any]:
-    lines = _markdown_lines(message, mentions=False)
+    # WeCom's markdown has no lists: a bullet character instead.
+    lines = _markdown_lines(message, mentions=False, bullet="• ")
     content = "\n".join(lines)
     # Over WeCom's limit: drop the steps' and the topic's detail lines from the end,
     # keeping the title, what happened and the report.
@@ -152,7 +153,7 @@ def _wecom_markdown(message: ChatMessage) -> dict[str, Any]:
 
 def _dingtalk_markdown(message: ChatMessage) -> dict[str, Any]:
     return {"msgtype": "markdown",
-            "markdown": {"title": message.title, "text": "\n".join(_markdown_lines(message, True))},
+            "markdown": {"title": message.title, "text": "\n".join(_markdown_lines(message, True, "- "))},
             "at": {"atMobiles": list(message.mobiles), "isAtAll": False}}
 
 
