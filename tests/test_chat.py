@@ -36,14 +36,14 @@ import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
 import yaml
 
 from crisis_kit.cli import main
 from crisis_kit.config import load_incident
-from crisis_kit.errors import ConfigError
+from crisis_kit.errors import ConfigError, CrisisKitError
 from crisis_kit.monitor import STATE_FILE, check, compose, decide, post_webhook, webhook_payload
 from crisis_kit.monitor.notice import ChatMessage, Step, scrub_quote
 from crisis_kit.monitor.notify import Sent
@@ -66,9 +66,10 @@ def _no_webhook_from_the_environment(monkeypatch):
 class _Hook(ThreadingHTTPServer):
     """A local bot: records each request, answers as Feishu/DingTalk do on success."""
 
-    def __init__(self):
+    def __init__(self, status: int = 200):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[dict] = []
+        self.status = status  # 403: refuse, echoing the address and body as some proxies do
         self.url = f"http://127.0.0.1:{self.server_address[1]}/hook/{HOOK_TOKEN}?key=q{HOOK_TOKEN}"
 
 
@@ -77,7 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.requests.append({"path": self.path, "json": json.loads(body.decode("utf-8"))})
         answer = json.dumps({"code": 0, "errcode": 0, "msg": "success"}).encode()
-        self.send_response(200)
+        if self.server.status != 200:
+            answer = f"refused {self.path} {body.decode('utf-8')}".encode()
+        self.send_response(self.server.status)
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
@@ -89,6 +92,15 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def hook():
     server = _Hook()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def refusing_hook():
+    server = _Hook(status=403)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server
     server.shutdown()
@@ -142,7 +154,10 @@ def test_chinese_message_says_what_happened_what_to_do_and_where_the_report_is(
     assert message.report == "报告：https://wiki.example.com/crisis/bottle-valve-2022.html"
     # the latest complaint of the day came at 18:24, after the window closed at 15:14
     assert message.window == "黄金窗口已于 2022年5月2日 15:14 结束。"
-    assert message.kind is None and "类型" not in text  # the state carries no alert_kind
+    if alert_state.as_json().get("alert_kind") is None:  # the kind line only when it is known
+        assert message.kind is None and "类型" not in text
+    else:
+        assert message.kind in ("负面随评价总量一起增加，负面占比没有上升", "负面占比上升，不只是数量增加")
     assert "crisis-kit" in message.title  # the bots' keyword
     assert "threshold" not in text and "Poisson" not in text
     assert message.as_json()["negative"] == 12  # the numbers stay in the JSON part
@@ -392,6 +407,20 @@ def test_dingtalk_signature_goes_into_the_address(hook, alert_state, sample_inci
     assert "%2B" in request["path"] or "+" not in expected  # base64's + and / were URL-encoded
     assert request["json"]["at"]["atMobiles"] == ["13800000001", "13800000003"]
     assert SECRET not in caplog.text and SECRET not in request["path"]
+
+
+@pytest.mark.parametrize("fmt", ["feishu", "dingtalk"])
+def test_a_refusal_echoing_the_request_shows_no_secret_and_no_signature(
+        refusing_hook, alert_state, sample_incident, fmt, caplog):
+    caplog.set_level(logging.DEBUG)
+    message = compose(alert_state, sample_incident, "start")
+    with pytest.raises(CrisisKitError, match="HTTP 403") as info:
+        post_webhook(refusing_hook.url, message, format=fmt, secret=SECRET, clock=lambda: FIXED_NOW)
+    (request,) = refusing_hook.requests
+    sign = request["json"].get("sign") or parse_qs(urlsplit(request["path"]).query)["sign"][0]
+    shown = f"{info.value} {info.value!r} {caplog.text}"
+    for hidden in (SECRET, sign, quote_plus(sign), HOOK_TOKEN):
+        assert hidden not in shown
 
 
 # -- one message per change, not per run ------------------------------------------------
