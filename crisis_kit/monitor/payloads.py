@@ -77,8 +77,7 @@ def _slack_blocks(message: ChatMessage) -> dict[str, Any]:
     if message.window:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack(message.window)}]})
     if message.report_url:
-        link = f"<{_slack(message.report_url)}|{_slack(message.open_report)}>"
-        blocks.append(section(f"{link}  {_slack(message.report)}"))
+        blocks.append(section(f"<{_slack(message.report_url)}|{_slack(message.open_report)}>"))
     elif message.report:
         blocks.append(section(_slack(message.report)))
     fallback = _slack(" ".join([message.title, *message.what]))
@@ -104,7 +103,7 @@ def _feishu_card(message: ChatMessage) -> dict[str, Any]:
         elements.append({"tag": "action", "actions": [{
             "tag": "button", "type": "primary", "url": message.report_url,
             "text": {"tag": "plain_text", "content": message.open_report}}]})
-    if message.report:
+    elif message.report:
         elements.append(div(message.report))
     template = {"start": "red", "kind": "orange", "digest": "orange", "clear": "green"}[message.event]
     return {"msg_type": "interactive", "card": {
@@ -131,8 +130,7 @@ def _markdown_lines(message: ChatMessage, mentions: bool, bullet: str) -> list[s
     if message.window:
         lines += ["", _markdown(message.window)]
     if message.report_url:
-        lines += ["", f"[{_markdown(message.open_report)}]({message.report_url})  "
-                      f"{_markdown(message.report)}"]
+        lines += ["", f"[{_markdown(message.open_report)}]({message.report_url})"]
     elif message.report:
         lines += ["", _markdown(message.report)]
     return lines
