@@ -261,6 +261,7 @@ def _nasty() -> ChatMessage:
 
 
 def test_slack_block_kit_shape_and_escaping():
+    """https://api.slack.com/reference/block-kit/blocks; https://api.slack.com/reference/surfaces/formatting#escaping"""
     body = payload(_nasty(), "slack")
     assert set(body) == {"text", "blocks", "crisis_kit"} and body["crisis_kit"] == {"negative": 12}
     kinds = [block["type"] for block in body["blocks"]]
@@ -279,6 +280,7 @@ def test_slack_block_kit_shape_and_escaping():
 
 
 def test_feishu_card_shape_puts_customer_words_in_plain_text():
+    """https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot (sending a message card)"""
     body = payload(_nasty(), "feishu")
     assert body["msg_type"] == "interactive" and set(body) == {"msg_type", "card"}
     card = body["card"]
@@ -296,6 +298,7 @@ def test_feishu_card_shape_puts_customer_words_in_plain_text():
 
 
 def test_dingtalk_markdown_mentions_owners_and_escapes_quotes():
+    """https://open.dingtalk.com/document/development/robot-message-type (markdown; at.atMobiles)"""
     body = payload(_nasty(), "dingtalk")
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"title", "text"}
     assert body["at"] == {"atMobiles": ["13800000001"], "isAtAll": False}
@@ -308,6 +311,7 @@ def test_dingtalk_markdown_mentions_owners_and_escapes_quotes():
 
 
 def test_wecom_markdown_fits_4096_bytes():
+    """https://developer.work.weixin.qq.com/document/path/91770 (markdown: content <= 4096 bytes)"""
     body = payload(_nasty(), "wecom")
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"content"}
     assert "&lt;script&gt;" in body["markdown"]["content"]
@@ -392,6 +396,7 @@ def test_en_alert_reaches_slack_as_block_kit(sample_incident, tmp_path, hook, ca
 
 
 def test_dingtalk_signature_goes_into_the_address(hook, alert_state, sample_incident, caplog):
+    """https://open.dingtalk.com/document/robots/customize-robot-security-settings (加签)"""
     message = compose(alert_state, sample_incident.model_copy(update={
         "playbook": "product-defect", "notifications": sample_incident.notifications.model_copy(
             update={"owners": load_incident_owners()})}), "start")
