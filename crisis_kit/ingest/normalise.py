@@ -49,11 +49,23 @@ class Target:
     date: str | None = None
 
 
+def reason_key(sql: str) -> str:
+    """SQL: a return reason as it is looked up.
+
+    Upper case, spaces collapsed, curly apostrophes straightened, a final full stop
+    dropped ("Defective item." = "DEFECTIVE ITEM").
+    """
+    return (f"rtrim(upper(trim(regexp_replace(replace({sql}, '\u2019', ''''), '\\s+', ' ', 'g'))),"
+            " '.')")
+
+
 def load_reason_map(con: duckdb.DuckDBPyConnection) -> None:
     """Load the return-reason groups (a data file, not code) into ``reason_groups``.
 
-    Once per connection: a temp table lives as long as the connection, and the data file
-    does not change while an ingest runs.
+    A code with ``*`` is a glob (``AMZ-PG-*-TOO-SMALL`` for every category's "too
+    small"); an exact code or wording wins over a glob, and the first glob in the file
+    over later ones (``rank``). Once per connection: a temp table lives as long as the
+    connection, and the data file does not change while an ingest runs.
     """
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
                    "AND table_name = 'reason_groups'").fetchone()[0]:
@@ -62,7 +74,9 @@ def load_reason_map(con: duckdb.DuckDBPyConnection) -> None:
     with resources.as_file(path) as csv_path:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE reason_groups AS "
-            "SELECT upper(r.code) AS code, r.\"group\" AS reason_group "
+            f"SELECT {reason_key('r.code')} AS code, r.\"group\" AS reason_group, "
+            "contains(r.code, '*') AS pattern, "
+            "CASE WHEN contains(r.code, '*') THEN row_number() OVER () ELSE 0 END AS rank "
             f"FROM read_csv({sql_str(str(csv_path))}, header = true, delim = ',', "
             "quote = '\"', all_varchar = true) r"
         )
@@ -240,7 +254,15 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
         {sql_str(target.source_sha256)} AS source_sha256,
         _reject_column, _reject_reason
-    FROM exploded LEFT JOIN reason_groups rg ON rg.code = exploded.reason
+    FROM exploded LEFT JOIN (
+        -- each distinct reason once: its exact code or wording, else the first glob
+        SELECT seen.reason AS looked_up, arg_min(g.reason_group, g.rank) AS reason_group
+        FROM (SELECT DISTINCT reason FROM exploded WHERE reason IS NOT NULL) seen
+        JOIN reason_groups g
+          ON (NOT g.pattern AND g.code = {reason_key("seen.reason")})
+          OR (g.pattern AND {reason_key("seen.reason")} GLOB g.code)
+        GROUP BY seen.reason
+    ) rg ON rg.looked_up = exploded.reason
     """
 
 
