@@ -130,8 +130,10 @@ ORDERS = Table(
         ("source_row", "BIGINT NOT NULL", "data row"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
         ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+        ("order_item_id", "VARCHAR", "order-item-id where the file has it (one line of an order; "
+         "two lines of one order may share a SKU)"),
     ),
-    key=("order_id", "sku"),
+    key=("order_id", "sku", "order_item_id"),
 )
 
 ACTIONS = Table(

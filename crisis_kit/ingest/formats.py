@@ -51,6 +51,14 @@ class Format:
         ``delimited`` or ``json``.
     multi_asin : bool
         The ASIN cell may list several ASINs (one event each).
+    recognised : tuple of str
+        Columns the format knows but does not read (``inspect`` does not list them).
+    required_any : tuple of tuples of str
+        Groups of alternative names of which one must be present (a column a marketplace
+        names differently: ``order-id`` or ``amazon-order-id``).
+    quoted : bool
+        ``False`` for Amazon's flat files: tab-separated, never quoted, so a ``"`` in a
+        cell is text (applies only when the file is tab-separated).
     """
 
     name: str
@@ -63,11 +71,20 @@ class Format:
     kind: str = "delimited"
     multi_asin: bool = False
     recognised: tuple[str, ...] = ()
+    required_any: tuple[tuple[str, ...], ...] = ()
+    quoted: bool = True
+
+    def matches(self, present: set[str]) -> bool:
+        """All of ``required``, and one of each ``required_any`` group, are in ``present``."""
+        return set(self.required) <= present and all(
+            present & set(group) for group in self.required_any)
 
     @property
     def known_columns(self) -> set[str]:
         """Every column name this format reads or recognises (``inspect`` reports the rest)."""
         names = set(self.required) | set(self.recognised)
+        for group in self.required_any:
+            names.update(group)
         for alternatives in self.fields.values():
             names.update(alternatives)
         return names
@@ -85,14 +102,18 @@ FORMATS: dict[str, Format] = {
         Format(
             "amazon-fba-returns", "FBA customer returns (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA)",
             "events", "fba_return",
-            required=_f("return-date", "order-id", "asin", "detailed-disposition", "reason"),
+            # `amazon-order-id` in CA, AU, IT, BR (Seller Central help G200453320)
+            required=_f("return-date", "asin", "detailed-disposition", "reason"),
+            required_any=(_f("order-id", "amazon-order-id"),),
             fields={
-                "occurred_at": _f("return-date"), "order_id": _f("order-id"), "sku": _f("sku"),
+                "occurred_at": _f("return-date"), "order_id": _f("order-id", "amazon-order-id"),
+                "sku": _f("sku"),
                 "asin": _f("asin"), "text": _f("customer-comments"), "reason": _f("reason"),
                 "status": _f("status"), "disposition": _f("detailed-disposition"),
                 "source_id": _f("license-plate-number"),
             },
             key=("order_id", "sku", "occurred_at", "reason", "source_id"),
+            quoted=False,
         ),
         Format(
             "amazon-mfn-returns",
@@ -104,8 +125,15 @@ FORMATS: dict[str, Format] = {
                 "asin": _f("ASIN"), "sku": _f("Merchant SKU"), "reason": _f("Return Reason"),
                 "status": _f("Return request status"), "disposition": _f("Resolution"),
                 "source_id": _f("Amazon RMA ID"),
+                # claim columns: each claim becomes a claim event of its own
+                "atoz_claim": _f("A-to-Z Claim", "A-to-z Claim"),
+                "safet_id": _f("SafeT claim id", "SAFE-T claim id"),
+                "safet_state": _f("SafeT claim state", "SAFE-T claim state"),
+                "safet_reason": _f("SafeT Action reason", "SAFE-T action reason"),
+                "safet_time": _f("SafeT claim creation time", "SAFE-T claim creation time"),
             },
             key=("order_id", "asin", "source_id", "occurred_at"),
+            quoted=False,
         ),
         Format(
             "amazon-seller-feedback", "Seller feedback (GET_SELLER_FEEDBACK_DATA)",
@@ -117,6 +145,7 @@ FORMATS: dict[str, Format] = {
                 "author": _f("Rater Email"),
             },
             key=("order_id", "occurred_at", "rating"),
+            quoted=False,
         ),
         Format(
             "helium10-reviews", "Review export, Helium 10 style", "events", "review",
@@ -141,6 +170,7 @@ FORMATS: dict[str, Format] = {
                 "occurred_at": _f("review_date"),
             },
             key=("source_id",),
+            quoted=False,
         ),
         Format(
             "datafiniti-reviews", "Datafiniti product reviews (CSV)", "events", "review",
@@ -246,13 +276,16 @@ FORMATS: dict[str, Format] = {
             "amazon-all-orders",
             "All orders flat file (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL)",
             "orders", "orders",
-            required=_f("amazon-order-id", "purchase-date", "sku", "quantity"),
+            # `quantity-purchased` for `quantity` in ES and NL; `order-item-id` in newer files
+            required=_f("amazon-order-id", "purchase-date", "sku"),
+            required_any=(_f("quantity", "quantity-purchased"),),
             fields={
                 "order_id": _f("amazon-order-id"), "purchased_at": _f("purchase-date"),
                 "status": _f("order-status"), "sku": _f("sku"), "asin": _f("asin"),
-                "quantity": _f("quantity"), "item_price": _f("item-price"),
-                "currency": _f("currency"),
+                "quantity": _f("quantity", "quantity-purchased"), "item_price": _f("item-price"),
+                "currency": _f("currency"), "order_item_id": _f("order-item-id"),
             },
+            quoted=False,
         ),
         Format(
             "actions", "Response actions log (crisis-kit CSV: at, lane, action, ...)",
@@ -293,7 +326,7 @@ def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -
     error lists the known formats, the nearest one and what it lacks.
     """
     present = {normalise_header(c) for c in columns}
-    candidates = [f for f in FORMATS.values() if f.kind == kind and set(f.required) <= present]
+    candidates = [f for f in FORMATS.values() if f.kind == kind and f.matches(present)]
     if candidates:
         return max(candidates, key=lambda f: (len(f.known_columns & present), -len(f.required)))
     scored = sorted(

@@ -139,7 +139,9 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
     where = str(spec.path)
     if sniffed.kind == "delimited":
         fmt = _choose(spec, sniffed.header, "delimited", where)
-        return fmt, sniffed.encoding, stage_delimited(con, spec.path, sniffed, workdir), None
+        quoted = fmt.quoted or sniffed.delimiter != "\t"
+        return (fmt, sniffed.encoding,
+                stage_delimited(con, spec.path, sniffed, workdir, quoted=quoted), None)
     if sniffed.kind == "xlsx":
         header, records = read_xlsx_records(spec.path)
         fmt = _choose(spec, header, "delimited", where)
@@ -172,7 +174,9 @@ def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, wher
         return mapped_format(spec.mapping, spec.source or "other", list(header))
     if spec.format:
         fmt = get_format(spec.format, where)
-        missing = set(fmt.required) - {normalise_header(h) for h in header}
+        present = {normalise_header(h) for h in header}
+        missing = set(fmt.required) - present
+        missing |= {" or ".join(group) for group in fmt.required_any if not present & set(group)}
         if missing:
             raise InputError(
                 f"the file is named as {fmt.name!r} but lacks its columns {sorted(missing)}",
@@ -387,7 +391,8 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
     wide = [n for n in table.names if n not in ("ingest_seq", "source_row")]
     names = ", ".join(f'"{n}"' for n in wide)
     key = ", ".join(f'"{k}"' for k in table.key)
-    same_key = " AND ".join(f't."{k}" = c."{k}"' for k in table.key)
+    # NULL-safe: a key column the file lacks (no SKU, no order-item-id) is NULL on both sides
+    same_key = " AND ".join(f't."{k}" IS NOT DISTINCT FROM c."{k}"' for k in table.key)
     rejected_rows = con.execute(
         "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _ordinal "
         "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()

@@ -169,7 +169,12 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             CASE WHEN {text(raw("author"))} IS NULL THEN NULL
                  ELSE left(sha256({salt} || lower(trim({raw("author")}))), 24) END AS author_hash,
             NULLIF({raw("response")}, '') AS response,
-            {text(raw("source_id"))} AS source_id
+            {text(raw("source_id"))} AS source_id,
+            upper(coalesce({text(raw("atoz_claim"))}, '')) IN ('Y', 'YES', 'TRUE', '1') AS atoz,
+            {text(raw("safet_id"))} AS safet_id,
+            {text(raw("safet_state"))} AS safet_state,
+            {text(raw("safet_reason"))} AS safet_reason,
+            {zoned_utc(raw("safet_time"))} AS safet_at
         FROM stage
     ),
     timed AS NOT MATERIALIZED (
@@ -236,7 +241,8 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         SELECT checked.* EXCLUDE (asins),
             {unnest_asin if fmt.multi_asin else "asins[1]"} AS asin
         FROM checked
-    )
+    ),
+    signals AS NOT MATERIALIZED (
     SELECT
         {"'" + source + ":' || source_id" if own_id else
          f"md5(concat_ws(chr(31), {sql_str(source)}, marketplace, {key_sql}))"}
@@ -253,7 +259,8 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         CAST(NULL AS VARCHAR) AS topic,
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
         {sql_str(target.source_sha256)} AS source_sha256,
-        _reject_column, _reject_reason
+        _reject_column, _reject_reason,
+        atoz, safet_id, safet_state, safet_reason, safet_at, tz
     FROM exploded LEFT JOIN (
         -- each distinct reason once: its exact code or wording, else the first glob
         SELECT seen.reason AS looked_up, arg_min(g.reason_group, g.rank) AS reason_group
@@ -263,6 +270,32 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
           OR (g.pattern AND {reason_key("seen.reason")} GLOB g.code)
         GROUP BY seen.reason
     ) rg ON rg.looked_up = exploded.reason
+    )
+    SELECT * EXCLUDE (atoz, safet_id, safet_state, safet_reason, safet_at, tz) FROM signals
+    UNION ALL
+    -- The seller-fulfilled returns report also says when the return became a claim: an
+    -- A-to-z Guarantee claim (`A-to-Z Claim` = Y, dated by the return request) and a
+    -- SAFE-T claim (its id, state and creation time). Each is a claim event of its own,
+    -- from the same row (the row adds several records, like a row listing several ASINs).
+    SELECT 'claim:a-to-z:' || coalesce(order_id, '') || ':' || coalesce(asin, '') AS event_id,
+        'claim' AS source, marketplace, asin, parent_asin, sku, order_id, occurred_at,
+        local_date, date_precision, NULL AS rating, NULL AS title, NULL AS text,
+        'A-TO-Z CLAIM' AS reason, 'other' AS reason_group, NULL AS status,
+        NULL AS disposition, verified, NULL AS helpful_votes, variant, author_hash,
+        NULL AS response, TRUE AS is_negative, topic, source_file, source_row, source_sha256,
+        _reject_column, _reject_reason
+    FROM signals WHERE atoz
+    UNION ALL
+    SELECT 'claim:safe-t:' || safet_id AS event_id, 'claim' AS source, marketplace, asin,
+        parent_asin, sku, order_id, coalesce(safet_at, occurred_at) AS occurred_at,
+        CASE WHEN safet_at IS NULL THEN local_date
+             ELSE CAST((safet_at AT TIME ZONE 'UTC') AT TIME ZONE tz AS DATE) END AS local_date,
+        CASE WHEN safet_at IS NULL THEN date_precision ELSE 'second' END AS date_precision,
+        NULL AS rating, NULL AS title, safet_reason AS text, 'SAFE-T CLAIM' AS reason,
+        'other' AS reason_group, safet_state AS status, NULL AS disposition, verified,
+        NULL AS helpful_votes, variant, author_hash, NULL AS response, TRUE AS is_negative,
+        topic, source_file, source_row, source_sha256, _reject_column, _reject_reason
+    FROM signals WHERE safet_id IS NOT NULL
     """
 
 
@@ -330,6 +363,7 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     WITH parsed AS NOT MATERIALIZED (
         SELECT _row, {text(cols.get("order_id", "NULL"))} AS order_id,
             coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
+            {text(cols.get("order_item_id", "NULL"))} AS order_item_id,
             {text(cols.get("asin", "NULL"))} AS asin,
             coalesce({zoned}, ({local} AT TIME ZONE {tz}) AT TIME ZONE 'UTC') AS purchased_at,
             {occurred} AS purchased_raw,
@@ -343,7 +377,7 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         CAST((purchased_at AT TIME ZONE 'UTC') AT TIME ZONE {tz} AS DATE) AS local_date,
         status, quantity, item_price, currency,
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
-        {sql_str(target.source_sha256)} AS source_sha256,
+        {sql_str(target.source_sha256)} AS source_sha256, order_item_id,
         CASE WHEN order_id IS NULL THEN 'amazon-order-id'
              WHEN purchased_at IS NULL THEN 'purchase-date'
              WHEN quantity IS NULL THEN 'quantity' END AS _reject_column,

@@ -75,12 +75,15 @@ def _reject_reason(error_type: str, message: str) -> str:
 
 
 def stage_delimited(
-    con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed, workdir: Path
+    con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed, workdir: Path,
+    quoted: bool = True,
 ) -> Staged:
     """Read a CSV/TSV export into the ``stage`` table (all text).
 
     Encodings DuckDB does not read natively are first streamed to UTF-8 in
     ``workdir``; lines in another encoding than the file's are quarantined.
+    ``quoted=False``: ``"`` is an ordinary character (Amazon's tab-separated flat files
+    never quote, and a product name may begin with one).
     """
     source = path
     if sniffed.encoding not in ("utf-8", "utf-8-sig") or sniffed.bad_lines:
@@ -95,6 +98,7 @@ def stage_delimited(
             ) from None
     names = {f"c{i}": "VARCHAR" for i in range(len(sniffed.header))}
     columns = "{" + ", ".join(f"{sql_str(k)}: 'VARCHAR'" for k in names) + "}"
+    quote = "quote = '\"', escape = '\"'" if quoted else "quote = '', escape = ''"
     # A view, not a table: the file is parsed once, by the statement that normalises it.
     con.execute(
         f"""
@@ -102,7 +106,7 @@ def stage_delimited(
         SELECT row_number() OVER () AS _row, *
         FROM read_csv({sql_str(str(source))}, auto_detect = false,
             columns = {columns}, skip = 1, header = false,
-            delim = {sql_str(sniffed.delimiter)}, quote = '"', escape = '"',
+            delim = {sql_str(sniffed.delimiter)}, {quote},
             max_line_size = {MAX_LINE_BYTES}, store_rejects = true,
             rejects_table = 'stage_rejects', rejects_scan = 'stage_scans',
             null_padding = false, parallel = true)

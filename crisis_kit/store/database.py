@@ -61,6 +61,7 @@ class Store:
         try:
             for table in TABLES.values():
                 self.con.execute(table.ddl())
+            self._add_new_columns()
             self.con.execute(
                 "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             self.con.execute(
@@ -71,6 +72,21 @@ class Store:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+
+    def _add_new_columns(self) -> None:
+        """Give a store made by an earlier version the columns added to a table since.
+
+        Columns are only ever added (design.md): a new one is nullable, and rows stored
+        before it have NULL there. Tables added since are made by ``CREATE ... IF NOT EXISTS``.
+        """
+        have = {(t, c) for t, c in self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND NOT internal").fetchall()}
+        for table in TABLES.values():
+            for name, sql_type, _ in table.columns:
+                if (table.name, name) not in have:
+                    nullable = sql_type.replace("NOT NULL", "").strip()
+                    self.con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {nullable}')
 
     @property
     def salt(self) -> str:
@@ -87,7 +103,8 @@ class Store:
         """Return one table as a DataFrame, in a stable order."""
         contract = TABLES[name]
         order = ", ".join(contract.key) if contract.key else "1"
-        sql = f"SELECT * FROM {name} {('WHERE ' + where) if where else ''} ORDER BY {order}"
+        columns = ", ".join(f'"{c}"' for c in contract.names)  # the contract's order
+        sql = f"SELECT {columns} FROM {name} {('WHERE ' + where) if where else ''} ORDER BY {order}"
         return self.con.execute(sql, params or []).df()
 
     def frame(self, sql: str) -> pd.DataFrame:
@@ -179,7 +196,8 @@ class Store:
         written = []
         for name in TABLES:
             target = folder / f"{name}.parquet"
-            self.con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+            columns = ", ".join(f'"{c}"' for c in TABLES[name].names)  # the contract's order
+            self.con.execute(f"COPY (SELECT {columns} FROM {name}) TO '{target}' (FORMAT parquet)")
             written.append(target)
         return written
 
