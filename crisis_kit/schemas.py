@@ -166,7 +166,7 @@ FILES = Table(
         ("size", "BIGINT NOT NULL", "bytes"),
         ("format", "VARCHAR NOT NULL", "detected or named format"),
         ("encoding", "VARCHAR NOT NULL", "detected encoding"),
-        ("table_name", "VARCHAR NOT NULL", "events, sales or actions"),
+        ("table_name", "VARCHAR NOT NULL", "events, sales, orders, actions or voc"),
         ("marketplace", "VARCHAR NOT NULL", "marketplace the file was read as"),
         ("rows_read", "BIGINT NOT NULL", "data rows in the file"),
         ("accepted", "BIGINT NOT NULL", "rows that added at least one new record"),
@@ -193,4 +193,33 @@ REJECTIONS = Table(
     enforce_key=True,
 )
 
-TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS)}
+VOC = Table(
+    "voc",
+    "Each row represents one ASIN (and SKU, condition) of a Voice of the Customer download "
+    "on the day it was last updated: Amazon's own count of orders with negative customer "
+    "experience (NCX). Not complaint events: a rate over orders, kept beside them.",
+    (
+        ("date", "DATE NOT NULL", "`Last updated`, the marketplace-local day"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace"),
+        ("asin", "VARCHAR NOT NULL", "ASIN"),
+        ("sku", "VARCHAR", "seller SKU"),
+        ("condition", "VARCHAR", "New, Used, ..."),
+        ("fulfilled_by", "VARCHAR", "Amazon or Seller"),
+        ("product_name", "VARCHAR", "product name as Amazon shows it"),
+        ("total_orders", "BIGINT", "orders in Amazon's window"),
+        ("ncx_orders", "BIGINT", "orders with negative customer experience"),
+        ("ncx_rate", "DOUBLE", "NCX rate, percent 0-100"),
+        ("top_ncx_reason", "VARCHAR", "Amazon's top NCX reason (NULL for `--`)"),
+        ("ncx_review_rate", "DOUBLE", "share of NCX from reviews, percent 0-100"),
+        ("ncx_return_rate", "DOUBLE", "share of NCX from returns, percent 0-100"),
+        ("cx_health", "VARCHAR", "CX Health band (pcxHealth): Excellent, Good, Fair, Poor, "
+         "Very poor"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+    ),
+    key=("marketplace", "date", "asin", "sku", "condition", "fulfilled_by"),
+)
+
+TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC)}

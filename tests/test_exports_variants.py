@@ -143,3 +143,35 @@ def test_the_same_claims_again_are_duplicates(tmp_path):
         n = store.con.execute("SELECT count(*) FROM events WHERE source = 'claim'").fetchone()[0]
     assert (again.accepted, again.duplicates, again.records_added) == (0, 3, 0)
     assert n == 2
+
+
+# -- Voice of the Customer: its own table, never complaint events ---------------------
+
+
+def test_voice_of_the_customer_is_its_own_table(tmp_path):
+    from .conftest import FIXTURES
+
+    path = FIXTURES / "exports" / "voice-of-the-customer-pass.csv"
+    with open_store(tmp_path / "s.duckdb") as store:
+        report = ingest_file(store, FileSpec(path, table="events"))  # listed as complaints
+        voc = store.voc()
+        n_events = store.con.execute("SELECT count(*) FROM events").fetchone()[0]
+        rejected = store.rejections()
+    assert report.format == "amazon-voc" and report.table == "voc"
+    assert (report.read, report.accepted, report.rejected, report.duplicates) == (4, 3, 1, 0)
+    assert n_events == 0  # an ASIN's NCX rate is not a complaint
+    rows = {r.asin: r for r in voc.itertuples()}
+    hero = rows["B0SAMPLE01"]
+    # the quoted product name kept its line break; "1,204" orders; rates in percent points
+    assert hero.product_name == "Mellowkin Anti-Colic Baby Bottle, 9 oz,\n3 Pack"
+    assert (hero.total_orders, hero.ncx_orders, hero.ncx_rate) == (1204, 38, 3.16)
+    assert (hero.ncx_review_rate, hero.ncx_return_rate, hero.cx_health) == (1.2, 2.08, "Poor")
+    assert str(hero.date).startswith("2025-02-12")
+    # `--` is "none": NULL, not a rejection
+    assert voc.loc[voc["asin"] == "B0SAMPLE02", "top_ncx_reason"].isna().all()
+    assert rows["B0SAMPLE02"].ncx_rate == 0.0
+    assert voc.loc[voc["asin"] == "B0SAMPLE03", "ncx_review_rate"].isna().all()
+    # a rate above 100 % is refused with its column and value
+    assert rejected["source_row"].tolist() == [4]
+    assert rejected["column_name"].tolist() == ["NCX rate"]
+    assert "140%" in rejected["reason"].iloc[0]

@@ -37,7 +37,7 @@ class Format:
     label : str
         What it is, for people.
     table : str
-        ``events``, ``sales``, ``orders`` or ``actions``.
+        ``events``, ``sales``, ``orders``, ``actions`` or ``voc``.
     source : str
         The events' ``source`` (or the sales ``source``).
     required : tuple of str
@@ -286,6 +286,21 @@ FORMATS: dict[str, Format] = {
                 "currency": _f("currency"), "order_item_id": _f("order-item-id"),
             },
             quoted=False,
+        ),
+        Format(
+            "amazon-voc", "Voice of the Customer (Seller Central, Performance > Voice of "
+            "the Customer: download)", "voc", "voc",
+            required=_f("ASIN", "NCX orders", "NCX rate", "Last updated"),
+            fields={
+                "product_name": _f("Product name"), "asin": _f("ASIN"),
+                "condition": _f("Condition"), "total_orders": _f("Total orders"),
+                "ncx_orders": _f("NCX orders"), "fulfilled_by": _f("Fulfilled by"),
+                "sku": _f("SKU"), "ncx_rate": _f("NCX rate"),
+                "top_ncx_reason": _f("Top NCX reason"),
+                "ncx_review_rate": _f("NCX Review Rate"),
+                "ncx_return_rate": _f("NCX Return Rate"), "date": _f("Last updated"),
+                "cx_health": _f("pcxHealth", "CX Health"),
+            },
         ),
         Format(
             "actions", "Response actions log (crisis-kit CSV: at, lane, action, ...)",

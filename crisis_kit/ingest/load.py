@@ -34,6 +34,7 @@ from .normalise import (
     mapped_format,
     orders_sql,
     sales_sql,
+    voc_sql,
 )
 from .salestraffic import sales_traffic_rows
 from .sniff import check_file, normalise_header, sniff
@@ -52,7 +53,8 @@ from .values import sql_str
 __all__ = ["FileSpec", "IngestReport", "ingest_file", "DEFAULT_DATE_PATTERN"]
 
 DEFAULT_DATE_PATTERN = r"(?P<date>\d{4}-\d{2}-\d{2})"
-_BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql, "actions": actions_sql}
+_BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql,
+             "actions": actions_sql, "voc": voc_sql}
 
 
 @dataclass(frozen=True)
@@ -184,8 +186,9 @@ def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, wher
             )
         return fmt
     fmt = detect_format(header, kind, where)
-    if spec.table and fmt.table != spec.table and not (spec.table == "sales" and
-                                                        fmt.table == "orders"):
+    # Voice of the Customer is neither complaints nor sales: it may be listed under either
+    if spec.table and fmt.table != spec.table and fmt.table != "voc" and not (
+            spec.table == "sales" and fmt.table == "orders"):
         raise InputError(
             f"the file is a {fmt.label}, which feeds {fmt.table}, but it is listed under "
             f"`{spec.table}` in incident.yaml", where, f"move it to the `{fmt.table}` list",

@@ -391,6 +391,64 @@ def orders_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
 
 
 
+def voc_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns a staged Voice of the Customer download into ``voc`` rows.
+
+    ``--`` means "none" (a reason or rate Amazon has not computed): NULL, not an error.
+    Rates are percent points (``0%``, ``1.2%``); a rate outside 0-100 or a count below
+    zero is refused, as is a row without ASIN or without a readable `Last updated` day.
+    """
+    cols = _columns(fmt, index)
+    market = marketplaces.get(target.marketplace)
+
+    def cell(name: str) -> str:
+        return f"NULLIF(NULLIF(trim({cols[name]}), '--'), '')" if name in cols else "NULL"
+
+    def number(name: str) -> str:
+        return percent(cell(name)) if name.endswith("rate") else count(cell(name))
+
+    day = local_timestamp(cols.get("date", "NULL"), market.date_order)
+    quote = "''''"  # a single quote inside a SQL string
+    checks = [
+        ("asin", "asin IS NULL", "'the ASIN is empty: a Voice of the Customer row is one ASIN'"),
+        ("date", "date IS NULL",
+         f"'cannot read the day ' || {quote} || coalesce(date_raw, '') || {quote} "
+         "|| ' (Last updated)'"),
+    ]
+    for name in ("total_orders", "ncx_orders"):
+        checks.append((name, f"{name}_raw IS NOT NULL AND ({name} IS NULL OR {name} < 0)",
+                       f"'the count ' || {name}_raw || ' is not a number of orders (0 or more)'"))
+    for name in ("ncx_rate", "ncx_review_rate", "ncx_return_rate"):
+        checks.append((name, f"{name}_raw IS NOT NULL AND ({name} IS NULL OR {name} < 0 "
+                       f"OR {name} > 100)",
+                       f"'the rate ' || {name}_raw || ' is not a percentage between 0 and 100'"))
+    column_case = " ".join(f"WHEN {cond} THEN {sql_str(_field_column(fmt, n))}"
+                           for n, cond, _ in checks)
+    reason_case = " ".join(f"WHEN {cond} THEN {why}" for _, cond, why in checks)
+    numbers = ", ".join(
+        f"{cell(n)} AS {n}_raw, {number(n)} AS {n}"
+        for n in ("total_orders", "ncx_orders", "ncx_rate", "ncx_review_rate", "ncx_return_rate"))
+    return f"""
+    WITH parsed AS NOT MATERIALIZED (
+        SELECT _row, {asin(cell("asin"))} AS asin, {cell("sku")} AS sku,
+            {cell("condition")} AS condition, {cell("fulfilled_by")} AS fulfilled_by,
+            {cell("product_name")} AS product_name, {cell("top_ncx_reason")} AS top_ncx_reason,
+            {cell("cx_health")} AS cx_health, {cell("date")} AS date_raw,
+            CAST({day} AS DATE) AS date, {numbers}
+        FROM stage
+    )
+    SELECT date, {sql_str(market.code)} AS marketplace, asin, sku, condition, fulfilled_by,
+        product_name, CAST(total_orders AS BIGINT) AS total_orders,
+        CAST(ncx_orders AS BIGINT) AS ncx_orders, ncx_rate, top_ncx_reason, ncx_review_rate,
+        ncx_return_rate, cx_health,
+        {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE {column_case} END AS _reject_column,
+        CASE {reason_case} END AS _reject_reason
+    FROM parsed
+    """
+
+
 def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """The SELECT that turns a staged actions log into actions with reasons."""
     cols = _columns(fmt, index)

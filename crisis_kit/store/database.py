@@ -177,6 +177,10 @@ class Store:
             """
         ).df()[TABLES["sales"].names]
 
+    def voc(self) -> pd.DataFrame:
+        """Voice of the Customer rows: one ASIN (SKU, condition) per `Last updated` day."""
+        return self.table("voc")
+
     def actions(self) -> pd.DataFrame:
         """The response actions, in time order."""
         return self.con.execute('SELECT * FROM actions ORDER BY "at", action_id').df()
