@@ -20,6 +20,7 @@ from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
 from .config import Incident, marketplaces
 from .poa import PlanOfAction, remedies
+from .schemas import TABLES
 from .statements import replies
 from .statements.replies import ReplyConsistency
 from .statements.review import StatementReview
@@ -146,8 +147,10 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                           as_of=evidence.as_of, timezone=tz)
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
+    voc = evidence.voc if evidence.voc is not None else _frame(None, TABLES["voc"].names)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
-                    topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes)
+                    topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
+                    voc)
 
 
 def _reply_consistency(incident: Incident, events: pd.DataFrame, actions: pd.DataFrame,

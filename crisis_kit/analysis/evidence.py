@@ -28,6 +28,8 @@ class Evidence:
       when its order held one of them), on or before ``as_of``.
     - ``sales``: each row one local day of one ASIN as one source reports it.
     - ``actions``: each row one response action, at or before the end of ``as_of``.
+    - ``voc``: each row one ASIN of a Voice of the Customer download on its `Last updated`
+      day (the ``voc`` table), of the incident's ASINs, on or before ``as_of``.
     """
 
     events: pd.DataFrame
@@ -36,6 +38,7 @@ class Evidence:
     files: pd.DataFrame
     as_of: dt.date | None
     quotable: pd.DataFrame | None = None
+    voc: pd.DataFrame | None = None
 
 
 def _day(value: str | dt.date | None) -> dt.date | None:
@@ -57,9 +60,9 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
     with open_store(incident.store_path, read_only=True) as store:
         tagged = store.meta("taxonomy") == topics.fingerprint()
         slim = tagged and not words
-        events, sales_rows, actions, files, orders = (
+        events, sales_rows, actions, files, orders, voc = (
             store.events(words=not slim), store.sales(), store.actions(), store.files(),
-            store.table("orders"))
+            store.table("orders"), store.voc())
         quotable = store.negative_words() if slim else None
     events = _with_topics(events, tagged)
     if not words and quotable is None:
@@ -72,14 +75,17 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         # Feedback names an order, not an ASIN: it belongs to the incident when its order
         # held one of the incident's ASINs.
         ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"])
+        voc = voc[voc["asin"].isin(incident.asins)]
         events = events[events["asin"].isin(incident.asins)
                         | (events["asin"].isna() & events["order_id"].isin(ours))]
     if cut is not None:
         events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]
         actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
+        voc = voc[pd.to_datetime(voc["date"]).dt.date <= cut]
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
-                    actions.reset_index(drop=True), files, cut, quotable)
+                    actions.reset_index(drop=True), files, cut, quotable,
+                    voc.reset_index(drop=True))
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",

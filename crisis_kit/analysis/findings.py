@@ -31,8 +31,9 @@ class Findings:
     the quoted ones are in ``representatives``), ``files`` (one ingested file),
     ``topic_shares`` (one local day of one topic), ``topic_drivers`` (one topic: share
     during the crisis window against before), ``representatives`` (one quoted complaint),
-    and the tables inside ``detection``, ``rating``, ``sales`` and ``response``
-    (None where there is no onset to measure from).
+    ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day), and
+    the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
+    there is no onset to measure from).
     """
 
     incident: Incident
@@ -47,6 +48,7 @@ class Findings:
     representatives: pd.DataFrame
     sales: SalesSummary | None
     response: Response | None
+    voc: pd.DataFrame
 
     @property
     def onset_day(self) -> dt.date | None:

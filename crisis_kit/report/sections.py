@@ -315,7 +315,10 @@ class Report(Page):
                                      days=s.number(sales.baseline_days_covered)), lead=True)
 
     def sales_phases(self) -> Fragment:
-        """The phases of the recovery and the marketing lane's interventions."""
+        """The phases of the recovery, the marketing lane's interventions, Amazon's NCX view."""
+        return fragments.concat(self._sales_phases(), self.voice_of_customer())
+
+    def _sales_phases(self) -> Fragment:
         s, sales = self.strings, self.analysis.sales
         if sales is None or sales.daily.empty:
             return Fragment(html="", text="")
@@ -342,6 +345,37 @@ class Report(Page):
                 marker_rows, title=s.text("sales.interventions_title"),
                 empty=s.text("sales.interventions_none"),
             ),
+        )
+
+    def voice_of_customer(self) -> Fragment:
+        """Amazon's NCX rate and CX Health per ASIN and day, and each change of band."""
+        s, voc = self.strings, self.analysis.voc
+        if voc is None or voc.empty:
+            return Fragment(html="", text="")
+        voc = voc.sort_values(["asin", "date"])
+        rows = [[v.asin, s.date(pd.Timestamp(v.date).date()),
+                 s.number(v.total_orders) if pd.notna(v.total_orders) else "",
+                 s.number(v.ncx_orders) if pd.notna(v.ncx_orders) else "",
+                 s.number(v.ncx_rate / 100, "percent") if pd.notna(v.ncx_rate) else "",
+                 v.top_ncx_reason if isinstance(v.top_ncx_reason, str) else "",
+                 v.cx_health if isinstance(v.cx_health, str) else ""]
+                for v in voc.itertuples()]
+        notes: list[str | tuple[str, bool]] = [s.text("voc.caption")]
+        for asin, days in voc.groupby("asin", sort=True):
+            bands = days[["date", "cx_health"]].dropna()
+            changed = bands["cx_health"].ne(bands["cx_health"].shift()) & bands.index.isin(
+                bands.index[1:])
+            for i in bands.index[changed]:
+                before = bands["cx_health"].shift().loc[i]
+                notes.append(s.text("voc.changed", asin=asin, before=before,
+                                    after=bands.at[i, "cx_health"],
+                                    date=s.date(pd.Timestamp(bands.at[i, "date"]).date())))
+        return fragments.table(
+            [Column(s.text("voc.asin"), "mono"), Column(s.text("voc.date")),
+             Column(s.text("voc.orders"), "number"), Column(s.text("voc.ncx_orders"), "number"),
+             Column(s.text("voc.ncx_rate"), "number"), Column(s.text("voc.reason"), "words"),
+             Column(s.text("voc.health"))],
+            rows, title=s.text("voc.title"), notes=notes,
         )
 
     # -- comparison with the other incidents of the workspace (report/comparison.py) --------
@@ -377,6 +411,10 @@ class Report(Page):
         notes: list[str | tuple[str, bool]] = [s.text("evidence.caption")]
         if repeats:
             notes.append(s.text("evidence.repeats", count=s.number(repeats)))
+        voc = self.analysis.voc
+        if voc is not None and len(voc):
+            notes.append(s.text("voc.evidence", rows=s.number(len(voc)),
+                                asins=s.number(voc["asin"].nunique())))
         if len(unbalanced):
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
