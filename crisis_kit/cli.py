@@ -33,13 +33,15 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     from .ingest import inspect_file
 
     report = inspect_file(args.file, format=args.format, marketplace=args.marketplace,
-                          encoding=args.encoding)
+                          encoding=args.encoding, sheet=args.sheet)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         return 0
     print(f"file:      {args.file}")
     print(f"format:    {report.format}")
     print(f"encoding:  {report.encoding}")
+    if report.sheet is not None:
+        print(f"sheet:     {report.sheet} (header on row {report.header_row})")
     print(f"table:     {report.as_json()['table']}")
     print(f"rows:      read {report.read} = accepted {report.accepted} + rejected "
           f"{report.rejected} + duplicates {report.duplicates}")
@@ -296,6 +298,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--format", help="the format's name (default: detected)")
     inspect.add_argument("--marketplace", default="US", help="US, UK, DE, JP, ... (default US)")
     inspect.add_argument("--encoding", help="force an encoding (default: detected)")
+    inspect.add_argument("--sheet", help="a workbook's sheet (default: the first with a known header)")
     inspect.add_argument("--json", action="store_true", help="machine-readable output")
     inspect.set_defaults(func=_cmd_inspect)
 

@@ -37,6 +37,8 @@ class ExportFile(_Strict):
     mapping: dict[str, str] | None = None
     date: dt.date | None = None
     date_pattern: str | None = None
+    sheet: str | None = None
+    """A workbook's sheet to read; without it, the first sheet with a known header."""
 
     @field_validator("marketplace")
     @classmethod

@@ -24,14 +24,14 @@ __all__ = [
 
 
 def inspect_file(path: str | Path, format: str | None = None, marketplace: str = "US",
-                 encoding: str | None = None) -> IngestReport:
+                 encoding: str | None = None, sheet: str | None = None) -> IngestReport:
     """Read one file as ``ingest`` would, into memory only, and report on it.
 
     Duplicates are those repeated within the file (no store is consulted).
     """
     with open_store(":memory:") as store:
         return ingest_file(store, FileSpec(Path(path), marketplace=marketplace, format=format,
-                                           encoding=encoding))
+                                           encoding=encoding, sheet=sheet))
 
 
 def _spec(incident: Incident, entry: ExportFile, path: Path, table: str) -> FileSpec:
@@ -39,6 +39,7 @@ def _spec(incident: Incident, entry: ExportFile, path: Path, table: str) -> File
         path=path, marketplace=entry.marketplace or incident.marketplace, format=entry.format,
         source=entry.source, encoding=entry.encoding, mapping=entry.mapping, date=entry.date,
         date_pattern=entry.date_pattern, asins=tuple(incident.asins), table=table,
+        sheet=entry.sheet,
     )
 
 

@@ -37,13 +37,13 @@ from .normalise import (
     voc_sql,
 )
 from .salestraffic import sales_traffic_rows
+from .sheets import read_html_tables, read_workbook, refuse_xls
 from .sniff import check_file, normalise_header, sniff
 from .stage import (
     Rejection,
     Staged,
     finish_delimited,
     read_json_records,
-    read_xlsx_records,
     stage_delimited,
     stage_records,
     temp_workdir,
@@ -71,6 +71,8 @@ class FileSpec:
     date_pattern: str | None = None
     asins: tuple[str, ...] = ()
     table: str | None = None
+    sheet: str | None = None
+    """The workbook's sheet to read (default: the first with a known header)."""
     entry: str | None = None
     """Where incident.yaml names the file (``complaints[2]``), for error messages."""
 
@@ -90,12 +92,17 @@ class IngestReport:
     records_added: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    """The sheet (or HTML table) read, for a workbook; with ``header_row``, its 1-based row."""
+    header_row: int | None = None
 
     def as_json(self, limit: int = 20) -> dict[str, Any]:
         """The ``inspect --json`` shape of design.md section 10."""
         store_table = "sales" if self.table == "orders" else self.table
+        found = ({"sheet": self.sheet, "header_row": self.header_row}
+                 if self.sheet is not None else {})
         return {
-            "format": self.format, "encoding": self.encoding, "table": store_table,
+            "format": self.format, "encoding": self.encoding, "table": store_table, **found,
             "rows": {"read": self.read, "accepted": self.accepted, "rejected": self.rejected,
                      "duplicates": self.duplicates},
             "rejections": self.rejections[:limit],
@@ -144,10 +151,23 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
         quoted = fmt.quoted or sniffed.delimiter != "\t"
         return (fmt, sniffed.encoding,
                 stage_delimited(con, spec.path, sniffed, workdir, quoted=quoted), None)
-    if sniffed.kind == "xlsx":
-        header, records = read_xlsx_records(spec.path)
-        fmt = _choose(spec, header, "delimited", where)
-        return fmt, "xlsx", stage_records(con, records, header), None
+    if sniffed.kind == "xls":
+        raise refuse_xls(spec.path)
+    if sniffed.kind in ("xlsx", "html"):
+        def accept(header: list[str]) -> bool:
+            try:
+                _choose(spec, header, "delimited", where)
+            except InputError:
+                return False
+            return True
+
+        table = (read_workbook(spec.path, accept, spec.sheet) if sniffed.kind == "xlsx"
+                 else read_html_tables(spec.path, sniffed.encoding, accept))
+        fmt = _choose(spec, table.header, "delimited", where)
+        staged = stage_records(con, table.records, table.header)
+        staged.sheet, staged.header_row = table.sheet, table.header_row
+        encoding = "xlsx" if sniffed.kind == "xlsx" else f"html ({sniffed.encoding})"
+        return fmt, encoding, staged, None
     text = spec.path.read_text(encoding=sniffed.encoding).lstrip("\ufeff")
     if spec.format in (None, "amazon-sales-traffic") and '"reportSpecification"' in text[:200_000]:
         rows, rejections, read = sales_traffic_rows(json.loads(text), market.code, list(spec.asins))
@@ -233,7 +253,8 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
                 Rejection(r.row, r.column, r.reason, _redact_line(r.raw, staged.delimiter, personal))
                 for r in staged.rejections
             ]
-        report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read)
+        report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read,
+                              sheet=staged.sheet, header_row=staged.header_row)
         report.unknown_columns = [
             h for h in staged.header if normalise_header(h) not in fmt.known_columns
         ]

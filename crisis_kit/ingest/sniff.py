@@ -40,7 +40,8 @@ class Sniffed:
         Python codec name (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``,
         ``gb18030``, ``shift_jis``).
     kind : str
-        ``delimited``, ``json`` or ``xlsx``.
+        ``delimited``, ``json``, ``xlsx``, ``xls`` (legacy, refused) or ``html`` (a table
+        saved as .xls).
     delimiter : str
         Field separator for delimited files.
     header : list of str
@@ -144,9 +145,16 @@ def _detect_encoding(path: Path, head: bytes, hint: str | None) -> tuple[str, li
 
 
 def _kind(path: Path, head: bytes) -> str:
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in {".xlsx", ".xlsm"}:
+    """What the bytes are, whatever the name says (a CSV named .xlsx is a CSV)."""
+    if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"  # OLE2: a legacy Excel 97-2003 workbook
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    low = text[:4096].lower()
+    if low.startswith((b"<!doctype html", b"<html", b"<table")) or (
+            low.startswith(b"<") and b"<table" in low):
+        return "html"  # an "Excel" download that is an HTML table named .xls
     if text[:1] in (b"{", b"["):
         return "json"
     return "delimited"
@@ -181,13 +189,13 @@ def sniff(path: str | Path, encoding_hint: str | None = None, encoding: str | No
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     kind = _kind(path, head)
-    if kind == "xlsx":
-        return Sniffed(encoding="binary", kind="xlsx")
+    if kind in ("xlsx", "xls"):
+        return Sniffed(encoding="binary", kind=kind)
     bad_lines: list[int] = []
     if encoding is None:
         encoding, bad_lines = _detect_encoding(path, head, encoding_hint)
-    if kind == "json":
-        return Sniffed(encoding=encoding, kind="json", bad_lines=tuple(bad_lines))
+    if kind in ("json", "html"):
+        return Sniffed(encoding=encoding, kind=kind, bad_lines=tuple(bad_lines))
     line = _first_line(path, encoding)
     if not line.strip():
         raise InputError(

@@ -25,7 +25,7 @@ from .sniff import Sniffed, decode_to_utf8
 from .values import sql_str
 
 __all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "stage_records", "read_json_records",
-           "read_xlsx_records", "MAX_LINE_BYTES"]
+           "MAX_LINE_BYTES"]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 _BATCH = 50_000
@@ -56,6 +56,8 @@ class Staged:
     lossy_rows: tuple[int, ...] = ()
     ordinal_rows: list[int] = field(default_factory=list)
     delimiter: str = ","
+    sheet: str | None = None
+    header_row: int | None = None
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -263,28 +265,6 @@ def read_json_records(path: Path, encoding: str) -> tuple[list[dict[str, Any]], 
         records.append(obj if isinstance(obj, dict) else {"_value": obj})
         position = end
     return records, rejections
-
-
-def read_xlsx_records(path: Path) -> tuple[list[str], Iterator[dict[str, Any]]]:
-    """Header and rows of the first worksheet of an xlsx workbook (values, not formulas)."""
-    from openpyxl import load_workbook  # heavy; only when an xlsx is read
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = [str(c).strip() if c is not None else "" for c in next(rows)]
-    except StopIteration:
-        raise InputError("the workbook's first sheet is empty", str(path)) from None
-
-    def records() -> Iterator[dict[str, Any]]:
-        for row in rows:
-            if all(c is None or str(c).strip() == "" for c in row):
-                continue
-            yield dict(zip(header, row, strict=False))
-        workbook.close()
-
-    return header, records()
 
 
 def temp_workdir() -> tempfile.TemporaryDirectory:
