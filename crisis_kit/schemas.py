@@ -108,7 +108,9 @@ SALES = Table(
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
         ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
     ),
-    key=("source", "marketplace", "date", "asin", "sku"),
+    # What a Business Report says a row is: one child ASIN under one parent (and SKU) on
+    # one day. The same child may be listed under two parents with different figures.
+    key=("source", "marketplace", "date", "parent_asin", "asin", "sku"),
 )
 
 ORDERS = Table(

@@ -37,6 +37,8 @@ PHASES = ("pre_crisis", "crisis", "stabilisation", "repair")
 
 PHASE_COLUMNS = ["phase", "start", "end", "days", "mean_units", "mean_index"]
 MILESTONE_COLUMNS = ["milestone", "local_date", "sales_index"]
+SHARED_COLUMNS = ["asin", "parents", "days", "units"]
+
 MARKER_COLUMNS = ["at", "local_date", "lane", "action", "channel", "owner", "ref", "sales_index"]
 
 _NO_ASIN = ("", "*")  # no ASIN, or an account-level total: not an ASIN's sales
@@ -146,6 +148,10 @@ class SalesSummary:
     markers : pandas.DataFrame
         Each row represents one intervention from the actions log (``MARKER_COLUMNS``),
         with i(d) on its local day.
+    shared_children : pandas.DataFrame
+        Each row represents one child ASIN that a Business Report lists under more than
+        one parent ASIN (``SHARED_COLUMNS``: the parents, the days, the units summed):
+        its rows are summed for the child's day, and the report says so once.
     """
 
     onset_day: pd.Timestamp
@@ -164,6 +170,7 @@ class SalesSummary:
     phases: pd.DataFrame = field(repr=False)
     milestones: pd.DataFrame = field(repr=False)
     markers: pd.DataFrame = field(repr=False)
+    shared_children: pd.DataFrame = field(repr=False, default_factory=lambda: _no_shared())
 
     def summary(self) -> dict[str, object]:
         """Return the ``sales`` block of ``summary.json`` (design.md section 9)."""
@@ -182,6 +189,11 @@ def _round(value: float | None) -> float | None:
 
 def _iso(day: pd.Timestamp | None) -> str | None:
     return None if day is None else f"{day:%Y-%m-%d}"
+
+
+def _no_shared() -> pd.DataFrame:
+    return pd.DataFrame({"asin": pd.Series(dtype=str), "parents": pd.Series(dtype=str),
+                         "days": pd.Series(dtype=int), "units": pd.Series(dtype=float)})
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -320,7 +332,34 @@ def summarise(
         recovered_100_date=recovered_100, reached_target_date=reached_target,
         phases=phases, milestones=milestones,
         markers=_markers(actions, marker_lanes, timezone, index),
+        shared_children=shared_children(sales, asins, as_of),
     )
+
+
+def shared_children(sales: pd.DataFrame, asins: Sequence[str] | None = None,
+                    as_of: DayLike | None = None) -> pd.DataFrame:
+    """Child ASINs listed under more than one parent on one day (``SHARED_COLUMNS``).
+
+    Real Business Reports list the same child (and SKU) under two parents with other
+    figures; both rows are kept and summed for the child's day (:func:`daily_units`).
+    """
+    if "parent_asin" not in sales.columns or sales.empty:
+        return _no_shared()
+    rows = sales[sales["asin"].notna() & ~sales["asin"].isin(_NO_ASIN)
+                 & sales["parent_asin"].notna()]
+    if asins:
+        rows = rows[rows["asin"].isin(list(asins))]
+    if as_of is not None:
+        rows = rows[pd.to_datetime(rows["date"]) <= as_day(as_of)]
+    per_day = rows.groupby(["asin", "date"]).agg(parents=("parent_asin", "nunique"),
+                                                 units=("units", "sum"))
+    shared = per_day[per_day["parents"] > 1].reset_index()
+    if shared.empty:
+        return _no_shared()
+    names = rows.groupby("asin")["parent_asin"].agg(lambda p: ", ".join(sorted(set(p))))
+    table = shared.groupby("asin").agg(days=("date", "nunique"), units=("units", "sum"))
+    table["parents"] = names.reindex(table.index)
+    return table.reset_index()[SHARED_COLUMNS]
 
 
 def _phases(series: pd.Series, index: pd.Series, onset: pd.Timestamp,

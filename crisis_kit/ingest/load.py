@@ -260,6 +260,8 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         ]
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
+        if fmt.table == "sales":
+            _refuse_conflicting_figures(con)
         _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
     return report
 
@@ -390,6 +392,48 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             "correct those rows; times need their zone (2022-05-03T09:30:00-07:00) and lanes "
             "are cs, pr, tech, platform, marketing, exec",
         )
+
+
+SALES_FIGURES = ("units", "revenue", "sessions", "page_views", "buy_box_pct", "unit_session_pct")
+
+
+def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> None:
+    """A sales row whose key was seen with other figures is refused, never a duplicate.
+
+    The key (day, parent, child ASIN, SKU) is what the report says a row is; the same key
+    again with the same figures is a duplicate, with other figures it is a contradiction
+    the user must resolve (a report downloaded twice after Amazon revised it), said with
+    both sets of figures. Earlier rows of the same file and rows already stored count.
+    """
+    key = TABLES["sales"].key
+    same = " AND ".join(f'o."{k}" IS NOT DISTINCT FROM c."{k}"' for k in key)
+    differ = " OR ".join(f'o."{f}" IS DISTINCT FROM c."{f}"' for f in SALES_FIGURES)
+    shown = " || ', ' || ".join(
+        f"'{f} ' || coalesce(CAST(o.\"{f}\" AS VARCHAR), '-')" for f in ("units", "sessions",
+                                                                        "revenue"))
+    con.execute(f"""
+        UPDATE cand SET _reject_column = 'units', _reject_reason = conflict.reason
+        FROM (
+            SELECT c.source_row, first(
+                'the same day, parent ASIN, child ASIN and SKU as ' ||
+                CASE WHEN o.source_file = c.source_file AND o.source_sha256 = c.source_sha256
+                     THEN 'row ' || o.source_row || ' of this file'
+                     ELSE 'row ' || o.source_row || ' of ' || o.source_file || ' (stored)' END ||
+                ', with other figures (there: ' || {shown} || '): keep one export per day ' ||
+                'and report, or ingest the revised one into a new store'
+                ORDER BY o.source_row) AS reason
+            FROM cand c JOIN (
+                SELECT * EXCLUDE (_ordinal, _reject_column, _reject_reason) FROM cand
+                WHERE _reject_reason IS NULL
+                UNION ALL BY NAME
+                SELECT * EXCLUDE (ingest_seq) FROM sales
+            ) o ON {same} AND ({differ})
+               AND NOT (o.source_sha256 = c.source_sha256 AND o.source_row >= c.source_row)
+            WHERE c._reject_reason IS NULL
+            GROUP BY c.source_row
+        ) conflict
+        WHERE cand.source_row = conflict.source_row
+    """)
 
 
 def retag_topics(con: duckdb.DuckDBPyConnection) -> int:

@@ -310,9 +310,16 @@ class Report(Page):
             return fragments.note(self._absent("sales"))
         if sales.baseline_units_per_day is None:
             return fragments.note(s.text("sales.lead_none"))
-        return fragments.note(s.text("sales.lead", units=s.number(sales.baseline_units_per_day,
+        lead = fragments.note(s.text("sales.lead", units=s.number(sales.baseline_units_per_day,
                                                                  "decimal"),
                                      days=s.number(sales.baseline_days_covered)), lead=True)
+        shared = sales.shared_children
+        if shared.empty:
+            return lead
+        return fragments.concat(lead, *(
+            fragments.note(s.text("sales.shared_child", asin=c.asin, parents=c.parents,
+                                  days=s.number(c.days)))
+            for c in shared.itertuples()))
 
     def sales_phases(self) -> Fragment:
         """The phases of the recovery, the marketing lane's interventions, Amazon's NCX view."""
