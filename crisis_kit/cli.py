@@ -30,10 +30,13 @@ def _counts_line(report) -> str:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from .ingest import inspect_file
 
     report = inspect_file(args.file, format=args.format, marketplace=args.marketplace,
-                          encoding=args.encoding, sheet=args.sheet)
+                          encoding=args.encoding, sheet=args.sheet,
+                          date=dt.date.fromisoformat(args.date) if args.date else None)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         return 0
@@ -43,6 +46,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     if report.sheet is not None:
         print(f"sheet:     {report.sheet} (header on row {report.header_row})")
     print(f"table:     {report.as_json()['table']}")
+    if report.day is not None:
+        print(f"day:       {report.day}")
     print(f"rows:      read {report.read} = accepted {report.accepted} + rejected "
           f"{report.rejected} + duplicates {report.duplicates}")
     if report.unknown_columns:
@@ -296,7 +301,11 @@ def _parser() -> argparse.ArgumentParser:
     inspect = verbs.add_parser("inspect", help="say what a file is and what becomes of its rows")
     inspect.add_argument("file")
     inspect.add_argument("--format", help="the format's name (default: detected)")
-    inspect.add_argument("--marketplace", default="US", help="US, UK, DE, JP, ... (default US)")
+    inspect.add_argument("--marketplace", help="US, UK, DE, JP, ...: time zone, date order, "
+                         "decimal mark (default: US, and a file-name date that reads two ways "
+                         "is refused)")
+    inspect.add_argument("--date", type=_day_argument, help="the day of a Business Report "
+                         "(YYYY-MM-DD), when its file name does not say it")
     inspect.add_argument("--encoding", help="force an encoding (default: detected)")
     inspect.add_argument("--sheet", help="a workbook's sheet (default: the first with a known header)")
     inspect.add_argument("--json", action="store_true", help="machine-readable output")

@@ -7,6 +7,7 @@ it is and what became of its rows; :func:`ingest_incident` brings every file an
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,15 +24,17 @@ __all__ = [
 ]
 
 
-def inspect_file(path: str | Path, format: str | None = None, marketplace: str = "US",
-                 encoding: str | None = None, sheet: str | None = None) -> IngestReport:
+def inspect_file(path: str | Path, format: str | None = None, marketplace: str | None = None,
+                 encoding: str | None = None, sheet: str | None = None,
+                 date: dt.date | None = None) -> IngestReport:
     """Read one file as ``ingest`` would, into memory only, and report on it.
 
     Duplicates are those repeated within the file (no store is consulted).
     """
     with open_store(":memory:") as store:
-        return ingest_file(store, FileSpec(Path(path), marketplace=marketplace, format=format,
-                                           encoding=encoding, sheet=sheet))
+        return ingest_file(store, FileSpec(Path(path), marketplace=marketplace or "US",
+                                           format=format, encoding=encoding, sheet=sheet,
+                                           date=date, marketplace_given=marketplace is not None))
 
 
 def _spec(incident: Incident, entry: ExportFile, path: Path, table: str) -> FileSpec:

@@ -50,9 +50,8 @@ from .stage import (
 )
 from .values import sql_str
 
-__all__ = ["FileSpec", "IngestReport", "ingest_file", "DEFAULT_DATE_PATTERN"]
+__all__ = ["FileSpec", "IngestReport", "ingest_file", "name_date"]
 
-DEFAULT_DATE_PATTERN = r"(?P<date>\d{4}-\d{2}-\d{2})"
 _BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql,
              "actions": actions_sql, "voc": voc_sql}
 
@@ -73,6 +72,9 @@ class FileSpec:
     table: str | None = None
     sheet: str | None = None
     """The workbook's sheet to read (default: the first with a known header)."""
+    marketplace_given: bool = True
+    """False when nobody said the marketplace (``inspect`` without --marketplace): a file
+    name whose date reads two ways is then refused with both readings."""
     entry: str | None = None
     """Where incident.yaml names the file (``complaints[2]``), for error messages."""
 
@@ -95,12 +97,16 @@ class IngestReport:
     sheet: str | None = None
     """The sheet (or HTML table) read, for a workbook; with ``header_row``, its 1-based row."""
     header_row: int | None = None
+    day: str | None = None
+    """The day of a Business Report (from ``date:`` or its file name), ISO."""
 
     def as_json(self, limit: int = 20) -> dict[str, Any]:
         """The ``inspect --json`` shape of design.md section 10."""
         store_table = "sales" if self.table == "orders" else self.table
         found = ({"sheet": self.sheet, "header_row": self.header_row}
                  if self.sheet is not None else {})
+        if self.day is not None:
+            found["day"] = self.day
         return {
             "format": self.format, "encoding": self.encoding, "table": store_table, **found,
             "rows": {"read": self.read, "accepted": self.accepted, "rejected": self.rejected,
@@ -121,22 +127,79 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+_YEAR_LAST = re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](\d{4}|\d{2})(?!\d)")
+_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")  # 20220504
+_ORDER_WORDS = {"DMY": "day first", "MDY": "month first"}
+
+
+def _valid(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def name_date(text: str, date_order: str | None) -> tuple[dt.date | None, list[dt.date]]:
+    """The day a file name (or a ``date`` group) names, in Amazon's own forms.
+
+    ``BusinessReport-2025-07-23``, ``BusinessReport-23-07-2025`` (day first: UK, EU),
+    ``BusinessReport-7-23-25`` (month first: US), ``BusinessReport-02.04.25``. Returns the
+    day and, when the name alone reads two ways, both readings: the marketplace's date
+    order (``date_order``, None when unknown) then chooses; a name that one order cannot
+    read (23 is no month) needs no order.
+    """
+    found = _YEAR_FIRST.search(text)
+    if found:
+        year, month, day = (int(g) for g in found.groups())
+        return _valid(year, month, day), []
+    found = _YEAR_LAST.search(text)
+    if not found:
+        compact = _COMPACT.search(text)
+        if compact:
+            return _valid(*(int(g) for g in compact.groups())), []
+        return None, []
+    first, second, year_text = found.groups()
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    readings = {"DMY": _valid(year, int(second), int(first)),
+                "MDY": _valid(year, int(first), int(second))}
+    valid = {order: day for order, day in readings.items() if day is not None}
+    if len(set(valid.values())) == 1:
+        return next(iter(valid.values())), []
+    if not valid:
+        return None, []
+    if date_order in valid:
+        return valid[date_order], []
+    return None, [readings["DMY"], readings["MDY"]]
+
+
 def _file_date(spec: FileSpec) -> dt.date:
     if spec.date:
         return spec.date
-    pattern = spec.date_pattern or DEFAULT_DATE_PATTERN
-    match = re.search(pattern, spec.path.name)
-    if match:
-        text = match.groupdict().get("date") or match.group(0)
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
+    text = spec.path.name
+    if spec.date_pattern:
+        match = re.search(spec.date_pattern, spec.path.name)
+        text = (match.groupdict().get("date") or match.group(0)) if match else ""
+    order = marketplaces.get(spec.marketplace).date_order if spec.marketplace_given else None
+    day, readings = name_date(text, order)
+    if day is not None:
+        return day
+    if readings:
+        dmy, mdy = readings
+        raise InputError(
+            f"the file name's date reads two ways: {dmy:%d %B %Y} (day first, as UK and EU "
+            f"marketplaces name files) or {mdy:%d %B %Y} (month first, as the US does), and "
+            "the marketplace is not known",
+            str(spec.path),
+            "say the marketplace (`marketplace:` in incident.yaml, --marketplace for inspect) "
+            "or give the day (`date:` in incident.yaml, --date YYYY-MM-DD for inspect)",
+        )
     raise InputError(
         "a Business Report has no date column and no date was found for this file",
         str(spec.path),
-        "give the day in incident.yaml (`date: 2022-05-03` for this file) or a "
-        "`date_pattern:` that finds it in the file name, e.g. BusinessReport-2022-05-03.csv",
+        "give the day in incident.yaml (`date: 2022-05-03` for this file, --date for "
+        "inspect) or a `date_pattern:` that finds it in the file name; Amazon's own names "
+        "(BusinessReport-23-07-2025.csv, BusinessReport-7-23-25.csv) are read as they are",
     )
 
 
@@ -254,7 +317,8 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
                 for r in staged.rejections
             ]
         report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read,
-                              sheet=staged.sheet, header_row=staged.header_row)
+                              sheet=staged.sheet, header_row=staged.header_row,
+                              day=target.date)
         report.unknown_columns = [
             h for h in staged.header if normalise_header(h) not in fmt.known_columns
         ]
