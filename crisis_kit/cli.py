@@ -52,6 +52,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
           f"{report.rejected} + duplicates {report.duplicates}")
     if report.unknown_columns:
         print(f"unread columns: {', '.join(report.unknown_columns)}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
     for rejection in report.rejections[:20]:
         column = f", column {rejection['column']!r}" if rejection["column"] else ""
         print(f"  rejected row {rejection['row']}{column}: {rejection['reason']}")
@@ -99,6 +101,9 @@ def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
     if not quiet:
         for line in _summary_lines(reports):
             print(line)
+        for report in reports:
+            for warning in report.warnings:
+                print(f"warning: {Path(report.path).name}: {warning}")
     return reports
 
 

@@ -99,6 +99,8 @@ class IngestReport:
     header_row: int | None = None
     day: str | None = None
     """The day of a Business Report (from ``date:`` or its file name), ISO."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read but looks wrong (a currency the marketplace does not use)."""
 
     def as_json(self, limit: int = 20) -> dict[str, Any]:
         """The ``inspect --json`` shape of design.md section 10."""
@@ -112,6 +114,7 @@ class IngestReport:
             "rows": {"read": self.read, "accepted": self.accepted, "rejected": self.rejected,
                      "duplicates": self.duplicates},
             "rejections": self.rejections[:limit],
+            "warnings": self.warnings,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -326,6 +329,7 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
             _refuse_bad_actions(con, path)
         if fmt.table == "sales":
             _refuse_conflicting_figures(con)
+            report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
         _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
     return report
 
@@ -456,6 +460,20 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             "correct those rows; times need their zone (2022-05-03T09:30:00-07:00) and lanes "
             "are cs, pr, tech, platform, marketing, exec",
         )
+
+
+def _currency_warnings(con: duckdb.DuckDBPyConnection, fmt: Format,
+                       marketplace: str) -> list[str]:
+    """A money column whose symbol names another currency than the marketplace's."""
+    expected = marketplaces.get(marketplace).currency
+    found = con.execute(
+        "SELECT currency, count(*) FROM cand WHERE _reject_reason IS NULL AND currency <> ? "
+        "GROUP BY currency ORDER BY currency", [expected]).fetchall()
+    column = (fmt.fields.get("revenue") or ("sales",))[0]
+    return [f"{rows} rows show their {column!r} in {currency}, but the file is read as a "
+            f"{marketplace} file ({expected}); the rows keep {currency}: if the file comes "
+            f"from another marketplace, set `marketplace:` for it (or --marketplace)"
+            for currency, rows in found]
 
 
 SALES_FIGURES = ("units", "revenue", "sessions", "page_views", "buy_box_pct", "unit_session_pct")

@@ -25,9 +25,13 @@ from .values import (
     asin,
     boolean,
     count,
+    count_cell,
+    currency_of,
+    decimal_comma_evidence,
     local_timestamp,
     money,
     percent,
+    percent_cell,
     rating,
     sql_str,
     text,
@@ -305,48 +309,99 @@ def _field_column(fmt: Format, canonical: str) -> str:
 
 
 def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
-    """The SELECT that turns a staged Business Report into sales rows with reasons."""
+    """The SELECT that turns a staged Business Report into sales rows with reasons.
+
+    Numbers are read per column, not per marketplace (a German report writes counts and
+    percentages ``3,218`` and ``4.81%`` but money ``17.510,95 €``): counts have no fraction,
+    percentages are at most 100, and a money column's decimal mark is read off its own
+    values (``,dd`` or ``.dd`` at the end), the marketplace's only when no value shows it.
+    """
     cols = _columns(fmt, index)
     market = marketplaces.get(target.marketplace)
-    dc = market.decimal_comma
 
-    def num(name: str, parser=money) -> str:
-        return parser(cols[name], dc) if name in cols else "NULL"
+    def raw(name: str) -> str:
+        return f"NULLIF(trim({cols[name]}), '')" if name in cols else "NULL"
 
-    sessions = num("sessions")
+    def counted(name: str) -> str:
+        return count_cell(raw(name)) if name in cols else "NULL"
+
+    sessions_raw, sessions = raw("sessions"), counted("sessions")
     if "sessions" not in cols and {"sessions_app", "sessions_browser"} <= cols.keys():
-        sessions = f"({num('sessions_app')} + {num('sessions_browser')})"
-    views = num("page_views")
+        sessions_raw = f"concat_ws(' + ', {raw('sessions_app')}, {raw('sessions_browser')})"
+        sessions = f"({counted('sessions_app')} + {counted('sessions_browser')})"
+    views_raw, views = raw("page_views"), counted("page_views")
     if "page_views" not in cols and {"page_views_app", "page_views_browser"} <= cols.keys():
-        views = f"({num('page_views_app')} + {num('page_views_browser')})"
+        views_raw = f"concat_ws(' + ', {raw('page_views_app')}, {raw('page_views_browser')})"
+        views = f"({counted('page_views_app')} + {counted('page_views_browser')})"
+    comma, point = decimal_comma_evidence(raw("revenue"))
     first_cell = "c0"
+    column = {name: sql_str(_field_column(fmt, name)) for name in (
+        "asin", "units", "sessions", "page_views", "buy_box_pct", "unit_session_pct",
+        "revenue")}
+    checks = [
+        ("asin IS NULL", column["asin"],
+         "CASE WHEN regexp_matches(lower(coalesce(first_cell, '')), "
+         "'^\\s*(total|totals|summe|gesamt|合计|总计|合計)') "
+         "THEN 'a summary (totals) row, not an ASIN: left out so nothing counts twice' "
+         "ELSE 'the ASIN is empty: a sales row needs its child ASIN' END"),
+        ("units IS NULL", column["units"],
+         "'cannot read units ''' || coalesce(units_raw, '') || ''' as a count of units'"),
+        ("units < 0", column["units"], "'units ' || units_raw || ' below zero: not a count'"),
+        ("sessions_raw IS NOT NULL AND sessions IS NULL", column["sessions"],
+         "'cannot read sessions ''' || sessions_raw || ''' as a count'"),
+        ("sessions < 0 OR page_views < 0", column["sessions"],
+         "'a count below zero (sessions ' || coalesce(sessions_raw, '') || ', page views ' || "
+         "coalesce(views_raw, '') || ')'"),
+        ("views_raw IS NOT NULL AND page_views IS NULL", column["page_views"],
+         "'cannot read page views ''' || views_raw || ''' as a count'"),
+        ("(buy_box_raw IS NOT NULL AND buy_box_pct IS NULL) OR buy_box_pct > 100 "
+         "OR buy_box_pct < 0", column["buy_box_pct"],
+         "'the share ''' || buy_box_raw || ''' is not a percentage between 0 and 100'"),
+        ("(unit_session_raw IS NOT NULL AND unit_session_pct IS NULL) OR unit_session_pct > 100 "
+         "OR unit_session_pct < 0", column["unit_session_pct"],
+         "'the share ''' || unit_session_raw || ''' is not a percentage between 0 and 100'"),
+        ("revenue_comma > 0 AND revenue_point > 0", column["revenue"],
+         "'the column writes money both as 1.234,56 and as 1,234.56 (this row: ' || "
+         "coalesce(revenue_raw, '') || '): export the report again from one Seller Central "
+         "language'"),
+        ("revenue_raw IS NOT NULL AND revenue IS NULL", column["revenue"],
+         "'cannot read the sales ''' || revenue_raw || ''' as money'"),
+    ]
+    reject_column = " ".join(f"WHEN {cond} THEN {col}" for cond, col, _ in checks)
+    reject_reason = " ".join(f"WHEN {cond} THEN {why}" for cond, _, why in checks)
     return f"""
-    WITH parsed AS NOT MATERIALIZED (
+    WITH cells AS NOT MATERIALIZED (
         SELECT _row, {text(cols.get("asin", "NULL"))} AS asin,
             {text(cols.get("parent_asin", "NULL"))} AS parent_asin,
             coalesce({text(cols.get("sku", "NULL"))}, '') AS sku,
-            {cols.get("units", "NULL")} AS units_raw, {num("units")} AS units,
-            {num("revenue")} AS revenue, {sessions} AS sessions, {views} AS page_views,
-            {num("buy_box_pct", percent)} AS buy_box_pct,
-            {num("unit_session_pct", percent)} AS unit_session_pct,
+            {raw("units")} AS units_raw, {counted("units")} AS units,
+            {raw("revenue")} AS revenue_raw, {sessions_raw} AS sessions_raw,
+            {sessions} AS sessions, {views_raw} AS views_raw, {views} AS page_views,
+            {raw("buy_box_pct")} AS buy_box_raw,
+            {percent_cell(raw("buy_box_pct")) if "buy_box_pct" in cols else "NULL"} AS buy_box_pct,
+            {raw("unit_session_pct")} AS unit_session_raw,
+            {percent_cell(raw("unit_session_pct")) if "unit_session_pct" in cols else "NULL"}
+                AS unit_session_pct,
+            {comma} AS revenue_comma, {point} AS revenue_point,
             {first_cell} AS first_cell
         FROM stage
+    ),
+    parsed AS NOT MATERIALIZED (
+        SELECT *,
+            {money("revenue_raw", f"(CASE WHEN revenue_comma > 0 THEN TRUE WHEN revenue_point > 0 "
+                                   f"THEN FALSE ELSE {'TRUE' if market.decimal_comma else 'FALSE'} END)")}
+                AS revenue,
+            {currency_of("revenue_raw", market.currency)} AS currency
+        FROM cells
     )
     SELECT CAST({sql_str(target.date or "")} AS DATE) AS date,
         {sql_str(market.code)} AS marketplace, asin, parent_asin, sku,
-        units, revenue, {sql_str(market.currency)} AS currency, sessions, page_views,
-        buy_box_pct, unit_session_pct, {sql_str(fmt.source)} AS source,
+        units, revenue, coalesce(currency, {sql_str(market.currency)}) AS currency, sessions,
+        page_views, buy_box_pct, unit_session_pct, {sql_str(fmt.source)} AS source,
         'local' AS day_definition, {sql_str(target.source_file)} AS source_file,
         _row AS source_row, {sql_str(target.source_sha256)} AS source_sha256,
-        CASE WHEN asin IS NULL THEN {sql_str(_field_column(fmt, "asin"))}
-             WHEN units IS NULL THEN {sql_str(_field_column(fmt, "units"))} END AS _reject_column,
-        CASE WHEN asin IS NULL AND regexp_matches(lower(coalesce(first_cell, '')),
-                  '^\\s*(total|totals|summe|gesamt|合计|总计|合計)')
-             THEN 'a summary (totals) row, not an ASIN: left out so nothing counts twice'
-             WHEN asin IS NULL THEN 'the ASIN is empty: a sales row needs its child ASIN'
-             WHEN units IS NULL THEN 'cannot read units ''' || coalesce(units_raw, '') ||
-                  ''' as a number'
-        END AS _reject_reason
+        CASE {reject_column} END AS _reject_column,
+        CASE {reject_reason} END AS _reject_reason
     FROM parsed
     """
 

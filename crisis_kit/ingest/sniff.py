@@ -12,7 +12,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -58,10 +61,39 @@ class Sniffed:
     bad_lines: tuple[int, ...] = ()
 
 
-def normalise_header(name: str) -> str:
-    """Column name as matched: lower case, en/em dashes as ``-``, single spaces."""
-    name = name.replace("\ufeff", "").replace("\u2013", "-").replace("\u2014", "-")
+def _plain_header(name: str) -> str:
+    """A column name as written, made comparable.
+
+    Lower case; NFKC (full-width brackets and non-breaking spaces as ASCII); en, em and
+    minus dashes as ``-``; single spaces; outer quotes dropped.
+    """
+    name = unicodedata.normalize("NFKC", name.replace("\ufeff", ""))
+    name = name.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-")
     return " ".join(name.strip().strip('"').strip().lower().split())
+
+
+@lru_cache(maxsize=1)
+def header_synonyms() -> dict[str, str]:
+    """Localised header -> the English header it stands for (both as matched).
+
+    From ``crisis_kit/data/header_synonyms.csv``: the Business Report's headers as Seller
+    Central writes them in German, Chinese, Japanese and Spanish, each with its source.
+    """
+    path = resources.files("crisis_kit") / "data" / "header_synonyms.csv"
+    with resources.as_file(path) as csv_path, open(csv_path, encoding="utf-8", newline="") as f:
+        return {_plain_header(row["header"]): _plain_header(row["english"])
+                for row in csv.DictReader(f)}
+
+
+def normalise_header(name: str) -> str:
+    """Column name as matched: :func:`_plain_header`, then a localised name as its English one.
+
+    ``（子）ASIN``, ``(Untergeordnete) ASIN`` and ``(Child) ASIN`` all match as
+    ``(child) asin``; ``Sitzungen – Summe`` (with an en dash and a non-breaking space)
+    as ``sessions - total``.
+    """
+    plain = _plain_header(name)
+    return header_synonyms().get(plain, plain)
 
 
 def check_file(path: Path) -> None:

@@ -211,3 +211,72 @@ def parse_value(kind: str, value: str, **options: Any) -> Any:
         raise ValueError(f"unknown parser {kind!r}; expected one of {sorted(parsers)}")
     expr = parsers[kind]("v", **options)
     return _con().execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS v)", [value]).fetchone()[0]
+
+
+# -- numbers read per column (Business Reports): counts, percentages, money -------------
+
+_SEPARATED_COUNT = "^-?[0-9]{1,3}([,. ''\u2019\u00a0\u202f][0-9]{3})+$"  # '' = one quote in SQL
+
+
+def count_cell(col: str) -> str:
+    """A count as Amazon writes it in any language: ``3,218``, ``3.218``, ``3 218``, ``12``.
+
+    A count has no fraction, so a separator before three digits is always a thousands
+    separator, whatever the marketplace. Anything else (``12,5``, ``n/a``) is NULL.
+    """
+    cell = f"trim({col})"
+    return (
+        f"CASE WHEN regexp_matches({cell}, '^-?[0-9]+$') THEN try_cast({cell} AS DOUBLE) "
+        f"WHEN regexp_matches({cell}, '{_SEPARATED_COUNT}') "
+        f"THEN try_cast(regexp_replace({cell}, '[^0-9-]', '', 'g') AS DOUBLE) END"
+    )
+
+
+def percent_cell(col: str) -> str:
+    """A percentage in points: ``4.81%``, ``4,81 %``, ``99.96%``, ``100,00%`` -> 4.81 ... 100.
+
+    A share is at most 100, so its one separator is always the decimal mark (Amazon writes
+    ``4.81%`` in a German report whose money reads ``17.510,95 €``). NULL if unreadable.
+    """
+    digits = f"regexp_replace(trim({col}), '[%\\s\u00a0\u202f]', '', 'g')"
+    return (
+        f"CASE WHEN regexp_matches({digits}, '^-?[0-9]+([.,][0-9]+)?$') "
+        f"THEN try_cast(replace({digits}, ',', '.') AS DOUBLE) END"
+    )
+
+
+def decimal_comma_evidence(col: str) -> tuple[str, str]:
+    """SQL counting a money column's values that show their decimal mark (a window over all rows).
+
+    Returns the expressions (values ending in ``,dd``, values ending in ``.dd``): two
+    decimals after the last separator (``17.510,95 €``, ``$12,905.25``) tell the mark; a
+    value like ``1,234`` tells nothing.
+    """
+    tail = "[^0-9,.]*$"
+    return (f"count_if(regexp_matches(trim({col}), ',[0-9]{{1,2}}{tail}')) OVER ()",
+            f"count_if(regexp_matches(trim({col}), '\\.[0-9]{{1,2}}{tail}')) OVER ()")
+
+
+CURRENCY_SYMBOLS = (
+    # longest first: "US$" before "$"
+    ("US$", "USD"), ("CA$", "CAD"), ("C$", "CAD"), ("A$", "AUD"), ("AU$", "AUD"),
+    ("MX$", "MXN"), ("R$", "BRL"), ("S$", "SGD"), ("£", "GBP"), ("€", "EUR"), ("₹", "INR"),
+    ("zł", "PLN"), ("kr", "SEK"), ("AED", "AED"), ("USD", "USD"), ("GBP", "GBP"),
+    ("EUR", "EUR"), ("JPY", "JPY"), ("CNY", "CNY"), ("CAD", "CAD"),
+)
+"""Currency marks in money cells and the ISO code each stands for."""
+
+
+def currency_of(col: str, default: str) -> str:
+    """The currency a money cell shows (``£1,234.56`` -> GBP), else ``default``.
+
+    ``$`` alone is the marketplace's dollar (USD, CAD, AUD, ...) and ``¥``/``￥`` its yen or
+    yuan (JPY, CNY); a mark that names another currency wins over the marketplace.
+    """
+    whens = " ".join(f"WHEN contains({col}, {sql_str(mark)}) THEN {sql_str(code)}"
+                     for mark, code in CURRENCY_SYMBOLS)
+    yen = "CNY" if default == "CNY" else "JPY"
+    dollar = default if default.endswith("D") else "USD"
+    return (f"CASE WHEN {col} IS NULL THEN NULL {whens} "
+            f"WHEN contains({col}, '¥') OR contains({col}, '￥') THEN {sql_str(yen)} "
+            f"WHEN contains({col}, '$') THEN {sql_str(dollar)} ELSE {sql_str(default)} END")
