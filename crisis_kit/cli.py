@@ -32,11 +32,20 @@ def _counts_line(report) -> str:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from .errors import CrisisKitError
     from .ingest import inspect_file
 
-    report = inspect_file(args.file, format=args.format, marketplace=args.marketplace,
-                          encoding=args.encoding, sheet=args.sheet,
-                          date=dt.date.fromisoformat(args.date) if args.date else None)
+    try:
+        report = inspect_file(args.file, format=args.format, marketplace=args.marketplace,
+                              encoding=args.encoding, sheet=args.sheet,
+                              date=dt.date.fromisoformat(args.date) if args.date else None)
+    except CrisisKitError as error:
+        if not args.json:
+            raise
+        # a script reading --json gets JSON on a refusal too, and a non-zero exit
+        print(json.dumps({"error": {"what": error.what, "where": error.where, "fix": error.fix}},
+                         ensure_ascii=False, indent=2))
+        return 1
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         return 0

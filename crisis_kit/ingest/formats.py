@@ -94,6 +94,12 @@ def _f(*names: str) -> tuple[str, ...]:
     return tuple(normalise_header(n) for n in names)
 
 
+GENERIC_COLUMNS = frozenset(normalise_header(n) for n in (
+    "date", "asin", "sku", "title", "rating", "status", "reason", "quantity", "url", "author",
+    "text", "body", "comments", "marketplace", "order id", "order-id", "name", "id", "price",
+    "currency", "response", "helpful", "verified"))
+"""Column names many tables have: sharing one says nothing about which export a file is."""
+
 REVIEW_KEY = ("asin", "occurred_at", "author", "title", "text", "rating")
 
 FORMATS: dict[str, Format] = {
@@ -350,6 +356,8 @@ def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -
         reverse=True,
     )
     nearest = scored[0] if scored else None
+    if nearest is not None and not (nearest.known_columns & present) - GENERIC_COLUMNS:
+        nearest = None  # sharing only `date` or `asin` is no kinship: no format to point at
     missing = sorted(set(nearest.required) - present) if nearest else []
     shown = ", ".join(repr(c) for c in list(columns)[:12])
     raise InputError(
@@ -359,5 +367,7 @@ def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -
             f"the nearest is {nearest.name!r} ({nearest.label}), which also needs "
             f"{', '.join(repr(m) for m in missing)}; known formats: {', '.join(FORMATS)}; "
             "for any other table give a `mapping:` for this file in incident.yaml"
-        ) if nearest else "give a `mapping:` for this file in incident.yaml",
+        ) if nearest else (
+            f"no known format shares a distinctive column with it (known formats: "
+            f"{', '.join(FORMATS)}); give a `mapping:` for this file in incident.yaml"),
     )

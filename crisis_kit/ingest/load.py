@@ -259,7 +259,7 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
 
 def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, where: str) -> Format:
     if spec.mapping:
-        return mapped_format(spec.mapping, spec.source or "other", list(header))
+        return mapped_format(spec.mapping, spec.source or "other", list(header), spec.table)
     if spec.format:
         fmt = get_format(spec.format, where)
         present = {normalise_header(h) for h in header}
@@ -304,7 +304,9 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
         index = {normalise_header(h): i for i, h in enumerate(staged.header)}
         target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
-                        _file_date(spec).isoformat() if fmt.name == "business-report" else None)
+                        _file_date(spec).isoformat() if fmt.name == "business-report" or (
+                            fmt.name == "mapping" and fmt.table == "sales"
+                            and "date" not in fmt.fields) else None)
         load_reason_map(con)
         if ready is not None:
             select = _ready_sales_sql(con, ready, target)
@@ -325,6 +327,7 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         report.unknown_columns = [
             h for h in staged.header if normalise_header(h) not in fmt.known_columns
         ]
+        _mark_repeated_headers(con, staged.header)
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
         if fmt.table == "sales":
@@ -444,6 +447,28 @@ def _ready_sales_sql(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
             {sql_str(target.source_sha256)} AS source_sha256,
             CAST(NULL AS VARCHAR) AS _reject_column, CAST(NULL AS VARCHAR) AS _reject_reason
         FROM st_rows"""
+
+
+REPEATED_HEADER = ("a repeated header row (two downloads joined into one file?): not data, "
+                   "left out; nothing to fix unless rows are missing")
+
+
+def _mark_repeated_headers(con: duckdb.DuckDBPyConnection, header: list[str]) -> None:
+    """A data row that repeats the header is refused as such, not sent to date advice.
+
+    Looked for among the rows the normaliser refused (a header's cells never parse as a
+    date or a number), so a file with none is not read twice.
+    """
+    named = [i for i, h in enumerate(header) if h.strip()][:4]
+    if not named or not con.execute(
+            "SELECT count(*) FROM cand WHERE _reject_reason IS NOT NULL").fetchone()[0]:
+        return
+    same = " AND ".join(f"lower(trim(coalesce(c{i}, ''))) = {sql_str(header[i].strip().lower())}"
+                        for i in named)
+    con.execute(f"""
+        UPDATE cand SET _reject_column = NULL, _reject_reason = {sql_str(REPEATED_HEADER)}
+        WHERE _reject_reason IS NOT NULL AND _ordinal IN (SELECT _row FROM stage WHERE {same})
+    """)
 
 
 def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:

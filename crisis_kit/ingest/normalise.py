@@ -308,6 +308,10 @@ def _field_column(fmt: Format, canonical: str) -> str:
     return names[0] if names else canonical
 
 
+QUOTE = "''''"
+"""A single quote, as a SQL string literal."""
+
+
 def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """The SELECT that turns a staged Business Report into sales rows with reasons.
 
@@ -367,6 +371,13 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         ("revenue_raw IS NOT NULL AND revenue IS NULL", column["revenue"],
          "'cannot read the sales ''' || revenue_raw || ''' as money'"),
     ]
+    # A Business Report's day is the file's; a mapped sales table may carry one per row.
+    day = (f"CAST({local_timestamp('date_raw', market.date_order)} AS DATE)" if "date" in cols
+           else f"CAST({sql_str(target.date or '')} AS DATE)")
+    if "date" in cols:
+        checks.insert(0, (f"{day} IS NULL", sql_str(_field_column(fmt, "date")),
+                          f"'cannot read the day ' || {QUOTE} || coalesce(date_raw, '') "
+                          f"|| {QUOTE}"))
     reject_column = " ".join(f"WHEN {cond} THEN {col}" for cond, col, _ in checks)
     reject_reason = " ".join(f"WHEN {cond} THEN {why}" for cond, _, why in checks)
     return f"""
@@ -383,7 +394,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {percent_cell(raw("unit_session_pct")) if "unit_session_pct" in cols else "NULL"}
                 AS unit_session_pct,
             {comma} AS revenue_comma, {point} AS revenue_point,
-            {first_cell} AS first_cell
+            {cols.get("date", "NULL")} AS date_raw, {first_cell} AS first_cell
         FROM stage
     ),
     parsed AS NOT MATERIALIZED (
@@ -394,7 +405,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {currency_of("revenue_raw", market.currency)} AS currency
         FROM cells
     )
-    SELECT CAST({sql_str(target.date or "")} AS DATE) AS date,
+    SELECT {day} AS date,
         {sql_str(market.code)} AS marketplace, asin, parent_asin, sku,
         units, revenue, coalesce(currency, {sql_str(market.currency)}) AS currency, sessions,
         page_views, buy_box_pct, unit_session_pct, {sql_str(fmt.source)} AS source,
@@ -539,32 +550,59 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """
 
 
-def mapped_format(mapping: dict[str, str], source: str, header: list[str]) -> Format:
-    """A :class:`Format` built from an ``incident.yaml`` column mapping."""
+SALES_MAPPING_FIELDS = ("date", "asin", "parent_asin", "sku", "units", "revenue", "sessions",
+                        "page_views", "buy_box_pct", "unit_session_pct", "title")
+ORDERS_MAPPING_FIELDS = ("order_id", "purchased_at", "sku", "asin", "quantity", "item_price",
+                         "currency", "status", "order_item_id")
+
+
+def mapped_format(mapping: dict[str, str], source: str, header: list[str],
+                  table: str | None = None) -> Format:
+    """A :class:`Format` built from an ``incident.yaml`` column mapping.
+
+    Under ``complaints:`` a mapping makes events; under ``sales:`` it makes daily sales
+    rows (``date``, ``asin``, ``units``, ...) or, when it maps ``quantity`` or
+    ``purchased_at``, order lines.
+    """
+    from ..errors import ConfigError
     from .formats import EVENT_FIELDS
     from .sniff import normalise_header
 
-    unknown = sorted(set(mapping) - set(EVENT_FIELDS) - {"occurred_at"})
+    target = "events"
+    allowed: tuple[str, ...] = EVENT_FIELDS
+    if table in ("sales", "orders"):
+        orders = table == "orders" or bool({"quantity", "purchased_at"} & set(mapping))
+        target = "orders" if orders else "sales"
+        allowed = ORDERS_MAPPING_FIELDS if orders else SALES_MAPPING_FIELDS
+    unknown = sorted(set(mapping) - set(allowed))
     if unknown:
-        from ..errors import ConfigError
-
         raise ConfigError(
-            f"the mapping names unknown fields {unknown}",
-            fix=f"map only these fields: {', '.join(EVENT_FIELDS)}",
+            f"the mapping names unknown fields {unknown} for a {target} table",
+            fix=f"map only these fields: {', '.join(allowed)}",
+        )
+    needed = {"events": (), "sales": ("asin", "units"),
+              "orders": ("order_id", "purchased_at", "quantity")}[target]
+    lacking = [f for f in needed if f not in mapping]
+    if lacking:
+        raise ConfigError(
+            f"a mapping that makes {target} rows needs the fields {lacking}",
+            fix=f"add them to the mapping ({', '.join(needed)}); sales rows also need a `date` "
+                "column or a `date:` for the file",
         )
     fields = {k: (normalise_header(v),) for k, v in mapping.items()}
     missing = [v for v in mapping.values() if normalise_header(v) not in
                {normalise_header(h) for h in header}]
     if missing:
-        from ..errors import ConfigError
-
         raise ConfigError(
             f"the mapping names columns the file does not have: {missing}",
             fix=f"the file's columns are: {', '.join(header)}",
         )
+    if target != "events":
+        return Format("mapping", "columns mapped in incident.yaml", target,
+                      source if source != "other" else f"mapped_{target}",
+                      required=tuple(v for f in needed for v in fields[f]), fields=fields)
     key = tuple(k for k in ("asin", "order_id", "occurred_at", "author", "title", "text", "rating",
                             "variant", "reason", "source_id") if k in mapping)
     return Format("mapping", "columns mapped in incident.yaml", "events", source,
                   required=tuple(fields["occurred_at"]) if "occurred_at" in fields else (),
                   fields=fields, key=key or ("occurred_at",))
-
