@@ -50,7 +50,7 @@ def ingest(tmp_path: Path, name: str | Path, **spec: Any):
     with open_store(tmp_path / "s.duckdb") as store:
         report = ingest_file(store, FileSpec(path, **spec))
         tables = {t: rows_of(store, t) for t in
-                  ("events", "sales", "orders", "actions", "files", "rejections")}
+                  ("events", "sales", "orders", "actions", "files", "rejections", "voc")}
     return report, tables
 
 
@@ -144,6 +144,39 @@ CASES = [
          (2, 1, 1, 0)),
     Case("header-only-pass.csv", "helium10-reviews", "utf-8", "events", (0, 0, 0, 0)),
     Case("formula-cell-pass.csv", "helium10-reviews", "utf-8", "events", (2, 2, 0, 0)),
+    # Issue 10: real shapes of sellers' exports (tests/test_localised_reports.py and the
+    # other issue-10 test files check their values).
+    Case("business-report-de-localised-pass.csv", "business-report", "utf-8-sig", "sales",
+         (2, 2, 0, 0), spec={**BR_DAY, "marketplace": "DE"}),
+    Case("business-report-zh-gb18030-pass.csv", "business-report", "gb18030", "sales",
+         (1, 1, 0, 0), spec=BR_DAY),
+    Case("business-report-ja-pass.csv", "business-report", "utf-8-sig", "sales", (1, 1, 0, 0),
+         spec={**BR_DAY, "marketplace": "JP"}),
+    # One child ASIN under two parents with other numbers: two rows, both kept.
+    Case("business-report-child-under-two-parents-pass.csv", "business-report", "utf-8",
+         "sales", (2, 2, 0, 0), spec={**BR_DAY, "marketplace": "UK"}),
+    Case("business-report-no-sku-pass.csv", "business-report", "utf-8", "sales", (2, 2, 0, 0),
+         spec={**BR_DAY, "marketplace": "UK"}),
+    # The same key again with other figures is refused; the same row again is a duplicate.
+    Case("business-report-same-key-other-figures-fail.csv", "business-report", "utf-8",
+         "sales", (3, 1, 1, 1), spec={**BR_DAY, "marketplace": "UK"}),
+    Case("business-report-repeated-header-fail.csv", "business-report", "utf-8", "sales",
+         (3, 2, 1, 0), spec=BR_DAY),
+    Case("voice-of-the-customer-pass.csv", "amazon-voc", "utf-8", "voc", (4, 3, 1, 0)),
+    Case("fba-returns-amazon-order-id-pass.txt", "amazon-fba-returns", "utf-8", "events",
+         (1, 1, 0, 0), spec={"marketplace": "CA"}),
+    Case("all-orders-quantity-purchased-pass.txt", "amazon-all-orders", "utf-8", "orders",
+         (1, 1, 0, 0), spec={"marketplace": "ES"}),
+    Case("all-orders-order-item-id-pass.txt", "amazon-all-orders", "utf-8", "orders",
+         (3, 2, 0, 1), spec={"marketplace": "ES"}),
+    Case("all-orders-quote-in-name-pass.txt", "amazon-all-orders", "utf-8", "orders",
+         (2, 2, 0, 0), spec={"marketplace": "ES"}),
+    # Three returns; one became an A-to-z claim, one a SAFE-T claim: five records.
+    Case("mfn-returns-safe-t-and-a-to-z-claims-pass.csv", "amazon-mfn-returns", "utf-8",
+         "events", (3, 3, 0, 0), records=5),
+    Case("csv-named-xlsx-pass.xlsx", "helium10-reviews", "utf-8", "events", (1, 1, 0, 0)),
+    Case("html-table-named-xls-pass.xls", "helium10-reviews", "html (utf-8)", "events",
+         (1, 1, 0, 0)),
 ]
 
 

@@ -515,6 +515,7 @@ def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> None:
     key = TABLES["sales"].key
     same = " AND ".join(f'o."{k}" IS NOT DISTINCT FROM c."{k}"' for k in key)
     differ = " OR ".join(f'o."{f}" IS DISTINCT FROM c."{f}"' for f in SALES_FIGURES)
+    key_list = ", ".join(f'"{k}"' for k in key)
     shown = " || ', ' || ".join(
         f"'{f} ' || coalesce(CAST(o.\"{f}\" AS VARCHAR), '-')" for f in ("units", "sessions",
                                                                         "revenue"))
@@ -530,8 +531,11 @@ def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> None:
                 'and report, or ingest the revised one into a new store'
                 ORDER BY o.source_row) AS reason
             FROM cand c JOIN (
+                -- the first row of each key in the file stands for it (a later row with
+                -- its figures is a duplicate, with others a contradiction)
                 SELECT * EXCLUDE (_ordinal, _reject_column, _reject_reason) FROM cand
                 WHERE _reject_reason IS NULL
+                QUALIFY row_number() OVER (PARTITION BY {key_list} ORDER BY source_row) = 1
                 UNION ALL BY NAME
                 SELECT * EXCLUDE (ingest_seq) FROM sales
             ) o ON {same} AND ({differ})
