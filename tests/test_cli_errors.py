@@ -8,6 +8,8 @@ command to rerun and the file that holds the full traceback.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -99,3 +101,23 @@ def test_an_ingest_error_names_the_entry_of_incident_yaml(tmp_path):
     with pytest.raises(CrisisKitError) as caught:
         ingest_incident(load_incident(tmp_path / "incident.yaml"), tmp_path / "s.duckdb")
     assert "complaints[1] (other.csv)" in caught.value.where, caught.value.message
+
+
+@pytest.mark.parametrize("verb", ["inspect", "ingest"])
+def test_ingest_and_inspect_import_no_pandas_or_scipy(tmp_path, verb):
+    """The light verbs stay light (issue 11): the ingest tags topics in SQL (analysis.tagging)."""
+    import shutil
+
+    if verb == "inspect":
+        args = ["inspect", str(SAMPLES / "exports" / "reviews.csv")]
+    else:
+        root = tmp_path / "s"
+        shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
+        args = ["ingest", str(root / "incident.yaml"), "--quiet"]
+    code = ("import runpy, sys; sys.argv = ['crisis-kit', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('crisis_kit', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert "HEAVY []" in done.stdout, done.stdout[-500:] + done.stderr[-2000:]

@@ -10,8 +10,6 @@ returned here.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..config import CRISIS_WINDOW_DAYS
 from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
+from .tagging import assign_sql, fingerprint
 from .volume import DayLike, as_day, day_index
 
 __all__ = [
@@ -115,69 +114,6 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     chosen = np.select(matches, names, default=OTHER) if matches else np.full(len(events), OTHER)
     return pd.Series(pd.Categorical(chosen, categories=taxonomy.names), index=events.index,
                      name="topic")
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _sql_list(values: Sequence[str]) -> str:
-    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
-
-
-def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
-    """:func:`assign` as one DuckDB SQL expression over an events table's columns.
-
-    The same rule, written for the store: the ingest fills the ``topic`` column of each
-    new event with it (in DuckDB, in parallel, as the rows are inserted), so analyses
-    read topics instead of matching a million texts again. Both run RE2 with the same
-    patterns; ``tests/test_topics.py`` holds them equal on the sample and real reviews.
-
-    Parameters
-    ----------
-    taxonomy : Taxonomy, optional
-        Default: the bundled one.
-    prefix : str
-        Prepended to the column names (``"e."`` for an aliased table).
-
-    Returns
-    -------
-    str
-        A ``CASE`` expression giving the topic name, ``'other'`` when nothing matches.
-    """
-    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
-    group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
-    words = f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
-    every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
-    branches = []
-    for topic in taxonomy.topics:
-        tests = []
-        if topic.reason_codes:
-            tests.append(f"{code} IN {_sql_list(topic.reason_codes)}")
-        if topic.reason_groups:
-            # a group counts only when its code is listed under no topic (see assign)
-            listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
-            tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
-        regex = topic.regex()
-        if regex is not None:
-            tests.append(f"regexp_matches({words}, {_sql_text(regex)}, 'i')")
-        if tests:
-            branches.append(f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}")
-    if not branches:
-        return _sql_text(OTHER)
-    return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
-
-
-def fingerprint(taxonomy: Taxonomy | None = None) -> str:
-    """Return a digest of what decides topics (order, keywords' patterns, reasons).
-
-    Stored topics are valid while the store's fingerprint equals the taxonomy's.
-    """
-    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    rule = [[t.name, t.regex(), list(t.reason_codes), list(t.reason_groups)]
-            for t in taxonomy.topics]
-    return hashlib.sha256(json.dumps(rule, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def _topic_order(topic: pd.Series) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..analysis import topics
+from ..analysis import tagging as topics
 from ..config import marketplaces
 from ..errors import InputError
 from ..schemas import TABLES
