@@ -22,7 +22,8 @@ from crisis_kit.errors import ConfigError
 from crisis_kit.store import open_store
 
 TAXONOMY = load_taxonomy()
-TOPIC_NAMES = ["safety", "packaging", "quality", "listing", "fit", "shipping", "service", OTHER]
+TOPIC_NAMES = ["safety", "packaging", "quality", "authenticity", "listing", "fit", "usability",
+               "shipping", "service", "value", OTHER]
 
 
 def one(title: str = "", text: str = "", reason: str | None = None, group: str | None = None) -> str:
@@ -64,6 +65,45 @@ def one(title: str = "", text: str = "", reason: str | None = None, group: str |
     ("問い合わせても返信がない", "service"),
     ("梱包がひどく、箱が潰れていた", "packaging"),
     # nothing the taxonomy knows
+    # Issue 12: families grown from real negative reviews (../shared/data/real), shortened
+    ("Battery drain fast and charge late.", "quality"),                  # amazon.in iPhone
+    ("Heating issue while charging", "quality"),                         # amazon.in iPhone
+    ("My new XR PHONE is GETTING HUNG frequently", "quality"),            # amazon.in iPhone
+    ("So slow returning mine for something different", "quality"),       # Datafiniti
+    ("The echo dot disconnects from the speaker about 12-20 times a day", "quality"),  # Alexa
+    ("The volume is very low", "quality"),                               # Alexa
+    ("Gave duplicate earphones.. Cheater", "authenticity"),              # amazon.in iPhone
+    ("I have a doubt it is an old one", "authenticity"),                 # amazon.in iPhone
+    ("Do not buy the refurbished product.", "authenticity"),             # Alexa
+    ("Apple is still giving 1amp charger with such expensive phone", "value"),  # iPhone
+    ("Ear pods were not given with my phone", "listing"),                # amazon.in iPhone
+    ("I got a different item", "listing"),                               # amazon.in iPhone
+    ("Too difficult to set up. It keeps timing out", "usability"),       # Alexa
+    ("Hard to use, Lots of ads, and Randomly closes apps", "quality"),   # Datafiniti: closes
+    ("Not user Friendly", "usability"),                                  # Datafiniti
+    ("Cumbersome, complicated and not kid friendly", "usability"),       # Datafiniti
+    ("Waste of money over the echo generation 2.", "value"),             # Alexa
+    ("Sad joke. Worthless.", "value"),                                   # Alexa
+    ("Damage Product Received", "packaging"),                            # amazon.in iPhone
+    ("Phone does not start", "quality"),                                 # amazon.in iPhone
+    ("前天下的单，今天到货。一看价格跌了200元", "value"),                     # online_shopping
+    ("刚买完就降价，非常不爽", "value"),                                       # online_shopping
+    ("开始买回来就有点卡", "quality"),                                        # online_shopping
+    ("不咋滴，二手，懒得退了", "authenticity"),                                # online_shopping
+    ("VISTA系统难操作，不习惯", "usability"),                                  # online_shopping
+    ("为什么不免费安装，上门安装要收取费用", "service"),                          # JD air conditioners
+    ("制冷效果差，还不如美的", "quality"),                                     # JD air conditioners
+    ("噪音是真的大说实话", "quality"),                                        # JD air conditioners
+    ("衣服有一股怪味 感觉不是纯棉的", "quality"),                               # online_shopping
+    ("Akku hält nur einen Tag", "quality"),
+    ("Die App stürzt ständig ab", "quality"),
+    ("Schwer zu reinigen und umständlich", "usability"),
+    ("Leider eine Fälschung, nicht original", "authenticity"),
+    ("Zwei Tage später war der Preis gesunken", "value"),
+    ("充電してもすぐにバッテリーが切れる", "quality"),
+    ("アプリの設定が分かりにくい", "usability"),
+    ("中古品のような使用感がありました", "authenticity"),
+    ("値段の割に品質が悪い", "quality"),
     ("Our baby refused to take this bottle at all.", OTHER),
     ("", OTHER),
 ])
@@ -73,7 +113,9 @@ def test_each_language_finds_its_topic(text, topic):
 
 def test_matching_ignores_case_and_respects_word_boundaries():
     assert one(text="LEAKS EVERYWHERE") == "quality"
-    assert one(text="ÜBERHITZT nach fünf Minuten") == "safety"  # case folding beyond ASCII
+    # heat in normal use is a quality complaint (design.md section 8); a burn is safety
+    assert one(text="ÜBERHITZT nach fünf Minuten") == "quality"  # case folding beyond ASCII
+    assert one(text="ÜBERHITZT und VERBRANNT") == "safety"
     assert one(text="a bleak outlook") == OTHER                # "leak" inside a word
     assert one(text="the bottle is leaking") == "quality"      # leak* takes endings
     assert one(text="he was fired from his job") == OTHER      # fire is a whole word
@@ -118,7 +160,7 @@ def test_assign_gives_exactly_one_topic_per_event_and_leaves_the_input_alone():
     topics = assign(events)
     pd.testing.assert_frame_equal(events, before)
     assert topics.index.tolist() == [10, 11, 12, 13] and topics.name == "topic"
-    assert topics.tolist() == ["quality", "packaging", "safety", "quality"]
+    assert topics.tolist() == ["quality", "packaging", "quality", "quality"]
     assert list(topics.cat.categories) == TOPIC_NAMES
     with pytest.raises(ValueError, match="events lack every one of the columns title, text"):
         assign(pd.DataFrame({"rating": [1.0]}))
@@ -292,13 +334,13 @@ def test_users_extend_the_taxonomy(tmp_path):
         "    keywords: {en: [wobbl*]}\n"
         "  - name: odour\n"
         "    label: {en: Odour, zh: 气味}\n"
-        "    keywords: {en: [stink*], zh: [臭]}\n",
+        "    keywords: {en: [whiff*], zh: [腥]}\n",
         encoding="utf-8",
     )
     taxonomy = load_taxonomy(path)
     assert taxonomy.names == [*TOPIC_NAMES[:-1], "odour", OTHER]
     assert taxonomy.label("odour", "zh") == "气味"
-    frame = pd.DataFrame({"text": ["the table wobbles", "it stinks", "有点臭", "it leaks"]})
+    frame = pd.DataFrame({"text": ["the table wobbles", "a whiff of fish", "有点腥", "it leaks"]})
     assert assign(frame, taxonomy).tolist() == ["quality", "odour", "odour", "quality"]
     path.write_text("precedence: [odour]\ntopics:\n  - name: odour\n    keywords: {en: [stink*]}\n",
                     encoding="utf-8")

@@ -87,7 +87,7 @@ class Taxonomy:
 def _keyword_regex(word: str) -> str:
     """One keyword in RE2 syntax, without its leading boundary (see :meth:`Topic.regex`)."""
     stem = word.endswith("*")
-    core = word.rstrip("*").strip().replace("’", "'")
+    core = word.strip().strip("*").strip().replace("’", "'")
     body = r"\s+".join(re.escape(part) for part in core.split()).replace("'", "['’]")
     if not stem and _LATIN.match(core[-1]):
         body += _END
