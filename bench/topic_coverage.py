@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -20,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "data" / "real"
-PLACEHOLDER = re.compile(r"此用户未(填写|及时)|系统默认|用户未填写")
+REAL = Path(os.environ.get("CRISIS_KIT_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
+PLACEHOLDER = re.compile(r"此用户未(?:填写|及时)|系统默认|用户未填写")
 
 
 def _stars(value: str) -> float:

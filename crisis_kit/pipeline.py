@@ -58,6 +58,9 @@ class Analysis(Findings):
                 "negative": int(len(negative)),
                 "by_source": _counts(events["source"]),
                 "by_topic": _counts(negative["topic"]),
+                # share of negative signals with a topic other than `other` (design.md 8)
+                "topic_coverage": round(float((negative["topic"].astype(str) != "other").mean()),
+                                        3) if len(negative) else None,
             },
             "detection": self.detection.summary(),
             "rating": self.rating.summary() if self.rating else _empty_rating(self.incident),

@@ -13,7 +13,7 @@ from .conftest import SAMPLES
 
 SECTION_9 = {
     "incident": None,
-    "complaints": {"total", "negative", "by_source", "by_topic"},
+    "complaints": {"total", "negative", "by_source", "by_topic", "topic_coverage"},
     "detection": {"alert_date", "alert_at", "onset", "peak_date", "peak_negative",
                   "statistical_alert_date"},
     "rating": {"window_days", "baseline", "trough", "trough_date", "latest", "target",
@@ -167,3 +167,10 @@ def test_summary_carries_the_statement_review(incident, truth):
     assert all(set(c) == {"text", "deadline_hours", "kept"} for c in block["commitments"])
     early = run_analysis(incident, as_of="2022-05-08").summary()["statement"]
     assert [c["kept"] for c in early["commitments"]] == [True, None, None]
+
+
+def test_topic_coverage_is_the_share_of_negatives_with_a_topic(sample_analysis):
+    negative = sample_analysis.events[sample_analysis.events["is_negative"]]
+    by_hand = sum(str(t) != "other" for t in negative["topic"]) / len(negative)
+    assert sample_analysis.summary()["complaints"]["topic_coverage"] == round(by_hand, 3)
+    assert 0.9 < by_hand <= 1.0  # the sample's complaints are written in topic words

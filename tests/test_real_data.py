@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -382,3 +383,24 @@ def test_stored_topics_equal_assign_on_real_reviews(real):
     differ = stored[recomputed.to_numpy() != stored["topic"].to_numpy()]
     assert differ.empty, differ[["event_id", "title", "text", "topic"]].head().to_string()
     assert stored["topic"].nunique() >= 4  # real reviews spread over several topics
+
+
+# -- topics on real negative reviews (issue 12) --------------------------------------------
+
+COVERAGE_HELD = {"datafiniti": 0.80, "iphone": 0.78, "alexa": 0.79, "baby": 0.82,
+                 "online_shopping": 0.75, "jd": 0.93}
+"""Coverage reached on each real file's negatives (bench/topic_coverage.py), held here."""
+
+
+def test_topic_coverage_on_every_real_review_file_holds():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "topic_coverage", Path(__file__).resolve().parents[1] / "bench" / "topic_coverage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from crisis_kit.analysis.topics import assign
+
+    for name, frame in module.negatives().items():
+        coverage = float((assign(frame).astype(str) != "other").mean())
+        assert coverage >= max(COVERAGE_HELD[name], 0.75), (name, round(coverage, 3))
