@@ -294,10 +294,15 @@ def test_sample_incident_matches_the_planted_truth(sample):
     assert (summary["peak_date"], summary["peak_negative"]) == ("2022-05-06", 41)
     assert summary["statistical_alert_date"] == "2022-05-02"
     # one alert a detector in seven months, each a hit 3 days before the rating fell
-    table = found.backtest
+    table = found.backtest[found.backtest["detector"].isin(["seed_rule", "poisson"])]
     assert table[["detector", "kind"]].values.tolist() == [["seed_rule", "hit"], ["poisson", "hit"]]
     assert table["alert_date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-05-02"] * 2
     assert table["lead_days"].tolist() == [3, 3]
+    # the share of negatives rose with the defect: a share-driven alert, and the share
+    # detector fires the same day (docs/detection.md)
+    assert summary["alert_kind"] == "share-driven"
+    assert summary["share_alert_date"] == "2022-05-02"
+    assert found.alert_context["week_share"] > 3 * found.alert_context["baseline_share"]
     assert table["baseline_rating"].iloc[0] == pytest.approx(truth["rating"]["baseline"], abs=1e-3)
 
 

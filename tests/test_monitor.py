@@ -40,7 +40,8 @@ SECRET = "T0SECRET/B0SECRET/xoxSECRETtoken42"
 JSON_KEYS = {
     "incident", "status", "day", "negative", "prior_mean", "threshold", "growth", "floor",
     "seed_fires", "p_value", "statistical_fires", "active_days", "last_fired", "alert_date",
-    "alert_at", "latest_event_date", "message",
+    "alert_at", "latest_event_date", "message", "alert_kind", "share", "share_fires",
+    "low_volume_fires",
 }
 
 
@@ -86,6 +87,9 @@ def test_json_output_shape(incident_yaml, capsys):
     assert state["seed_fires"] is True and state["statistical_fires"] is True
     assert state["last_fired"] == ALERT_DAY and state["active_days"] == ACTIVE_DAYS
     assert 0 < state["p_value"] < 1e-6
+    # the sample's defect: the share of negatives rose, not only their number
+    assert state["alert_kind"] == "share-driven" and "share-driven" in state["message"]
+    assert state["share_fires"] is True
     calm = check(incident_yaml, CALM_DAY).as_json()  # the same dict, without a second ingest
     assert set(calm) == JSON_KEYS and calm["status"] == "calm"
     assert calm["alert_date"] is None and calm["alert_at"] is None and calm["last_fired"] is None

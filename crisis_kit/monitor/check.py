@@ -117,6 +117,14 @@ class MonitorState:
     context : AlertContext
         The leading topic, a complaint to quote and the latest complaint's time, for the
         chat messages (:mod:`crisis_kit.monitor.notice`); not part of :meth:`as_json`.
+    alert_kind : str or None
+        When an alert is active: ``volume-driven`` (negatives rose with the volume of
+        reviews; their share did not) or ``share-driven`` (docs/detection.md).
+    share : float or None
+        The day's negative share s(day) over reviews and feedback.
+    share_fires, low_volume_fires : bool
+        Whether the share detector (7 days) and the low-volume detector (28 days) fire
+        on ``day``.
     """
 
     incident: str
@@ -138,6 +146,10 @@ class MonitorState:
     message: str
     negative_per_day: pd.DataFrame = field(repr=False)
     context: AlertContext = field(default_factory=AlertContext, repr=False)
+    alert_kind: str | None = None
+    share: float | None = None
+    share_fires: bool = False
+    low_volume_fires: bool = False
 
     @property
     def alert_active(self) -> bool:
@@ -161,6 +173,8 @@ class MonitorState:
             "statistical_fires": self.statistical_fires, "active_days": self.active_days,
             "last_fired": iso(self.last_fired), "alert_date": iso(self.alert_date),
             "alert_at": iso(self.alert_at), "latest_event_date": iso(self.latest_event_date),
+            "alert_kind": self.alert_kind, "share": _rounded(self.share),
+            "share_fires": self.share_fires, "low_volume_fires": self.low_volume_fires,
             "message": self.message,
         }
 
@@ -220,6 +234,14 @@ def _day(as_of: str | dt.date | None) -> dt.date | None:
                           "give it as YYYY-MM-DD") from None
 
 
+KIND_WORDS = {
+    "volume-driven": "volume-driven: negatives rose with review volume; the share of "
+                     "negatives did not rise",
+    "share-driven": "share-driven: the share of negatives rose, not only their number",
+}
+"""The one-line message's words for the alert kind (the chat messages have zh and en)."""
+
+
 def _message(state: dict[str, Any], slug: str) -> str:
     """One line: status, the day's count against the rule, the current alert, the p-value."""
     day = state["day"].isoformat()
@@ -237,6 +259,8 @@ def _message(state: dict[str, Any], slug: str) -> str:
         fired = "fired today" if state["last_fired"] == state["day"] else (
             f"last fired {state['last_fired'].isoformat()}")
         parts.append(f"alert since {since}, {fired}")
+        if state.get("alert_kind"):
+            parts.append(KIND_WORDS[state["alert_kind"]])
     p_value = state["p_value"]
     parts.append("Poisson p n/a" if p_value is None else f"Poisson p={p_value:.2g}")
     head = "ALERT" if state["status"] == "alert" else "calm"
@@ -329,6 +353,11 @@ def check(
         alert_date = starts.max().date() if len(starts) else last_fired
         alert_at = detect.alert_moment(evidence.events, alert_date, growth, floor, tz)
     latest_event = pd.to_datetime(evidence.events["local_date"]).max().date()
+    kind = None
+    if alert_date is not None:
+        from ..analysis.detection.share import alert_kind, share_series
+
+        kind = alert_kind(share_series(evidence.events, end=day), alert_date)[0]
     numbers: dict[str, Any] = {
         "status": "alert" if last_fired is not None else "calm", "day": day,
         "negative": int(today["negative"]), "prior_mean": _number(today["prior_mean"]),
@@ -336,7 +365,10 @@ def check(
         "seed_fires": bool(today["seed_fires"]), "p_value": _number(today["p_value"]),
         "statistical_fires": bool(today["poisson_fires"]), "active_days": active_days,
         "last_fired": last_fired, "alert_date": alert_date, "alert_at": alert_at,
-        "latest_event_date": latest_event,
+        "latest_event_date": latest_event, "alert_kind": kind,
+        "share": _number(today["share"]) if "share" in today else None,
+        "share_fires": bool(today.get("share_fires", False)),
+        "low_volume_fires": bool(today.get("low_volume_fires", False)),
     }
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)

@@ -78,6 +78,18 @@ def _detection_cards(report: Page, d: Mapping[str, Any]) -> list[dict[str, str]]
     cards = [{"key": "detection.alert_at", "label": s.text("summary.alert"),
               "value": s.time(d["alert_at"]) or s.text("summary.no_alert"),
               "note": statistical}]
+    kind = d.get("alert_kind")
+    if kind:
+        c = report.analysis.detection.alert_context or {}
+        note = s.text(f"summary.kind_{kind.replace('-', '_')}")
+        if c.get("week_signals"):
+            note += " " + s.text("summary.kind_numbers", negative=s.number(c["week_negative"]),
+                                 signals=s.number(c["week_signals"]),
+                                 share=s.number(c["week_share"], "percent"),
+                                 baseline=s.number(c["baseline_share"] or 0, "percent"))
+        cards.append({"key": "detection.alert_kind", "label": s.text("summary.kind"),
+                      "value": s.text(f"summary.kind_value_{kind.replace('-', '_')}"),
+                      "note": note})
     if d["onset"] is not None:
         overridden = report.analysis.detection.onset_overridden
         cards.append({"key": "detection.onset", "label": s.text("summary.onset"),

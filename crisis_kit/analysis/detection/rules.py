@@ -29,6 +29,7 @@ from .detectors import (
     seed_alert,
     seed_rule,
 )
+from .share import alert_kind, first_fire, low_volume_rule, share_rule, share_series
 
 __all__ = [
     "SEED_WINDOW_DAYS", "BASELINE_DAYS", "ALPHA", "QUIET_DAYS", "HORIZON_DAYS", "RATING_DROP",
@@ -84,8 +85,9 @@ def backtest(
     horizon_days: int = HORIZON_DAYS,
     rating_drop: float = RATING_DROP,
     incident_start: DayLike | None = None,
+    share_per_day: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Replay both detectors over the whole history and judge every alert they raise.
+    """Replay the detectors over the whole history and judge every alert they raise.
 
     Parameters
     ----------
@@ -107,6 +109,9 @@ def backtest(
         The fall, in stars, below the rating of the day before the alert.
     incident_start : str, datetime.date or pandas.Timestamp, optional
         First day of the incident window; every alert before it is a false alarm.
+    share_per_day : pandas.DataFrame, optional
+        :func:`crisis_kit.analysis.detection.share.share_series`: with it the share and
+        low-volume detectors are replayed too (``share``, ``low_volume``).
 
     Returns
     -------
@@ -154,6 +159,10 @@ def backtest(
         "seed_rule": seed_rule(negative_per_day, growth, floor),
         "poisson": poisson_rule(negative_per_day, floor, alpha, baseline_days),
     }
+    if share_per_day is not None and len(share_per_day):
+        for name, rule in (("share", share_rule), ("low_volume", low_volume_rule)):
+            fired = rule(share_per_day)
+            rules[name] = fired.assign(negative=fired["x"].fillna(0).astype(int))
     rows = []
     for detector, rule in rules.items():
         by_day = rule.set_index("local_date")
@@ -201,6 +210,14 @@ class Detection:
         n on ``peak_date`` (0 without events).
     statistical_alert_date : datetime.date or None
         First day of the Poisson detector.
+    alert_kind : str or None
+        ``volume-driven`` or ``share-driven`` (:func:`~.share.alert_kind`); None
+        without an alert, or when the alert's week holds no rated event.
+    alert_context : dict
+        The alert day's and week's negatives, rated events and shares, the baseline
+        share and the test's p-value (empty without an alert).
+    share_alert_date, low_volume_alert_date : datetime.date or None
+        First days of the share and low-volume detectors.
     negative_per_day : pandas.DataFrame
         Each row represents one local day: ``local_date``, ``events``, ``negative``,
         ``mean_rating`` (:func:`crisis_kit.analysis.volume.daily_counts`), then the seed rule's
@@ -219,6 +236,10 @@ class Detection:
     statistical_alert_date: dt.date | None
     negative_per_day: pd.DataFrame
     backtest: pd.DataFrame
+    alert_kind: str | None = None
+    alert_context: dict[str, Any] | None = None
+    share_alert_date: dt.date | None = None
+    low_volume_alert_date: dt.date | None = None
 
     def summary(self) -> dict[str, Any]:
         """The ``detection`` block of ``summary.json`` (design.md section 9)."""
@@ -230,6 +251,9 @@ class Detection:
             "onset": iso(self.onset), "peak_date": iso(self.peak_date),
             "peak_negative": int(self.peak_negative),
             "statistical_alert_date": iso(self.statistical_alert_date),
+            "alert_kind": self.alert_kind,
+            "share_alert_date": iso(self.share_alert_date),
+            "low_volume_alert_date": iso(self.low_volume_alert_date),
         }
 
 
@@ -305,10 +329,20 @@ def detect(
         from_onset = series.loc[series["local_date"] >= as_day(onset.date())]
     peak = from_onset.loc[from_onset["negative"].idxmax()] if len(from_onset) else None
     rating = trailing_rating(events, thresholds.rating_window_days, as_of=as_of)
+    first_day = daily["local_date"].min() if len(daily) else None
+    shares = share_series(events, start=first_day,
+                          end=daily["local_date"].max() if len(daily) else None)
+    if len(shares):
+        series = series.merge(shares, on="local_date", how="left")
+        share_fired, low_fired = share_rule(shares), low_volume_rule(shares)
+        series["share_fires"] = share_fired["fires"].to_numpy()
+        series["low_volume_fires"] = low_fired["fires"].to_numpy()
+    kind, context = alert_kind(shares, alert_date) if alert_date and len(shares) else (None, {})
     table = backtest(
         daily, rating, growth, floor, alpha=alpha, baseline_days=baseline_days,
         quiet_days=quiet_days, horizon_days=horizon_days,
         incident_start=onset.date() if onset_override is not None else None,
+        share_per_day=shares,
     )
     return Detection(
         alert_date=alert_date, alert_at=alert_at, onset=onset,
@@ -316,5 +350,7 @@ def detect(
         peak_date=peak["local_date"].date() if peak is not None else None,
         peak_negative=int(peak["negative"]) if peak is not None else 0,
         statistical_alert_date=poisson_alert(daily, floor, alpha, baseline_days),
-        negative_per_day=series, backtest=table,
+        negative_per_day=series, backtest=table, alert_kind=kind, alert_context=context,
+        share_alert_date=first_fire(share_rule(shares)) if len(shares) else None,
+        low_volume_alert_date=first_fire(low_volume_rule(shares)) if len(shares) else None,
     )
