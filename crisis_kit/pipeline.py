@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import ratings, response, sales, topics
+from .analysis import health, ratings, response, sales, topics
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -63,7 +63,8 @@ class Analysis(Findings):
                                         3) if len(negative) else None,
             },
             "detection": self.detection.summary(),
-            "rating": self.rating.summary() if self.rating else _empty_rating(self.incident),
+            "rating": self.rating.summary() if self.rating else _empty_rating(
+                self.incident, self.health),
             "response": _response_block(self.response, self.tz),
             "sales": self.sales.summary() if self.sales else {
                 "baseline_units_per_day": None, "trough_index": None, "latest_index": None,
@@ -77,10 +78,12 @@ def _counts(column: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in sorted(column.value_counts().items()) if v}
 
 
-def _empty_rating(incident: Incident) -> dict[str, Any]:
+def _empty_rating(incident: Incident, state: health.Health | None = None) -> dict[str, Any]:
+    """The rating block without an onset: only ``latest`` (design.md 9: whenever reviews exist)."""
     t = incident.thresholds
     return {"window_days": t.rating_window_days, "baseline": None, "trough": None,
-            "trough_date": None, "latest": None, "target": t.target_rating,
+            "trough_date": None, "latest": state.rating if state else None,
+            "target": t.target_rating,
             "recovered_date": None, "five_star_reviews_to_target": None,
             "forecast_target_date": None}
 
@@ -151,9 +154,11 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
     voc = evidence.voc if evidence.voc is not None else _frame(None, TABLES["voc"].names)
+    state = health.health(events, t.rating_window_days, t.negative_growth,
+                          t.min_negative_per_day, as_of=evidence.as_of)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    voc)
+                    voc, state)
 
 
 def _reply_consistency(incident: Incident, events: pd.DataFrame, actions: pd.DataFrame,

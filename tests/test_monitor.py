@@ -41,7 +41,7 @@ JSON_KEYS = {
     "incident", "status", "day", "negative", "prior_mean", "threshold", "growth", "floor",
     "seed_fires", "p_value", "statistical_fires", "active_days", "last_fired", "alert_date",
     "alert_at", "latest_event_date", "message", "alert_kind", "share", "share_fires",
-    "low_volume_fires",
+    "low_volume_fires", "negatives_to_fire",
 }
 
 
@@ -93,6 +93,10 @@ def test_json_output_shape(incident_yaml, capsys):
     calm = check(incident_yaml, CALM_DAY).as_json()  # the same dict, without a second ingest
     assert set(calm) == JSON_KEYS and calm["status"] == "calm"
     assert calm["alert_date"] is None and calm["alert_at"] is None and calm["last_fired"] is None
+    # how far the calm day is from the seed rule, checked by hand from the day's figures
+    need = max(calm["floor"], int((1 + calm["growth"]) * calm["prior_mean"]) + 1)
+    assert calm["negatives_to_fire"] == max(0, need - calm["negative"])
+    assert f"{calm['negatives_to_fire']} more negatives today fire the seed rule" in calm["message"]
 
 
 def test_usage_and_errors(incident_yaml, tmp_path, capsys):

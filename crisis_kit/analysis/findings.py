@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..config import Incident
 from .detection.rules import Detection
+from .health import Health
 from .ratings import RatingSummary
 from .response import Response
 from .sales import SalesSummary
@@ -31,7 +32,8 @@ class Findings:
     the quoted ones are in ``representatives``), ``files`` (one ingested file),
     ``topic_shares`` (one local day of one topic), ``topic_drivers`` (one topic: share
     during the crisis window against before), ``representatives`` (one quoted complaint),
-    ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day), and
+    ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day),
+    ``health`` (the calm product's figures on the last day, onset or not), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -49,6 +51,7 @@ class Findings:
     sales: SalesSummary | None
     response: Response | None
     voc: pd.DataFrame
+    health: Health | None
 
     @property
     def onset_day(self) -> dt.date | None:

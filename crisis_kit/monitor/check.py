@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..analysis.detection import rules as detect
+from ..analysis.health import negatives_to_fire
 from ..config import Incident, load_incident, marketplaces
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import load_evidence
@@ -122,6 +123,8 @@ class MonitorState:
         reviews; their share did not) or ``share-driven`` (docs/detection.md).
     share : float or None
         The day's negative share s(day) over reviews and feedback.
+    negatives_to_fire : int or None
+        How many more negatives today would make the seed rule fire (0: it fires).
     share_fires, low_volume_fires : bool
         Whether the share detector (7 days) and the low-volume detector (28 days) fire
         on ``day``.
@@ -150,6 +153,7 @@ class MonitorState:
     share: float | None = None
     share_fires: bool = False
     low_volume_fires: bool = False
+    negatives_to_fire: int | None = None
 
     @property
     def alert_active(self) -> bool:
@@ -175,6 +179,7 @@ class MonitorState:
             "alert_at": iso(self.alert_at), "latest_event_date": iso(self.latest_event_date),
             "alert_kind": self.alert_kind, "share": _rounded(self.share),
             "share_fires": self.share_fires, "low_volume_fires": self.low_volume_fires,
+            "negatives_to_fire": self.negatives_to_fire,
             "message": self.message,
         }
 
@@ -263,6 +268,8 @@ def _message(state: dict[str, Any], slug: str) -> str:
             parts.append(KIND_WORDS[state["alert_kind"]])
     p_value = state["p_value"]
     parts.append("Poisson p n/a" if p_value is None else f"Poisson p={p_value:.2g}")
+    if state["status"] != "alert" and state.get("negatives_to_fire") is not None:
+        parts.append(f"{state['negatives_to_fire']} more negatives today fire the seed rule")
     head = "ALERT" if state["status"] == "alert" else "calm"
     return f"crisis-kit {head} {slug}: " + "; ".join(parts)
 
@@ -369,6 +376,8 @@ def check(
         "share": _number(today["share"]) if "share" in today else None,
         "share_fires": bool(today.get("share_fires", False)),
         "low_volume_fires": bool(today.get("low_volume_fires", False)),
+        "negatives_to_fire": negatives_to_fire(int(today["negative"]),
+                                               _number(today["prior_mean"]), growth, floor),
     }
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)

@@ -217,6 +217,8 @@ class Report(Page):
     def rating_outlook(self) -> Fragment:
         """Baseline, trough and latest rating, the recovery, five-star reviews and forecast."""
         s, rating = self.strings, self.analysis.rating
+        if rating is None and self.analysis.health is not None:
+            return self._calm()
         if rating is None or rating.trajectory.empty:
             return fragments.note(self._absent("rating"))
         window, target = rating.window_days, s.number(rating.target, "rating")
@@ -249,6 +251,29 @@ class Report(Page):
         )
         return fragments.note(" ".join(p for p in (opening, recovered) if p), five_star,
                               forecast, lead=True)
+
+    def _calm(self) -> Fragment:
+        """No onset: the product's health on the last day, and how far the alert is."""
+        s, h = self.strings, self.analysis.health
+        t = self.incident.thresholds
+        rating = (s.text("calm.rating", window=t.rating_window_days,
+                         rating=s.number(h.rating, "rating"),
+                         lifetime=s.or_none(s.number(h.lifetime_rating, "rating")),
+                         reviews=s.number(h.reviews_in_window), date=s.date(h.day))
+                  if h.rating is not None else s.text("calm.no_rating", date=s.date(h.day)))
+        volume = s.text("calm.volume", per_day=s.number(h.events_per_day, "decimal"),
+                        negative=s.number(h.negative_recent), signals=s.number(h.signals_recent),
+                        share=s.or_none(s.number(h.share_recent, "percent")),
+                        before=s.or_none(s.number(h.share_before, "percent")))
+        fire = (s.text("calm.fires_today") if h.to_fire == 0 else
+                s.text("calm.to_fire", count=s.number(h.to_fire), today=s.number(h.negatives_today)))
+        rows = [[self.label("topics", r.topic), s.number(r.recent), s.number(r.before)]
+                for r in h.topics.head(5).itertuples()]
+        table = fragments.table(
+            [Column(s.text("calm.topic")), Column(s.text("calm.recent"), "number"),
+             Column(s.text("calm.before"), "number")], rows,
+            title=s.text("calm.topics_title"), empty=s.text("calm.topics_none"))
+        return fragments.concat(fragments.note(rating, volume, fire, lead=True), table)
 
     # -- response lanes ----------------------------------------------------------------------
     def response_outlook(self) -> Fragment:
