@@ -135,7 +135,10 @@ LEAVING = _reviews([(f"2022-05-{d:02d}", 1 if d <= 5 else 5) for d in range(1, 1
 
 
 def test_forecast_worked_out_by_hand():
-    forecast = forecast_target_date(LEAVING, window_days=10, target=4.2, lookback_days=5)
+    # history_days = lookback_days: the future keeps the last 5 days' pace (no drift), which
+    # is what can be worked out by hand; the drift is tested below
+    forecast = forecast_target_date(LEAVING, window_days=10, target=4.2, lookback_days=5,
+                                    history_days=5)
     assert forecast.status == "forecast"
     assert forecast.as_of == DAY("2022-05-10")
     assert (forecast.lower, forecast.target_date, forecast.upper) == (
@@ -146,20 +149,35 @@ def test_forecast_worked_out_by_hand():
     assert len(forecast.path) == 180
     assert forecast.path["expected"].iloc[:4].tolist() == pytest.approx([3.4, 3.8, 4.2, 4.6])
     # fixed seed: the same forecast twice
-    again = forecast_target_date(LEAVING, window_days=10, target=4.2, lookback_days=5)
+    again = forecast_target_date(LEAVING, window_days=10, target=4.2, lookback_days=5,
+                                 history_days=5)
     pd.testing.assert_frame_equal(forecast.path, again.path)
 
 
 def test_forecast_is_null_when_the_trend_cannot_reach_the_target():
     # every recent review is 1-star: the window can only fall towards 1
     falling = _reviews([(f"2022-05-{d:02d}", 5 if d <= 3 else 1) for d in range(1, 21)])
-    forecast = forecast_target_date(falling, window_days=10, target=4.2)
+    forecast = forecast_target_date(falling, window_days=10, target=4.2, history_days=14)
     assert forecast.status == "beyond_horizon"
     assert forecast.target_date is None and forecast.upper is None
     assert forecast.probability == 0.0
     # a recent mix of 4-stars never lifts a mean to 4.2 either
     flat = _reviews([(f"2022-05-{d:02d}", 4) for d in range(1, 21)])
     assert forecast_target_date(flat, 10, 4.2).target_date is None
+
+
+def test_the_forecast_lets_the_mix_drift_back_to_the_recent_months():
+    """With the 90-day history, blocks of earlier days recur in the futures: after a month
+    of 1-star reviews that followed months of 5-star ones, some futures recover; with the
+    last days only (history_days = lookback_days), none does."""
+    days = pd.date_range("2022-01-01", "2022-04-30")
+    history = _reviews([(str(d.date()), 5 if d < pd.Timestamp("2022-04-01") else 1)
+                        for d in days])
+    drifting = forecast_target_date(history, window_days=30, target=4.2, horizon_days=90)
+    fixed = forecast_target_date(history, window_days=30, target=4.2, horizon_days=90,
+                                 history_days=14)
+    assert fixed.probability == 0.0
+    assert 0.0 < drifting.probability < 1.0
 
 
 def test_forecast_statuses_without_a_date():
