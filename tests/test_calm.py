@@ -53,5 +53,7 @@ def test_a_calm_report_shows_rating_share_topics_and_distance(sample_incident, l
     html = report.rating_outlook().html
     for word in words:
         assert word in html, word
+    figure = report.figure("rating_trajectory").html
+    assert "figure-rating-trajectory" in figure  # the calm product's rating is charted
     latest = report.analysis.summary()["rating"]["latest"]
     assert latest is not None and latest == report.analysis.health.rating

@@ -30,7 +30,8 @@ class Health:
     """A product's figures on ``day`` (see :func:`health`).
 
     ``topics`` has one row per topic with ``recent`` and ``before`` negative counts, the
-    most frequent first in the recent window.
+    most frequent first in the recent window; ``trajectory`` is the displayed rating per
+    day (:func:`crisis_kit.analysis.ratings.trailing_rating`), for the calm chart.
     """
 
     day: dt.date
@@ -45,6 +46,7 @@ class Health:
     topics: pd.DataFrame
     negatives_today: int
     to_fire: int
+    trajectory: pd.DataFrame | None = None
 
 
 def negatives_to_fire(today: int, prior_mean: float | None, growth: float, floor: int) -> int:
@@ -100,4 +102,5 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
         signals_recent=int((rated & recent).sum()),
         share_recent=share(recent), share_before=share(before), topics=table,
         negatives_today=today, to_fire=negatives_to_fire(today, prior, growth, floor),
+        trajectory=rating,
     )

@@ -56,9 +56,17 @@ def _milestone_table(rows: list[tuple[Any, Any, str, str]]) -> pd.DataFrame:
 
 def _rating_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
     rating = analysis.rating
+    t = analysis.incident.thresholds
+    if rating is None and analysis.health is not None and analysis.health.trajectory is not None \
+            and not analysis.health.trajectory.empty:
+        # a calm product (no onset): its displayed and lifetime rating, still charted
+        labels = _labels(
+            s, rating=s.text("figures.rating", window=t.rating_window_days),
+            target=s.text("figures.target", target=s.number(t.target_rating, "rating")))
+        return figures.rating_trajectory(analysis.health.trajectory, labels,
+                                         target=t.target_rating)
     if rating is None or rating.trajectory.empty:
         return None
-    t = analysis.incident.thresholds
     f = rating.forecast
     path = f.path
     if not path.empty:

@@ -156,8 +156,8 @@ class Report(Page):
         if name == "rating_trajectory":
             text = s.text("rating.caption", window=t.rating_window_days,
                           target=s.number(t.target_rating, "rating"))
-            forecast = self.analysis.rating.forecast
-            if not forecast.path.empty:
+            forecast = self.analysis.rating.forecast if self.analysis.rating else None
+            if forecast is not None and not forecast.path.empty:
                 text += " " + s.text("rating.caption_forecast",
                                      interval=s.number(forecast.interval, "percent_whole"),
                                      simulations=s.number(forecast.simulations))
