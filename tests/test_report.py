@@ -190,9 +190,11 @@ def test_no_network_address_and_plotly_js_exactly_once(english):
     assert not any("@import" in style or "url(" in style for style in parsed.styles)
     assert html.count(plotly.offline.get_plotlyjs()) == 1
     assert len(re.findall(r"\* plotly\.js v\d", html)) == 1
-    # no alert in this incident: the volume and topic figures only, one newPlot call each
-    assert html.count("Plotly.newPlot(") == 2
+    # no alert in this incident: the volume and topic figures, and the calm product's
+    # rating (issue 12: a calm product is still charted), one newPlot call each
+    assert html.count("Plotly.newPlot(") == 3
     assert 'id="figure-negative-volume"' in html and 'id="figure-topic-shares"' in html
+    assert 'id="figure-rating-trajectory"' in html
 
 
 def test_no_code_prompts_or_injected_parameters(english):
