@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import health, ratings, response, sales, topics
+from .analysis import health, phrases, ratings, response, sales, topics
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -156,9 +156,29 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     voc = evidence.voc if evidence.voc is not None else _frame(None, TABLES["voc"].names)
     state = health.health(events, t.rating_window_days, t.negative_growth,
                           t.min_negative_per_day, as_of=evidence.as_of)
+    words = _distinctive(events, evidence.quotable, onset_day, state, t, incident.marketplace)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    voc, state)
+                    voc, state, words)
+
+
+def _distinctive(events: pd.DataFrame, quotable: pd.DataFrame | None, onset_day: Any,
+                 state: health.Health | None, t: Any, marketplace: str) -> pd.DataFrame:
+    """Phrases of the crisis window's negatives (the last 28 days when calm) against before."""
+    empty = _frame(None, phrases.PHRASE_COLUMNS)
+    if quotable is None or quotable.empty or state is None:
+        return empty
+    negative = events.loc[events["is_negative"].fillna(False).astype(bool),
+                          ["event_id", "local_date"]]
+    worded = negative.merge(quotable, on="event_id", how="inner")
+    if onset_day is not None:
+        start = pd.Timestamp(onset_day)
+        days = t.crisis_window_days
+    else:
+        days = health.WINDOW_DAYS
+        start = pd.Timestamp(state.day) - pd.Timedelta(days=days - 1)
+    return phrases.distinctive_phrases(worded, start, start + pd.Timedelta(days=days - 1), days,
+                                       marketplace=marketplace)
 
 
 def _reply_consistency(incident: Incident, events: pd.DataFrame, actions: pd.DataFrame,

@@ -33,7 +33,8 @@ class Findings:
     ``topic_shares`` (one local day of one topic), ``topic_drivers`` (one topic: share
     during the crisis window against before), ``representatives`` (one quoted complaint),
     ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day),
-    ``health`` (the calm product's figures on the last day, onset or not), and
+    ``health`` (the calm product's figures on the last day, onset or not), ``phrases``
+    (one phrase distinctive of the recent negatives that no topic names), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -52,6 +53,7 @@ class Findings:
     response: Response | None
     voc: pd.DataFrame
     health: Health | None
+    phrases: pd.DataFrame
 
     @property
     def onset_day(self) -> dt.date | None:

@@ -170,7 +170,24 @@ class Report(Page):
 
     # -- complaint volume and topics --------------------------------------------------------
     def topic_drivers(self) -> Fragment:
-        """Which topics drove the crisis (``Analysis.topic_drivers``)."""
+        """Which topics drove the crisis, and what customers say that no topic names."""
+        return fragments.concat(self._topic_drivers(), self.unnamed_phrases())
+
+    def unnamed_phrases(self) -> Fragment:
+        """The phrases most distinctive of the recent negatives that no topic matches."""
+        s, table = self.strings, self.analysis.phrases
+        if table is None or table.empty:
+            return Fragment(html="", text="")
+        rows = [[p.phrase, s.number(p.recent), s.number(p.before), s.number(p.z, "decimal"),
+                 " / ".join(_short(e) for e in (p.example_1, p.example_2) if e)]
+                for p in table.itertuples()]
+        return fragments.table(
+            [Column(s.text("phrases.phrase")), Column(s.text("phrases.recent"), "number"),
+             Column(s.text("phrases.before"), "number"), Column(s.text("phrases.z"), "number"),
+             Column(s.text("phrases.examples"), "words")],
+            rows, title=s.text("phrases.title"), notes=[s.text("phrases.caption")])
+
+    def _topic_drivers(self) -> Fragment:
         s = self.strings
         drivers = self.analysis.topic_drivers
         windows = self._windows
@@ -483,6 +500,12 @@ class Report(Page):
             [[s.text(f"parameters.{key}"), value] for key, value in values],
             notes=[s.text("parameters.caption")],
         )
+
+
+def _short(text: str, limit: int = 120) -> str:
+    """A complaint cut to ``limit`` characters (escaped when rendered, like every cell)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _words(title: object, text: object) -> str:
