@@ -440,3 +440,36 @@ def test_datafiniti_low_volume_dip_is_caught_by_the_low_volume_detector(real):
     assert str(found.low_volume_alert_date) == "2016-07-15"
     row = found.backtest[found.backtest["detector"] == "low_volume"].iloc[0]
     assert row["kind"] == "hit"
+
+
+# -- each real review file as an incident: its report draws the rating (issue 12) ----------
+
+REVIEW_FILES = [IPHONE, DATAFINITI, ALEXA, JD, FASHION]
+
+
+@pytest.mark.parametrize("name", REVIEW_FILES)
+def test_each_real_review_file_as_an_incident_charts_its_rating(name, tmp_path):
+    """An incident.yaml naming the real file (in place, never copied): the report's rating
+    section and chart are drawn, onset or not, and summary.json has a latest rating."""
+    import yaml
+
+    from crisis_kit.config import load_incident
+    from crisis_kit.ingest import ingest_incident
+    from crisis_kit.report import sections
+
+    entry = {"path": str(REAL / name), "marketplace": MARKETPLACE[name]}
+    if name in MAPPING:
+        entry.update(mapping=MAPPING[name], source="review")
+    (tmp_path / "incident.yaml").write_text(yaml.safe_dump({
+        "incident": "real-" + re.sub(r"[^a-z0-9]+", "-", name.lower())[:30].strip("-"),
+        "title": name, "marketplace": MARKETPLACE[name], "language": "en",
+        "complaints": [entry], "sales": [],
+    }, allow_unicode=True), encoding="utf-8")
+    incident = load_incident(tmp_path / "incident.yaml")
+    ingest_incident(incident)
+    report = sections.build(tmp_path / "incident.yaml", lang="en")
+    assert 'id="figure-rating-trajectory"' in report.figure("rating_trajectory").html
+    assert "No onset yet, so no rating" not in report.rating_outlook().html
+    summary = report.analysis.summary()
+    assert summary["rating"]["latest"] is not None
+    assert summary["complaints"]["topic_coverage"] is not None
