@@ -280,6 +280,28 @@ def _cmd_playbooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_parquet(args: argparse.Namespace) -> int:
+    from .portfolio import export_events
+
+    for path in export_events(args.incident, args.portfolio, args.brand):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
+    from .portfolio import scan
+
+    result = scan(args.portfolio, as_of=args.as_of)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"portfolio {args.portfolio} on {result.day.isoformat()}: "
+              f"{len(result.alerting)} of {len(result.table)} ASINs alerting")
+        shown = result.table.drop(columns=["risk"])
+        print(shown.to_string(index=False, na_rep="", float_format=lambda v: f"{v:g}"))
+    return 3 if len(result.alerting) else 0
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .report.workspace import compare, find_incidents
 
@@ -405,6 +427,24 @@ def _parser() -> argparse.ArgumentParser:
                          help="cut every incident's evidence at this day")
     compare.add_argument("--json", action="store_true", help="machine-readable output")
     compare.set_defaults(func=_cmd_compare)
+
+    export = verbs.add_parser("export-parquet",
+                              help="write an incident's events into a portfolio folder")
+    export.add_argument("incident", help="the incident.yaml")
+    export.add_argument("portfolio", help="the portfolio folder (created if missing)")
+    export.add_argument("--brand", required=True, help="the brand the incident belongs to")
+    export.set_defaults(func=_cmd_export_parquet)
+
+    portfolio = verbs.add_parser("portfolio", help="scan every ASIN of a portfolio folder")
+    portfolio_verbs = portfolio.add_subparsers(dest="portfolio_verb", metavar="VERB",
+                                               required=True)
+    scan = portfolio_verbs.add_parser(
+        "scan", help="today's figures of every ASIN, ranked (exit 0 calm, 3 alerting)")
+    scan.add_argument("portfolio", help="the portfolio folder")
+    scan.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
+                      help="the day to scan (default: the portfolio's last event day)")
+    scan.add_argument("--json", action="store_true", help="machine-readable output")
+    scan.set_defaults(func=_cmd_portfolio_scan)
     return parser
 
 

@@ -1,0 +1,147 @@
+"""Portfolio watch: every ASIN of every brand scanned from one folder of Parquet.
+
+:func:`export_events` writes an incident's events into a portfolio folder, hive-partitioned
+by marketplace and brand (``events/marketplace=US/brand=mellowkin/<incident>.parquet``);
+:func:`scan` reads the whole folder through Ibis on DuckDB and says, for one day, which
+ASINs the seed rule fires on and of what kind, with their 30-day rating and its change,
+ranked. ``docs/scale.md`` describes the layout and what is not built yet (Spark, the HTML
+page, the webhook).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import Incident, load_incident
+from ..errors import InputError
+from ..store import open_store
+
+__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "Scan", "export_events", "scan"]
+
+EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negative", "topic"]
+"""The portfolio's events schema (plus the ``marketplace`` and ``brand`` partition keys)."""
+
+SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshold",
+                "seed_fires", "alert_kind", "week_share", "baseline_share", "rating_30",
+                "rating_change", "risk"]
+"""Columns of :attr:`Scan.table`, one row per ASIN, most at risk first."""
+
+
+def _slug(value: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in value.strip().lower())
+    return cleaned.strip("-") or "unknown"
+
+
+def export_events(incident: Incident | str | Path, portfolio: str | Path, brand: str) -> list[Path]:
+    """Write the incident's events into ``portfolio``, one Parquet file per marketplace.
+
+    Re-exporting the same incident replaces its files (the same bytes for the same store).
+    """
+    incident = incident if isinstance(incident, Incident) else load_incident(incident)
+    root = Path(portfolio)
+    written = []
+    with open_store(incident.store_path, read_only=True) as store:
+        markets = [m for (m,) in store.con.execute(
+            "SELECT DISTINCT marketplace FROM events ORDER BY 1").fetchall()]
+        for market in markets:
+            folder = root / "events" / f"marketplace={market}" / f"brand={_slug(brand)}"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{_slug(incident.incident)}.parquet"
+            store.con.execute(
+                f"COPY (SELECT ? AS incident, asin, source, local_date, rating, is_negative, "
+                f"topic FROM events WHERE marketplace = ? ORDER BY local_date, event_id) "
+                f"TO '{target}' (FORMAT parquet)", [incident.incident, market])
+            written.append(target)
+    return written
+
+
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """The portfolio on ``day``: one row per ASIN (``SCAN_COLUMNS``), most at risk first."""
+
+    day: dt.date
+    table: pd.DataFrame
+    growth: float
+    floor: int
+
+    @property
+    def alerting(self) -> pd.DataFrame:
+        """The ASINs the seed rule fires on today."""
+        return self.table[self.table["seed_fires"]]
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready: the day, the rule, and every ASIN's figures."""
+        rows = self.table.astype(object).where(self.table.notna(), None).to_dict("records")
+        return {"day": self.day.isoformat(), "growth": self.growth, "floor": self.floor,
+                "alerting": int(self.table["seed_fires"].sum()), "asins": rows}
+
+
+def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
+         growth: float = 0.15, floor: int = 5) -> Scan:
+    """Scan every ASIN of the portfolio on ``as_of`` (default: its last event day).
+
+    The daily figures and windows are computed in the engine
+    (:mod:`crisis_kit.engine.daily`); only one row per ASIN comes back into pandas, where
+    the seed rule (design.md 8), the alert kind's binomial test and the ranking are made.
+
+    Raises
+    ------
+    InputError
+        When the folder holds no events Parquet.
+    """
+    import ibis
+
+    from ..analysis.detection.share import KIND_ALPHA, _p_above
+    from ..engine.daily import daily_figures, windows
+
+    root = Path(portfolio)
+    files = sorted((root / "events").glob("marketplace=*/brand=*/*.parquet"))
+    if not files:
+        raise InputError("the portfolio holds no events", str(root / "events"),
+                         "export incidents into it first: `crisis-kit export-parquet "
+                         "incident.yaml PORTFOLIO --brand NAME`")
+    with warnings.catch_warnings():
+        # ibis 12 calls APIs that DuckDB 2 and pandas 3 deprecate: theirs to fix, not a user's
+        warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
+        con = ibis.duckdb.connect()
+        events = con.read_parquet([str(f) for f in files], hive_partitioning=True)
+        daily = daily_figures(events)
+        day = (dt.date.fromisoformat(str(as_of)) if as_of is not None
+               else pd.Timestamp(daily.local_date.max().execute()).date())
+        figures = windows(daily, day).execute()
+    figures = figures.sort_values(["marketplace", "brand", "asin"]).reset_index(drop=True)
+    prior = figures["prior_7"] / 7
+    threshold = (1 + growth) * prior
+    fires = (figures["today"] >= floor) & (figures["today"] - threshold > 1e-9)
+    week = figures["rated_negative_7"] / figures["rated_7"].where(figures["rated_7"] > 0)
+    base = figures["rated_negative_28"] / figures["rated_28"].where(figures["rated_28"] > 0)
+    p = _p_above(figures["rated_negative_7"].to_numpy(), figures["rated_7"].to_numpy(),
+                 base.fillna(0).to_numpy())
+    kind = pd.Series(None, index=figures.index, dtype=object)
+    has_rated = figures["rated_7"] > 0
+    rose = (week > base.fillna(0)) & (p < KIND_ALPHA)
+    kind[fires & has_rated & rose] = "share-driven"
+    kind[fires & has_rated & ~rose] = "volume-driven"
+    rating = figures["stars_30"] / figures["reviews_30"].where(figures["reviews_30"] > 0)
+    before = figures["stars_prev_30"] / figures["reviews_prev_30"].where(
+        figures["reviews_prev_30"] > 0)
+    table = pd.DataFrame({
+        "marketplace": figures["marketplace"], "brand": figures["brand"],
+        "asin": figures["asin"], "today": figures["today"].astype(int),
+        "prior_mean": prior.round(3), "threshold": threshold.round(3),
+        "seed_fires": fires.astype(bool), "alert_kind": kind,
+        "week_share": week.round(3), "baseline_share": base.round(3),
+        "rating_30": rating.round(3), "rating_change": (rating - before).round(3),
+        # at risk: alerting first, then the largest excess over the rule, then rating falls
+        "risk": (fires.astype(int) * 1000 + (figures["today"] - threshold).clip(lower=0)
+                 - (rating - before).fillna(0)).round(3),
+    })
+    table = table.sort_values(["risk", "marketplace", "brand", "asin"],
+                              ascending=[False, True, True, True]).reset_index(drop=True)
+    return Scan(day=day, table=table[SCAN_COLUMNS], growth=growth, floor=floor)
