@@ -41,7 +41,11 @@ def _by_hand(root, day: str) -> pd.DataFrame:
         prior = (neg & inside(7, 1)).sum() / 7
         n7, x7 = int((rated & inside(6, 0)).sum()), int((rated & neg & inside(6, 0)).sum())
         r30 = e.loc[review & inside(29, 0), "rating"]
+        week_topics = e.loc[neg & inside(6, 0) & (e["topic"] != "other"), "topic"]
+        counts = week_topics.value_counts()
+        leading = (sorted(counts[counts == counts.max()].index)[0] if len(counts) else None)
         rows.append({"asin": asin, "today": today, "prior_mean": round(prior, 3),
+                     "leading_topic": leading,
                      "seed_fires": bool(today >= 5 and today > 1.15 * prior),
                      "week_share": round(x7 / n7, 3) if n7 else None,
                      "rating_30": round(r30.mean(), 3) if len(r30) else None})
@@ -67,6 +71,7 @@ def test_the_scan_ranks_the_alerting_asin_first_with_its_kind(portfolio):
     first = result.table.iloc[0]
     assert (first["asin"], bool(first["seed_fires"]), first["alert_kind"]) == (
         "B0SAMPLE01", True, "share-driven")
+    assert first["leading_topic"] == "quality" and bool(first["share_fires"])
     assert len(result.alerting) == 1
 
 

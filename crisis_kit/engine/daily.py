@@ -14,7 +14,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["RATED_SOURCES", "KEYS", "daily_figures", "windows"]
+__all__ = ["RATED_SOURCES", "KEYS", "daily_figures", "windows", "leading_topics"]
 
 RATED_SOURCES = ("review", "seller_feedback")
 """Sources that can be negative or positive (design.md section 8)."""
@@ -44,10 +44,12 @@ def windows(daily: ir.Table, day: dt.date) -> ir.Table:
     Columns: ``today`` (n(day)), ``prior_7`` (negatives of the 7 days before), ``rated_7``
     and ``rated_negative_7`` (the 7 days ending on ``day``), ``rated_28`` and
     ``rated_negative_28`` (the 28 days before those 7), ``reviews_30``/``stars_30`` (the
-    30 days ending on ``day``) and ``reviews_prev_30``/``stars_prev_30`` (the 30 before).
+    30 days ending on ``day``) and ``reviews_prev_30``/``stars_prev_30`` (the 30 before),
+    ``rated_28_recent``/``rated_negative_28_recent`` (the 28 days ending on ``day``) and
+    ``rated_84``/``rated_negative_84`` (the 84 days before those 28).
     """
     d = ibis.date(day)
-    recent = daily.filter((daily.local_date >= d - ibis.interval(days=59))
+    recent = daily.filter((daily.local_date >= d - ibis.interval(days=111))
                           & (daily.local_date <= d))
 
     def between(first: int, last: int) -> ir.BooleanValue:
@@ -69,4 +71,26 @@ def windows(daily: ir.Table, day: dt.date) -> ir.Table:
         stars_30=total(recent.stars, between(29, 0)),
         reviews_prev_30=total(recent.reviews, between(59, 30)),
         stars_prev_30=total(recent.stars, between(59, 30)),
+        rated_28_recent=total(recent.rated, between(27, 0)),
+        rated_negative_28_recent=total(recent.rated_negative, between(27, 0)),
+        rated_84=total(recent.rated, between(111, 28)),
+        rated_negative_84=total(recent.rated_negative, between(111, 28)),
     )
+
+
+def leading_topics(events: ir.Table, day: dt.date) -> ir.Table:
+    """Each product's leading topic of the 7 days ending on ``day``, with its count.
+
+    The most frequent topic among the product's negatives (``other`` left out; ties
+    broken by name).
+    """
+    d = ibis.date(day)
+    week = events.filter(events.asin.notnull() & events.is_negative.fill_null(False)
+                         & (events.topic != "other")
+                         & (events.local_date >= d - ibis.interval(days=6))
+                         & (events.local_date <= d))
+    counts = week.group_by([*KEYS, "topic"]).aggregate(topic_negative=week.count())
+    ranked = counts.mutate(rank=ibis.row_number().over(
+        group_by=[counts[k] for k in KEYS],
+        order_by=[ibis.desc(counts.topic_negative), counts.topic]))
+    return ranked.filter(ranked["rank"] == 0).drop("rank")

@@ -28,8 +28,8 @@ EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negat
 """The portfolio's events schema (plus the ``marketplace`` and ``brand`` partition keys)."""
 
 SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshold",
-                "seed_fires", "alert_kind", "week_share", "baseline_share", "rating_30",
-                "rating_change", "risk"]
+                "seed_fires", "alert_kind", "week_share", "baseline_share", "share_fires",
+                "low_volume_fires", "rating_30", "rating_change", "leading_topic", "risk"]
 """Columns of :attr:`Scan.table`, one row per ASIN, most at risk first."""
 
 
@@ -97,8 +97,14 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     """
     import ibis
 
-    from ..analysis.detection.share import KIND_ALPHA, _p_above
-    from ..engine.daily import daily_figures, windows
+    from ..analysis.detection.share import (
+        KIND_ALPHA,
+        MIN_BASELINE,
+        MIN_NEGATIVE,
+        SHARE_ALPHA,
+        _p_above,
+    )
+    from ..engine.daily import KEYS, daily_figures, leading_topics, windows
 
     root = Path(portfolio)
     files = sorted((root / "events").glob("marketplace=*/brand=*/*.parquet"))
@@ -115,6 +121,8 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         day = (dt.date.fromisoformat(str(as_of)) if as_of is not None
                else pd.Timestamp(daily.local_date.max().execute()).date())
         figures = windows(daily, day).execute()
+        topics = leading_topics(events, day).execute()
+    figures = figures.merge(topics, on=list(KEYS), how="left")
     figures = figures.sort_values(["marketplace", "brand", "asin"]).reset_index(drop=True)
     prior = figures["prior_7"] / 7
     threshold = (1 + growth) * prior
@@ -128,6 +136,17 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     rose = (week > base.fillna(0)) & (p < KIND_ALPHA)
     kind[fires & has_rated & rose] = "share-driven"
     kind[fires & has_rated & ~rose] = "volume-driven"
+    def detector(x: str, n: str, x0: str, n0: str) -> pd.Series:
+        """The share detectors of docs/detection.md on this day's windows."""
+        p0 = (figures[x0] / figures[n0].where(figures[n0] > 0)).fillna(0)
+        share = figures[x] / figures[n].where(figures[n] > 0)
+        p_value = _p_above(figures[x].to_numpy(), figures[n].to_numpy(), p0.to_numpy())
+        return ((figures[x] >= MIN_NEGATIVE) & (figures[n0] >= MIN_BASELINE)
+                & (share > p0) & (p_value < SHARE_ALPHA)).fillna(False).astype(bool)
+
+    share_fires = detector("rated_negative_7", "rated_7", "rated_negative_28", "rated_28")
+    low_fires = detector("rated_negative_28_recent", "rated_28_recent", "rated_negative_84",
+                         "rated_84")
     rating = figures["stars_30"] / figures["reviews_30"].where(figures["reviews_30"] > 0)
     before = figures["stars_prev_30"] / figures["reviews_prev_30"].where(
         figures["reviews_prev_30"] > 0)
@@ -137,9 +156,12 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         "prior_mean": prior.round(3), "threshold": threshold.round(3),
         "seed_fires": fires.astype(bool), "alert_kind": kind,
         "week_share": week.round(3), "baseline_share": base.round(3),
+        "share_fires": share_fires, "low_volume_fires": low_fires,
+        "leading_topic": figures["topic"].astype(object).where(figures["topic"].notna(), None),
         "rating_30": rating.round(3), "rating_change": (rating - before).round(3),
         # at risk: alerting first, then the largest excess over the rule, then rating falls
-        "risk": (fires.astype(int) * 1000 + (figures["today"] - threshold).clip(lower=0)
+        "risk": (fires.astype(int) * 1000 + (share_fires | low_fires).astype(int) * 100
+                 + (figures["today"] - threshold).clip(lower=0)
                  - (rating - before).fillna(0)).round(3),
     })
     table = table.sort_values(["risk", "marketplace", "brand", "asin"],
