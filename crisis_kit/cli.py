@@ -292,6 +292,12 @@ def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
     from .portfolio import scan
 
     result = scan(args.portfolio, as_of=args.as_of)
+    if args.html:
+        from .portfolio.page import write_page
+
+        page = write_page(result, args.portfolio, args.html, lang=args.lang)
+        if not args.json:
+            print(f"page: {page}")
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -444,6 +450,9 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
                       help="the day to scan (default: the portfolio's last event day)")
     scan.add_argument("--json", action="store_true", help="machine-readable output")
+    scan.add_argument("--html", metavar="FILE", help="also write the offline HTML page here")
+    scan.add_argument("--lang", choices=["en", "zh"], default="en",
+                      help="the page's language (default en)")
     scan.set_defaults(func=_cmd_portfolio_scan)
     return parser
 

@@ -87,3 +87,22 @@ def test_cli_exit_codes_and_json(portfolio, capsys):
 def test_an_empty_portfolio_says_how_to_fill_it(tmp_path, capsys):
     assert main(["portfolio", "scan", str(tmp_path)]) == 1
     assert "export-parquet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["Portfolio watch", "1 of 3 ASINs alerting"]),
+                                         ("zh", ["店铺组合监控", "3 个 ASIN 中有 1 个触发预警"])])
+def test_the_offline_page(portfolio, tmp_path, lang, words):
+    import re
+
+    from plotly.offline import get_plotlyjs
+
+    from crisis_kit.portfolio.page import write_page
+
+    page = write_page(scan(portfolio, as_of=DAY), portfolio, tmp_path / "p.html", lang=lang)
+    html = page.read_text(encoding="utf-8")
+    for word in words:
+        assert word in html
+    assert html.count(get_plotlyjs()) == 1 and 'id="portfolio-charts"' in html
+    outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
+    assert "B0SAMPLE01 (US, mellowkin)" in html
