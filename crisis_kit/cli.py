@@ -298,6 +298,12 @@ def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
         page = write_page(result, args.portfolio, args.html, lang=args.lang)
         if not args.json:
             print(f"page: {page}")
+    webhook = args.webhook or os.environ.get("CRISIS_KIT_WEBHOOK", "")
+    if webhook and len(result.alerting):
+        from .monitor.webhook import post_webhook
+
+        # one message per scan that finds alerting ASINs, listing them all
+        post_webhook(webhook, result, format=args.webhook_format)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -453,6 +459,12 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--html", metavar="FILE", help="also write the offline HTML page here")
     scan.add_argument("--lang", choices=["en", "zh"], default="en",
                       help="the page's language (default en)")
+    scan.add_argument("--webhook", metavar="URL",
+                      help="post one message listing the alerting ASINs to this chat webhook "
+                           "(or set CRISIS_KIT_WEBHOOK)")
+    scan.add_argument("--webhook-format", dest="webhook_format", default="slack",
+                      choices=["slack", "feishu", "dingtalk", "wecom"],
+                      help="the bot's message shape (default slack)")
     scan.set_defaults(func=_cmd_portfolio_scan)
     return parser
 

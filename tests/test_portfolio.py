@@ -106,3 +106,39 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
     assert "B0SAMPLE01 (US, mellowkin)" in html
+
+
+def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
+    """Posted to a local bot: a Slack-shaped body whose text names the alerting ASIN."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        assert main(["portfolio", "scan", str(portfolio), "--as-of", DAY, "--webhook", url]) == 3
+        assert main(["portfolio", "scan", str(portfolio), "--as-of", "2022-04-20",
+                     "--webhook", url]) == 0  # calm: nothing posted
+    finally:
+        server.shutdown()
+        server.server_close()
+    capsys.readouterr()
+    assert len(received) == 1
+    text = received[0]["text"]
+    assert text.startswith("crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs")
+    assert "B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality" in text
+    assert received[0]["crisis_kit"]["alerting"] == 1

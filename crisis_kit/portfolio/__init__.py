@@ -75,11 +75,26 @@ class Scan:
         """The ASINs the seed rule fires on today."""
         return self.table[self.table["seed_fires"]]
 
+    @property
+    def message(self) -> str:
+        """One line for a chat bot: the alerting ASINs with their counts and kinds."""
+        rows = self.alerting
+        if rows.empty:
+            return f"crisis-kit portfolio {self.day.isoformat()}: calm, {len(self.table)} ASINs"
+        listed = "; ".join(
+            f"{r.asin} ({r.marketplace}, {r.brand}) {r.today} negative"
+            + (f", {r.alert_kind}" if isinstance(r.alert_kind, str) else "")
+            + (f", {r.leading_topic}" if isinstance(r.leading_topic, str) else "")
+            for r in rows.itertuples())
+        return (f"crisis-kit portfolio ALERT {self.day.isoformat()}: {len(rows)} of "
+                f"{len(self.table)} ASINs: {listed}")
+
     def as_json(self) -> dict[str, Any]:
         """JSON-ready: the day, the rule, and every ASIN's figures."""
         rows = self.table.astype(object).where(self.table.notna(), None).to_dict("records")
         return {"day": self.day.isoformat(), "growth": self.growth, "floor": self.floor,
-                "alerting": int(self.table["seed_fires"].sum()), "asins": rows}
+                "alerting": int(self.table["seed_fires"].sum()), "asins": rows,
+                "message": self.message}
 
 
 def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
