@@ -291,7 +291,8 @@ def _cmd_export_parquet(args: argparse.Namespace) -> int:
 def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
     from .portfolio import scan
 
-    result = scan(args.portfolio, as_of=args.as_of)
+    result = scan(args.portfolio, as_of=args.as_of, engine=args.engine,
+                  spark_master=args.spark_master)
     if args.html:
         from .portfolio.page import write_page
 
@@ -456,6 +457,10 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--as-of", dest="as_of", type=_day_argument, metavar="DATE",
                       help="the day to scan (default: the portfolio's last event day)")
     scan.add_argument("--json", action="store_true", help="machine-readable output")
+    scan.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                      help="where the expressions run (default duckdb, in process)")
+    scan.add_argument("--spark-master", dest="spark_master", metavar="URL",
+                      help="a Spark cluster (spark://host:7077); default a local[2] session")
     scan.add_argument("--html", metavar="FILE", help="also write the offline HTML page here")
     scan.add_argument("--lang", choices=["en", "zh"], default="en",
                       help="the page's language (default en)")

@@ -142,3 +142,23 @@ def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
     assert text.startswith("crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs")
     assert "B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality" in text
     assert received[0]["crisis_kit"]["alerting"] == 1
+
+
+# -- the same scan on Spark (local[2]) ------------------------------------------------------
+
+def _java() -> bool:
+    import shutil
+
+    return shutil.which("java") is not None
+
+
+@pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
+                    "openjdk-17-jre-headless (.ci/run installs it)")
+@pytest.mark.slow
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio):
+    pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
+    for day in (DAY, "2022-06-01", "2022-08-31"):
+        duck = scan(portfolio, as_of=day).table
+        spark = scan(portfolio, as_of=day, engine="spark").table
+        pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
+                                      check_dtype=False)

@@ -97,21 +97,49 @@ class Scan:
                 "message": self.message}
 
 
+def _events(files: list[Path], root: Path, engine: str, spark_master: str | None) -> Any:
+    """The portfolio's events as an Ibis table on ``engine`` (duckdb or spark)."""
+    import ibis
+
+    if engine == "duckdb":
+        return ibis.duckdb.connect().read_parquet([str(f) for f in files],
+                                                  hive_partitioning=True)
+    if engine != "spark":
+        raise InputError(f"unknown engine {engine!r}", None, "use --engine duckdb or spark")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError("PySpark is not installed", None,
+                         "pip install pyspark (pinned in constraints.txt), with Java 17") from None
+    builder = SparkSession.builder.appName("crisis-kit-portfolio").master(
+        spark_master or "local[2]").config("spark.sql.session.timeZone", "UTC")
+    if not spark_master:  # a local session: no UI, no network beyond this machine
+        builder = builder.config("spark.ui.enabled", "false").config(
+            "spark.driver.bindAddress", "127.0.0.1")
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    frame = session.read.option("basePath", str(root / "events")).parquet(
+        str(root / "events" / "marketplace=*" / "brand=*" / "*.parquet"))
+    frame.createOrReplaceTempView("crisis_kit_events")
+    return ibis.pyspark.connect(session).table("crisis_kit_events")
+
+
 def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
-         growth: float = 0.15, floor: int = 5) -> Scan:
+         growth: float = 0.15, floor: int = 5, engine: str = "duckdb",
+         spark_master: str | None = None) -> Scan:
     """Scan every ASIN of the portfolio on ``as_of`` (default: its last event day).
 
     The daily figures and windows are computed in the engine
     (:mod:`crisis_kit.engine.daily`); only one row per ASIN comes back into pandas, where
     the seed rule (design.md 8), the alert kind's binomial test and the ranking are made.
+    ``engine`` is ``duckdb`` (default, in process) or ``spark`` (a local ``local[2]``
+    session, or the cluster at ``spark_master``): the same expressions on both.
 
     Raises
     ------
     InputError
         When the folder holds no events Parquet.
     """
-    import ibis
-
     from ..analysis.detection.share import (
         KIND_ALPHA,
         MIN_BASELINE,
@@ -130,8 +158,7 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     with warnings.catch_warnings():
         # ibis 12 calls APIs that DuckDB 2 and pandas 3 deprecate: theirs to fix, not a user's
         warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
-        con = ibis.duckdb.connect()
-        events = con.read_parquet([str(f) for f in files], hive_partitioning=True)
+        events = _events(files, root, engine, spark_master)
         daily = daily_figures(events)
         day = (dt.date.fromisoformat(str(as_of)) if as_of is not None
                else pd.Timestamp(daily.local_date.max().execute()).date())
