@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -39,12 +40,16 @@ def _by_hand(root, day: str) -> pd.DataFrame:
 
         today = int((neg & inside(0, 0)).sum())
         prior = (neg & inside(7, 1)).sum() / 7
+        mean28 = (neg & inside(28, 1)).sum() / 28
+        p_value = 1.0 - sum(math.exp(-mean28) * mean28**k / math.factorial(k)
+                            for k in range(today)) if mean28 > 0 else float(today == 0)
         n7, x7 = int((rated & inside(6, 0)).sum()), int((rated & neg & inside(6, 0)).sum())
         r30 = e.loc[review & inside(29, 0), "rating"]
         week_topics = e.loc[neg & inside(6, 0) & (e["topic"] != "other"), "topic"]
         counts = week_topics.value_counts()
         leading = (sorted(counts[counts == counts.max()].index)[0] if len(counts) else None)
         rows.append({"asin": asin, "today": today, "prior_mean": round(prior, 3),
+                     "statistical_fires": bool(today >= 5 and p_value < 0.001),
                      "leading_topic": leading,
                      "seed_fires": bool(today >= 5 and today > 1.15 * prior),
                      "week_share": round(x7 / n7, 3) if n7 else None,

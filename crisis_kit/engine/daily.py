@@ -41,7 +41,8 @@ def daily_figures(events: ir.Table) -> ir.Table:
 def windows(daily: ir.Table, day: dt.date) -> ir.Table:
     """Each product's figures for ``day``: today, the 7 days before, 30-day rating, shares.
 
-    Columns: ``today`` (n(day)), ``prior_7`` (negatives of the 7 days before), ``rated_7``
+    Columns: ``today`` (n(day)), ``prior_7`` and ``prior_28`` (negatives of the 7 and 28
+    days before), ``rated_7``
     and ``rated_negative_7`` (the 7 days ending on ``day``), ``rated_28`` and
     ``rated_negative_28`` (the 28 days before those 7), ``reviews_30``/``stars_30`` (the
     30 days ending on ``day``) and ``reviews_prev_30``/``stars_prev_30`` (the 30 before),
@@ -63,6 +64,7 @@ def windows(daily: ir.Table, day: dt.date) -> ir.Table:
     return recent.group_by(list(KEYS)).aggregate(
         today=total(recent.negative, between(0, 0)),
         prior_7=total(recent.negative, between(7, 1)),
+        prior_28=total(recent.negative, between(28, 1)),
         rated_7=total(recent.rated, between(6, 0)),
         rated_negative_7=total(recent.rated_negative, between(6, 0)),
         rated_28=total(recent.rated, between(34, 7)),

@@ -28,8 +28,9 @@ EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negat
 """The portfolio's events schema (plus the ``marketplace`` and ``brand`` partition keys)."""
 
 SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshold",
-                "seed_fires", "alert_kind", "week_share", "baseline_share", "share_fires",
-                "low_volume_fires", "rating_30", "rating_change", "leading_topic", "risk"]
+                "seed_fires", "statistical_fires", "p_value", "alert_kind", "week_share",
+                "baseline_share", "share_fires", "low_volume_fires", "rating_30",
+                "rating_change", "leading_topic", "risk"]
 """Columns of :attr:`Scan.table`, one row per ASIN, most at risk first."""
 
 
@@ -186,6 +187,12 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         return ((figures[x] >= MIN_NEGATIVE) & (figures[n0] >= MIN_BASELINE)
                 & (share > p0) & (p_value < SHARE_ALPHA)).fillna(False).astype(bool)
 
+    from ..analysis.detection.detectors import ALPHA, _poisson_sf
+
+    # the Poisson detector (docs/detection.md): P(X >= n) for X ~ Poisson(28-day mean);
+    # history shorter than 28 days is counted as zeros here (the incident's detector waits)
+    p_value = _poisson_sf(figures["today"] - 1, figures["prior_28"] / 28)
+    statistical = (figures["today"] >= floor) & (p_value < ALPHA)
     share_fires = detector("rated_negative_7", "rated_7", "rated_negative_28", "rated_28")
     low_fires = detector("rated_negative_28_recent", "rated_28_recent", "rated_negative_84",
                          "rated_84")
@@ -196,7 +203,9 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         "marketplace": figures["marketplace"], "brand": figures["brand"],
         "asin": figures["asin"], "today": figures["today"].astype(int),
         "prior_mean": prior.round(3), "threshold": threshold.round(3),
-        "seed_fires": fires.astype(bool), "alert_kind": kind,
+        "seed_fires": fires.astype(bool), "statistical_fires": statistical.astype(bool),
+        "p_value": pd.Series(p_value, index=figures.index).map(lambda v: float(f"{v:.3g}")),
+        "alert_kind": kind,
         "week_share": week.round(3), "baseline_share": base.round(3),
         "share_fires": share_fires, "low_volume_fires": low_fires,
         "leading_topic": figures["topic"].astype(object).where(figures["topic"].notna(), None),
