@@ -5,10 +5,10 @@
 The forecast's method (written up in ``docs/forecast.md``): future days are simulated as
 Poisson draws per star, in blocks of ``lookback_days`` days whose velocity and star mix
 are those of a random block of the last ``history_days`` (a block bootstrap; half of the
-futures start at the last days' own pace); every simulated future is run through the same trailing window as the
-observed rating, so old reviews leave the window exactly as they would. The forecast
-date is the median first day on which the simulated rating reaches the target, with
-an interval from the simulated spread. A fixed seed makes it reproducible.
+futures start at the last days' own pace); every simulated future is run through the
+same trailing window as the observed rating, so old reviews leave the window exactly
+as they would. The forecast date is the median first day on which the simulated rating
+reaches the target, with an interval from the simulated spread. A fixed seed makes it reproducible.
 """
 
 from __future__ import annotations

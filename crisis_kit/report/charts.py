@@ -125,8 +125,10 @@ def _response_figure(analysis: Analysis, lanes: pd.DataFrame, s: Strings) -> go.
 
 
 def _comparison_figure(table: pd.DataFrame | None, s: Strings) -> go.Figure | None:
-    """The incidents over time, one panel per measure that some incident has; none when
-    this incident stands alone in its workspace or no measure has a value."""
+    """The incidents over time, one panel per measure that some incident has.
+
+    None when this incident stands alone in its workspace or no measure has a value.
+    """
     if table is None or not has_others(table) or table["onset"].isna().all():
         return None
     dated = table[table["onset"].notna()]

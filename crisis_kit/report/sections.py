@@ -24,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.forecast import measured_coverage
 from ..config import SAMPLE_INCIDENT, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..language import load_strings, resolve_language
-from ..analysis.forecast import measured_coverage
 from ..pipeline import run_analysis
 from . import charts, comparison, fragments, keyfigures, review, views
 from . import workspace as archive
