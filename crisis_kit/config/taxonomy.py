@@ -62,8 +62,11 @@ class Topic:
         return _alternation(self.keywords)
 
     def weak_regex(self) -> str | None:
-        """:meth:`regex` of the ``weak`` keywords: words that name the topic only when no
-        topic's own keywords match ("battery", "seller", "price", 物流), as the second pass."""
+        """:meth:`regex` of the ``weak`` keywords (None without any).
+
+        Weak words name the topic only when no topic's own keywords match ("battery",
+        "seller", "price", 物流): the last pass of the assignment.
+        """
         return _alternation(self.weak)
 
 
