@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
-           "TABLES"]
+           "VOC", "MESSAGES", "TABLES"]
 
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
@@ -168,7 +168,7 @@ FILES = Table(
         ("size", "BIGINT NOT NULL", "bytes"),
         ("format", "VARCHAR NOT NULL", "detected or named format"),
         ("encoding", "VARCHAR NOT NULL", "detected encoding"),
-        ("table_name", "VARCHAR NOT NULL", "events, sales, orders, actions or voc"),
+        ("table_name", "VARCHAR NOT NULL", "events, sales, orders, actions, voc or messages"),
         ("marketplace", "VARCHAR NOT NULL", "marketplace the file was read as"),
         ("rows_read", "BIGINT NOT NULL", "data rows in the file"),
         ("accepted", "BIGINT NOT NULL", "rows that added at least one new record"),
@@ -224,4 +224,31 @@ VOC = Table(
     key=("marketplace", "date", "asin", "sku", "condition", "fulfilled_by"),
 )
 
-TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC)}
+MESSAGES = Table(
+    "messages",
+    "Each row represents one buyer message (or help-desk ticket) as the customer-service "
+    "lane received it: when it came in and when the team first answered it. The buyer's "
+    "words and name are not kept: the lane is measured by its times.",
+    (
+        ("message_id", "VARCHAR NOT NULL", "the export's own id (ticket or message id), else a "
+         "hash of the received time, order, ASIN and thread"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace"),
+        ("thread_id", "VARCHAR", "conversation or ticket the message belongs to"),
+        ("order_id", "VARCHAR", "Amazon order id"),
+        ("asin", "VARCHAR", "ASIN (or the product id the help desk writes)"),
+        ("channel", "VARCHAR", "buyer-seller messaging, e-mail, chat, ..."),
+        ("status", "VARCHAR", "the export's status (open, solved, no response needed, ...)"),
+        ("received_at", "TIMESTAMP NOT NULL", "UTC: when the buyer's message came in"),
+        ("local_date", "DATE NOT NULL", "the marketplace-local day it came in"),
+        ("answered_at", "TIMESTAMP", "UTC: the team's first answer; NULL while unanswered"),
+        ("no_response_needed", "BOOLEAN NOT NULL", "marked as needing no answer (Amazon leaves "
+         "these out of its response-time figures)"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+    ),
+    key=("message_id",),
+)
+
+TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC, MESSAGES)}

@@ -16,6 +16,7 @@ import pandas as pd
 from ..config import Incident
 from .detection.rules import Detection
 from .health import Health
+from .messages import MessageResponse
 from .ratings import RatingSummary
 from .response import Response
 from .sales import SalesSummary
@@ -34,7 +35,8 @@ class Findings:
     during the crisis window against before), ``representatives`` (one quoted complaint),
     ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day),
     ``health`` (the calm product's figures on the last day, onset or not), ``phrases``
-    (one phrase distinctive of the recent negatives that no topic names), and
+    (one phrase distinctive of the recent negatives that no topic names), ``messages``
+    (the buyer messages' response times; None without a messages export), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -54,6 +56,7 @@ class Findings:
     voc: pd.DataFrame
     health: Health | None
     phrases: pd.DataFrame
+    messages: MessageResponse | None = None
 
     @property
     def onset_day(self) -> dt.date | None:

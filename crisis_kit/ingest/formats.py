@@ -37,7 +37,7 @@ class Format:
     label : str
         What it is, for people.
     table : str
-        ``events``, ``sales``, ``orders``, ``actions`` or ``voc``.
+        ``events``, ``sales``, ``orders``, ``actions``, ``voc`` or ``messages``.
     source : str
         The events' ``source`` (or the sales ``source``).
     required : tuple of str
@@ -306,6 +306,20 @@ FORMATS: dict[str, Format] = {
                 "ncx_review_rate": _f("NCX Review Rate"),
                 "ncx_return_rate": _f("NCX Return Rate"), "date": _f("Last updated"),
                 "cx_health": _f("pcxHealth", "CX Health"),
+            },
+        ),
+        Format(
+            # No marketplace or help desk publishes a header we could check: crisis-kit's
+            # own CSV, and any help-desk export through a mapping (docs/ingest.md).
+            "messages", "Buyer messages (crisis-kit CSV: received_at, answered_at, order_id, ...)",
+            "messages", "message",
+            required=_f("received_at", "answered_at"),
+            fields={
+                "received_at": _f("received_at"), "answered_at": _f("answered_at"),
+                "message_id": _f("message_id"), "thread_id": _f("thread_id"),
+                "order_id": _f("order_id"), "asin": _f("asin"), "channel": _f("channel"),
+                "status": _f("status"), "response_minutes": _f("response_minutes"),
+                "no_response_needed": _f("no_response_needed"),
             },
         ),
         Format(

@@ -32,6 +32,7 @@ from .normalise import (
     events_sql,
     load_reason_map,
     mapped_format,
+    messages_sql,
     orders_sql,
     sales_sql,
     voc_sql,
@@ -53,7 +54,7 @@ from .values import sql_str
 __all__ = ["FileSpec", "IngestReport", "ingest_file", "name_date"]
 
 _BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql,
-             "actions": actions_sql, "voc": voc_sql}
+             "actions": actions_sql, "voc": voc_sql, "messages": messages_sql}
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,12 @@ def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, wher
             )
         return fmt
     fmt = detect_format(header, kind, where)
+    if spec.table == "messages" and fmt.table != "messages":
+        raise InputError(
+            f"the file is a {fmt.label}, which feeds {fmt.table}, but it is listed under "
+            "`messages` in incident.yaml", where,
+            "give a `mapping:` for it (received_at, answered_at, order_id, ...: docs/ingest.md) "
+            "or move it to the list its table belongs to")
     # Voice of the Customer is neither complaints nor sales: it may be listed under either
     if spec.table and fmt.table != spec.table and fmt.table != "voc" and not (
             spec.table == "sales" and fmt.table == "orders"):
@@ -344,9 +351,13 @@ def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | 
     is the earlier one's with every readable row a duplicate; the ingest is recorded.
     """
     con = store.con
+    # The same help-desk export may be listed under `complaints` (its words as events)
+    # and under `messages` (its times): each reading is an ingest of its own.
+    messages = "=" if spec.table == "messages" else "<>"
     previous = con.execute(
         "SELECT format, encoding, table_name, rows_read, rejected FROM files "
-        "WHERE sha256 = ? AND name = ? AND marketplace = ? ORDER BY ingest_seq DESC LIMIT 1",
+        f"WHERE sha256 = ? AND name = ? AND marketplace = ? AND table_name {messages} 'messages' "
+        "ORDER BY ingest_seq DESC LIMIT 1",
         [sha, spec.path.name, spec.marketplace]).fetchone()
     if previous is None:
         return None
@@ -396,6 +407,10 @@ AUTHOR_WITHHELD = "[author withheld]"
 def _personal_columns(fmt: Format, header: list[str]) -> set[int]:
     """Indices of the columns that name a person (author, rater e-mail): never stored raw."""
     names = set(fmt.fields.get("author", ()))
+    if fmt.table == "messages":
+        # A help-desk export carries the buyer's name, e-mail and words in columns the
+        # mapping does not read: a refused row keeps only the columns that were read.
+        return {i for i, h in enumerate(header) if normalise_header(h) not in fmt.known_columns}
     return {i for i, h in enumerate(header) if normalise_header(h) in names}
 
 

@@ -37,6 +37,8 @@ from .provenance import require_store, version
 
 __all__ = ["FIGURES", "Report", "build", "require_store", "resolve_language", "version"]
 
+AMAZON_RESPONSE_TARGET = 0.9
+"""Seller Central's target for buyer messages answered within 24 hours (over 90 %)."""
 _HOURS_SHOWN = 72  # the timeline counts hours and minutes this long after the onset, then days
 
 
@@ -309,7 +311,58 @@ class Report(Page):
         return fragments.note(*lines, lead=True)
 
     def response_lanes(self) -> Fragment:
-        """Each lane's first action after the onset, its hours and the golden window."""
+        """Each lane's first action after the onset, then the buyer messages' response times."""
+        return fragments.concat(self._response_lanes(), self.buyer_messages())
+
+    def buyer_messages(self) -> Fragment:
+        """The buyer messages as Amazon measures them, before the onset and since.
+
+        Answered within 24 hours, unanswered, average hours, beside the golden hours.
+        """
+        s, replies = self.strings, self.analysis.messages
+        if replies is None:
+            return Fragment(html="", text="")
+        golden = s.number(replies.golden_hours, "plain")
+        periods = [replies.before, replies.period] if replies.before is not None else [
+            replies.period]
+
+        def row(label: str, value: Any) -> list[str]:
+            return [label, *(value(p) for p in periods)]
+
+        def share(name: str) -> Any:
+            return lambda p: s.number(getattr(p, name), "percent")
+
+        rows = [
+            row(s.text("messages.received"), lambda p: s.number(p.received)),
+            row(s.text("messages.due"), lambda p: s.number(p.due)),
+            row(s.text("messages.within_24h"), share("within_24h_share")),
+            row(s.text("messages.unanswered"), share("unanswered_share")),
+            row(s.text("messages.within_golden", hours=golden),
+                share("within_golden_hours_share")),
+            row(s.text("messages.average"), lambda p: s.duration(p.average_response_hours)),
+            row(s.text("messages.median"), lambda p: s.duration(p.median_response_hours)),
+        ]
+        headers = ([s.text("messages.before", days=s.number(self._t.baseline_days)),
+                    s.text("messages.since")] if replies.before is not None
+                   else [s.text("messages.all")])
+        notes: list[str | tuple[str, bool]] = [s.text("messages.caption")]
+        if replies.first_answer_hours is not None:
+            notes.append((s.text("messages.first_answer", duration=s.duration(
+                replies.first_answer_hours), hours=golden,
+                verdict=s.text("answer_yes" if replies.first_answer_met else "answer_no")),
+                not replies.first_answer_met))
+        elif replies.onset is not None:
+            notes.append((s.text("messages.no_answer_since"), True))
+        late = replies.period.within_24h_share
+        if late is not None and late < AMAZON_RESPONSE_TARGET:
+            notes.append((s.text("messages.below_target", share=s.number(late, "percent"),
+                                 target=s.number(AMAZON_RESPONSE_TARGET, "percent_whole")),
+                          True))
+        return fragments.table(
+            [Column(s.text("messages.figure")), *(Column(h, "number") for h in headers)],
+            rows, title=s.text("messages.title"), notes=notes)
+
+    def _response_lanes(self) -> Fragment:
         s, response = self.strings, self.analysis.response
         if response is None:
             return Fragment(html="", text="")

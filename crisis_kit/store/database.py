@@ -181,6 +181,22 @@ class Store:
         """Voice of the Customer rows: one ASIN (SKU, condition) per `Last updated` day."""
         return self.table("voc")
 
+    def messages(self) -> pd.DataFrame:
+        """Buyer messages (one a row: received, first answered), in time order.
+
+        A store made before the table existed, opened read-only, has none: an empty table.
+        """
+        present = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND table_name = 'messages'").fetchone()[0]
+        if not present:
+            import pandas as pd
+
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES["messages"].names})
+        columns = ", ".join(f'"{c}"' for c in TABLES["messages"].names)
+        return self.con.execute(
+            f"SELECT {columns} FROM messages ORDER BY received_at, message_id").df()
+
     def actions(self) -> pd.DataFrame:
         """The response actions, in time order."""
         return self.con.execute('SELECT * FROM actions ORDER BY "at", action_id').df()
