@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import health, messages, phrases, ratings, response, sales, topics
+from .analysis import amazon_topics, health, messages, phrases, ratings, response, sales, topics
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -61,6 +61,8 @@ class Analysis(Findings):
                 # share of negative signals with a topic other than `other` (design.md 8)
                 "topic_coverage": round(float((negative["topic"].astype(str) != "other").mean()),
                                         3) if len(negative) else None,
+                # Amazon's leading negative topic per ASIN against the kit's (new field)
+                "amazon_topics": self.amazon_topics.summary() if self.amazon_topics else None,
             },
             "detection": self.detection.summary(),
             "rating": self.rating.summary() if self.rating else _empty_rating(
@@ -162,7 +164,8 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     words = _distinctive(events, evidence.quotable, onset_day, state, t, incident.marketplace)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    voc, state, words, buyer_messages)
+                    voc, state, words, buyer_messages,
+                    amazon_topics.compare(evidence.feedback_topics, events))
 
 
 def _distinctive(events: pd.DataFrame, quotable: pd.DataFrame | None, onset_day: Any,

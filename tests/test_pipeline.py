@@ -13,7 +13,8 @@ from .conftest import SAMPLES
 
 SECTION_9 = {
     "incident": None,
-    "complaints": {"total", "negative", "by_source", "by_topic", "topic_coverage"},
+    "complaints": {"total", "negative", "by_source", "by_topic", "topic_coverage",
+                   "amazon_topics"},
     "detection": {"alert_date", "alert_at", "onset", "peak_date", "peak_negative",
                   "statistical_alert_date", "alert_kind", "share_alert_date",
                   "low_volume_alert_date"},

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..config import Incident
+from .amazon_topics import AmazonTopics
 from .detection.rules import Detection
 from .health import Health
 from .messages import MessageResponse
@@ -36,7 +37,9 @@ class Findings:
     ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day),
     ``health`` (the calm product's figures on the last day, onset or not), ``phrases``
     (one phrase distinctive of the recent negatives that no topic names), ``messages``
-    (the buyer messages' response times; None without a messages export), and
+    (the buyer messages' response times; None without a messages export),
+    ``amazon_topics`` (Amazon's Customer Feedback topics beside the kit's; None without
+    them), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -57,6 +60,7 @@ class Findings:
     health: Health | None
     phrases: pd.DataFrame
     messages: MessageResponse | None = None
+    amazon_topics: AmazonTopics | None = None
 
     @property
     def onset_day(self) -> dt.date | None:

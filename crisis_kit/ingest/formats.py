@@ -37,7 +37,8 @@ class Format:
     label : str
         What it is, for people.
     table : str
-        ``events``, ``sales``, ``orders``, ``actions``, ``voc`` or ``messages``.
+        ``events``, ``sales``, ``orders``, ``actions``, ``voc``, ``messages`` or
+        ``feedback_topics``.
     source : str
         The events' ``source`` (or the sales ``source``).
     required : tuple of str
@@ -276,6 +277,39 @@ FORMATS: dict[str, Format] = {
             "amazon-sales-traffic", "Sales and Traffic report (GET_SALES_AND_TRAFFIC_REPORT, JSON)",
             "sales", "sales_traffic",
             required=_f("reportSpecification"),
+            kind="json",
+        ),
+        Format(
+            # The model: amzn/selling-partner-api-models,
+            # models/customer-feedback-api-model/customerFeedback_2024-06-01.json. Detected by
+            # the response's keys; read through crisis_kit.ingest.customerfeedback, whose
+            # flattened columns the fields name.
+            "amazon-customer-feedback",
+            "Customer Feedback API responses (SP-API 2024-06-01: review topics and trends, "
+            "browse-node review and return topics and trends; JSON)",
+            "feedback_topics", "feedback_topics",
+            required=_f("dateRange"),
+            required_any=(_f("topics", "reviewTrends", "returnTrends"),),
+            fields={name: (name,) for name in (
+                "scope", "marketplace", "asin", "browse_node_id", "name", "feedback", "polarity",
+                "kind", "period_start", "period_end", "topic", "rank", "mentions",
+                "occurrence_pct", "star_rating_impact", "parent_mentions",
+                "parent_occurrence_pct", "parent_star_rating_impact", "node_occurrence_pct",
+                "node_top25_occurrence_pct", "node_star_rating_impact", "snippets",
+                "subtopics")},
+            recognised=_f("itemName", "marketplaceId", "countryCode", "displayName",
+                          "browseNodeId", "asin", "request", "response"),
+            kind="json",
+        ),
+        Format(
+            # Data Kiosk (analytics_salesAndTraffic_2024_04_24): one record a line, the
+            # query's own fields; startDate, endDate and marketplaceId are always there.
+            "amazon-data-kiosk-sales-traffic",
+            "Sales and Traffic from Data Kiosk (salesAndTrafficByAsin / ByDate, JSON lines)",
+            "sales", "sales_traffic",
+            required=_f("startDate", "endDate", "marketplaceId"),
+            required_any=(_f("sales", "traffic"),),
+            recognised=_f("parentAsin", "childAsin", "sku"),
             kind="json",
         ),
         Format(

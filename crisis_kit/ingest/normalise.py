@@ -39,7 +39,7 @@ from .values import (
 )
 
 __all__ = ["Target", "events_sql", "sales_sql", "orders_sql", "actions_sql", "voc_sql",
-           "messages_sql", "load_reason_map", "MESSAGE_MAPPING_FIELDS"]
+           "messages_sql", "feedback_topics_sql", "load_reason_map", "MESSAGE_MAPPING_FIELDS"]
 
 
 @dataclass(frozen=True)
@@ -616,6 +616,70 @@ def messages_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         CASE {column_case} END AS _reject_column,
         CASE {reason_case} END AS _reject_reason
     FROM timed
+    """
+
+
+def feedback_topics_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns flattened Customer Feedback API topics into ``feedback_topics`` rows.
+
+    The flattening (:mod:`crisis_kit.ingest.customerfeedback`) has named every column;
+    here numbers and days are typed, and a row without a topic name, a readable period or
+    a known marketplace is refused with the reason.
+    """
+    cols = _columns(fmt, index)
+
+    def cell(name: str) -> str:
+        return text(cols[name]) if name in cols else "NULL"
+
+    def number(name: str) -> str:
+        return f"try_cast({cell(name)} AS DOUBLE)"
+
+    known = ", ".join(sql_str(code) for code in marketplaces.MARKETPLACES)
+    checks = [
+        ("topic", "topic IS NULL", "'the topic has no name'"),
+        ("marketplace", f"marketplace NOT IN ({known})",
+         "'unknown marketplace ' || coalesce(marketplace, '') || ': set `marketplace:` for "
+         "the file'"),
+        ("period_start", "period_start IS NULL",
+         "'cannot read the start of the period ' || coalesce(start_raw, '(none)') || "
+         "' (dateRange.startDate)'"),
+        ("period_end", "period_end IS NULL",
+         "'cannot read the end of the period ' || coalesce(end_raw, '(none)') || "
+         "' (dateRange.endDate)'"),
+        ("asin", "scope = 'asin' AND asin IS NULL", "'an item response without its asin'"),
+    ]
+    column_case = " ".join(f"WHEN {cond} THEN {sql_str(name)}" for name, cond, _ in checks)
+    reason_case = " ".join(f"WHEN {cond} THEN {why}" for _, cond, why in checks)
+    numbers = ", ".join(f"{number(n)} AS {n}" for n in (
+        "occurrence_pct", "star_rating_impact", "parent_occurrence_pct",
+        "parent_star_rating_impact", "node_occurrence_pct", "node_top25_occurrence_pct",
+        "node_star_rating_impact"))
+    return f"""
+    WITH parsed AS NOT MATERIALIZED (
+        SELECT _row, {cell("scope")} AS scope,
+            coalesce({cell("marketplace")}, {sql_str(target.marketplace)}) AS marketplace,
+            upper({cell("asin")}) AS asin, {cell("browse_node_id")} AS browse_node_id,
+            {cell("name")} AS name, {cell("feedback")} AS feedback,
+            {cell("polarity")} AS polarity, {cell("kind")} AS kind,
+            {cell("period_start")} AS start_raw, {cell("period_end")} AS end_raw,
+            try_cast({cell("period_start")} AS DATE) AS period_start,
+            try_cast({cell("period_end")} AS DATE) AS period_end,
+            {cell("topic")} AS topic, try_cast({cell("rank")} AS INTEGER) AS rank,
+            CAST(try_cast({cell("mentions")} AS DOUBLE) AS BIGINT) AS mentions,
+            CAST(try_cast({cell("parent_mentions")} AS DOUBLE) AS BIGINT) AS parent_mentions,
+            {numbers}, {cols.get("snippets", "NULL")} AS snippets,
+            {cols.get("subtopics", "NULL")} AS subtopics
+        FROM stage
+    )
+    SELECT scope, marketplace, asin, browse_node_id, name, feedback, polarity, kind,
+        period_start, period_end, topic, rank, mentions, occurrence_pct, star_rating_impact,
+        parent_mentions, parent_occurrence_pct, parent_star_rating_impact,
+        node_occurrence_pct, node_top25_occurrence_pct, node_star_rating_impact, snippets,
+        subtopics, {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE {column_case} END AS _reject_column,
+        CASE {reason_case} END AS _reject_reason
+    FROM parsed
     """
 
 

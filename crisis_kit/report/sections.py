@@ -172,8 +172,84 @@ class Report(Page):
 
     # -- complaint volume and topics --------------------------------------------------------
     def topic_drivers(self) -> Fragment:
-        """Which topics drove the crisis, and what customers say that no topic names."""
-        return fragments.concat(self._topic_drivers(), self.unnamed_phrases())
+        """Which topics drove the crisis, what no topic names, and Amazon's own topics."""
+        return fragments.concat(self._topic_drivers(), self.unnamed_phrases(),
+                                self.amazon_topics())
+
+    def amazon_topics(self) -> Fragment:
+        """Amazon's Customer Feedback topics beside the kit's, for the same ASINs and days."""
+        s, found = self.strings, self.analysis.amazon_topics
+        if found is None or (found.comparison.empty and found.returns.empty):
+            return Fragment(html="", text="")
+        verdicts = s.section("amazon_topics")["verdicts"]
+
+        def pct(value: Any) -> str:
+            return "" if value is None or pd.isna(value) else s.number(value / 100, "percent")
+
+        parts = [fragments.note(s.text("amazon_topics.lead"), lead=True)]
+        for lead in found.leading.itertuples():
+            words = dict(asin=lead.asin, start=s.date(lead.period_start),
+                         end=s.date(lead.period_end), amazon=lead.amazon_topic or "",
+                         amazon_kit=self.label("topics", lead.amazon_kit_topic),
+                         kit=self.label("topics", lead.kit_topic) if lead.kit_topic
+                         else s.text("amazon_topics.none"))
+            key = "amazon_topics.agree" if lead.agree else "amazon_topics.differ"
+            table = found.comparison[found.comparison["asin"] == lead.asin]
+            notes: list[str | tuple[str, bool]] = [s.text("amazon_topics.caption")]
+            for r in table.itertuples():
+                if r.verdict == "amazon_only":
+                    notes.append(s.text("amazon_topics.amazon_only_note", names=r.amazon_topics,
+                                        topic=self.label("topics", r.kit_topic)))
+                elif r.verdict == "kit_only":
+                    notes.append(s.text("amazon_topics.kit_only_note",
+                                        topic=self.label("topics", r.kit_topic),
+                                        count=s.number(r.kit_negative)))
+            rows = [[self.label("topics", r.kit_topic),
+                     r.amazon_topics if isinstance(r.amazon_topics, str) else "",
+                     s.number(r.amazon_mentions) if r.amazon_mentions else "",
+                     pct(r.amazon_occurrence_pct), s.number(r.amazon_star_impact, "excess"),
+                     s.number(r.kit_negative), pct(r.kit_share_pct),
+                     verdicts.get(r.verdict, r.verdict)] for r in table.itertuples()]
+            parts.append(fragments.note(s.text(key, **words), warning=not lead.agree))
+            parts.append(fragments.table(
+                [Column(s.text("amazon_topics.kit_topic")),
+                 Column(s.text("amazon_topics.amazon_names"), "words"),
+                 Column(s.text("amazon_topics.mentions"), "number"),
+                 Column(s.text("amazon_topics.occurrence"), "number"),
+                 Column(s.text("amazon_topics.impact"), "number"),
+                 Column(s.text("amazon_topics.kit_negative"), "number"),
+                 Column(s.text("amazon_topics.kit_share"), "number"),
+                 Column(s.text("amazon_topics.verdict"))],
+                rows, title=s.text("amazon_topics.title", asin=lead.asin), notes=notes))
+        if not found.trend.empty:
+            rows = [[t.asin, t.topic, self.label("topics", t.kit_topic),
+                     s.text("amazon_topics.month_value", year=t.month.year, month=t.month.month),
+                     pct(t.amazon_pct), pct(t.kit_pct), s.number(t.reviews)]
+                    for t in found.trend.itertuples()]
+            parts.append(fragments.table(
+                [Column(s.text("voc.asin"), "mono"), Column(s.text("amazon_topics.amazon_topic"),
+                                                            "words"),
+                 Column(s.text("amazon_topics.kit_topic")), Column(s.text("amazon_topics.month")),
+                 Column(s.text("amazon_topics.occurrence"), "number"),
+                 Column(s.text("amazon_topics.kit_share"), "number"),
+                 Column(s.text("amazon_topics.reviews"), "number")],
+                rows, title=s.text("amazon_topics.trend_title"),
+                notes=[s.text("amazon_topics.trend_caption")]))
+        if not found.returns.empty:
+            rows = [[r.name if isinstance(r.name, str) else r.browse_node_id, r.topic,
+                     self.label("topics", r.kit_topic), pct(r.node_occurrence_pct),
+                     s.number(r.kit_returns), pct(r.kit_share_pct)]
+                    for r in found.returns.itertuples()]
+            parts.append(fragments.table(
+                [Column(s.text("amazon_topics.node"), "words"),
+                 Column(s.text("amazon_topics.amazon_topic"), "words"),
+                 Column(s.text("amazon_topics.kit_topic")),
+                 Column(s.text("amazon_topics.node_share"), "number"),
+                 Column(s.text("amazon_topics.kit_returns"), "number"),
+                 Column(s.text("amazon_topics.kit_returns_share"), "number")],
+                rows, title=s.text("amazon_topics.returns_title"),
+                notes=[s.text("amazon_topics.returns_caption")]))
+        return fragments.concat(*parts)
 
     def unnamed_phrases(self) -> Fragment:
         """The phrases most distinctive of the recent negatives that no topic matches."""
