@@ -14,7 +14,17 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import amazon_topics, health, messages, phrases, ratings, response, sales, topics
+from .analysis import (
+    amazon_topics,
+    health,
+    messages,
+    phrases,
+    ratings,
+    response,
+    sales,
+    topics,
+    voice,
+)
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -165,7 +175,8 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
                     voc, state, words, buyer_messages,
-                    amazon_topics.compare(evidence.feedback_topics, events))
+                    amazon_topics.compare(evidence.feedback_topics, events),
+                    voice.beside(voc, events, onset_day))
 
 
 def _distinctive(events: pd.DataFrame, quotable: pd.DataFrame | None, onset_day: Any,

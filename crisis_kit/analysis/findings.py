@@ -9,7 +9,7 @@ Action and the remedy prices, which are computed from these findings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -39,7 +39,8 @@ class Findings:
     (one phrase distinctive of the recent negatives that no topic names), ``messages``
     (the buyer messages' response times; None without a messages export),
     ``amazon_topics`` (Amazon's Customer Feedback topics beside the kit's; None without
-    them), and
+    them), ``voc_beside`` (one ASIN on one Voice of the Customer day beside the kit's
+    figures for the same days: :func:`crisis_kit.analysis.voice.beside`), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -61,6 +62,7 @@ class Findings:
     phrases: pd.DataFrame
     messages: MessageResponse | None = None
     amazon_topics: AmazonTopics | None = None
+    voc_beside: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def onset_day(self) -> dt.date | None:

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.forecast import measured_coverage
+from ..analysis.voice import VOC_WINDOW_DAYS
 from ..config import SAMPLE_INCIDENT, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..language import load_strings, resolve_language
@@ -554,13 +555,55 @@ class Report(Page):
                 notes.append(s.text("voc.changed", asin=asin, before=before,
                                     after=bands.at[i, "cx_health"],
                                     date=s.date(pd.Timestamp(bands.at[i, "date"]).date())))
-        return fragments.table(
+        return fragments.concat(fragments.table(
             [Column(s.text("voc.asin"), "mono"), Column(s.text("voc.date")),
              Column(s.text("voc.orders"), "number"), Column(s.text("voc.ncx_orders"), "number"),
              Column(s.text("voc.ncx_rate"), "number"), Column(s.text("voc.reason"), "words"),
              Column(s.text("voc.health"))],
             rows, title=s.text("voc.title"), notes=notes,
-        )
+        ), self.voice_beside())
+
+    def voice_beside(self) -> Fragment:
+        """Each ASIN's NCX rate and CX Health beside the kit's figures for the same days."""
+        s, table = self.strings, self.analysis.voc_beside
+        if table is None or table.empty:
+            return Fragment(html="", text="")
+        kinds = ("reason_differs", "direction_differs", "band_vs_alert")
+        labels = s.section("voc")["disagree"]
+
+        def pct(value: Any) -> str:
+            return "" if value is None or pd.isna(value) else s.number(value / 100, "percent")
+
+        def topic(value: Any) -> str:
+            return self.label("topics", value) if isinstance(value, str) else ""
+
+        rows, notes = [], [s.text("voc.beside_caption", days=VOC_WINDOW_DAYS)]
+        for r in table.itertuples():
+            band = r.cx_health if isinstance(r.cx_health, str) else ""
+            if r.band_changed:
+                band = s.text("voc.band_was", band=band, before=r.previous_band)
+            found = [labels[k] for k in kinds if getattr(r, k)]
+            rows.append([r.asin, s.date(r.date), pct(r.ncx_rate), band,
+                         pct(r.kit_negative_share), s.number(r.kit_per_100_orders, "decimal"),
+                         topic(r.reason_topic), topic(r.kit_topic), "; ".join(found)])
+            day = s.date(r.date)
+            if r.reason_differs:
+                notes.append((s.text("voc.reason_note", asin=r.asin, date=day,
+                                     reason=r.top_ncx_reason, amazon=topic(r.reason_topic),
+                                     kit=topic(r.kit_topic) or s.text("amazon_topics.none")),
+                              True))
+            if r.direction_differs:
+                notes.append((s.text("voc.direction_note", asin=r.asin, date=day), True))
+            if r.band_vs_alert:
+                key = "voc.band_good_note" if _band_good(band) else "voc.band_poor_note"
+                notes.append((s.text(key, asin=r.asin, date=day, band=r.cx_health), True))
+        return fragments.table(
+            [Column(s.text("voc.asin"), "mono"), Column(s.text("voc.date")),
+             Column(s.text("voc.ncx_rate"), "number"), Column(s.text("voc.health")),
+             Column(s.text("voc.kit_share", days=VOC_WINDOW_DAYS), "number"),
+             Column(s.text("voc.kit_per_100"), "number"), Column(s.text("voc.reason_topic")),
+             Column(s.text("voc.kit_topic")), Column(s.text("voc.disagreement"), "words")],
+            rows, title=s.text("voc.beside_title"), notes=notes)
 
     # -- comparison with the other incidents of the workspace (report/comparison.py) --------
     def comparison(self) -> Fragment:
@@ -635,6 +678,11 @@ class Report(Page):
             [[s.text(f"parameters.{key}"), value] for key, value in values],
             notes=[s.text("parameters.caption")],
         )
+
+
+def _band_good(band: str) -> bool:
+    """Whether a CX Health band is Excellent or Good (as the download writes it)."""
+    return band.strip().lower().startswith(("excellent", "good"))
 
 
 def _short(text: str, limit: int = 120) -> str:
