@@ -52,7 +52,8 @@ def test_rendered_report_shows_the_new_sections_escaped(incident_path, tmp_path,
         "en": ["Buyer messages (as Amazon measures the customer-service lane)",
                "negative topics beside the kit",
                "view beside the kit"],
-        "zh": ["买家消息（亚马逊衡量客服线的方式）", "亚马逊的负面主题与本工具的主题", "亚马逊视角与本工具对照"],
+        "zh": ["买家消息（亚马逊衡量客服线的方式）", "亚马逊的负面主题与本工具的主题",
+               "亚马逊视角与本工具对照"],
     }[lang]
     for words in expected:
         assert words in html, words
