@@ -16,6 +16,7 @@ import pandas as pd
 from . import poa, statements
 from .analysis import (
     amazon_topics,
+    effects,
     health,
     messages,
     phrases,
@@ -29,7 +30,7 @@ from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
 from .config import Incident, marketplaces
-from .poa import PlanOfAction, remedies
+from .poa import PlanOfAction, followups, remedies
 from .schemas import TABLES
 from .statements import replies
 from .statements.replies import ReplyConsistency
@@ -49,13 +50,17 @@ class Analysis(Findings):
     None without ``reply_templates``); ``poa``: the Plan of Action draft
     (:func:`crisis_kit.poa.draft`; None without an onset); ``remedies``: each row one
     remedy of ``incident.remedies`` priced over the affected orders
-    (:func:`crisis_kit.poa.remedies.costs`, empty without an onset).
+    (:func:`crisis_kit.poa.remedies.costs`, empty without an onset); ``followups``:
+    each row one measure of the POA's follow-ups file, overdue ones first, with the
+    measured before/after of the done ones (:func:`crisis_kit.poa.followups.review_followups`;
+    empty without ``followups:``).
     """
 
     statement: StatementReview | None = None
     poa: PlanOfAction | None = None
     remedies: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: ReplyConsistency | None = None
+    followups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> dict[str, Any]:
         """``summary.json`` exactly as design.md section 9 shapes it."""
@@ -84,7 +89,22 @@ class Analysis(Findings):
                 "recovered_100_date": None, "reached_target_date": None},
             "statement": self.statement.summary() if self.statement else {
                 "star": {}, "vague_terms": [], "commitments": [], "passed": None},
+            "followups": _followups_block(self.followups),
         }
+
+
+def _followups_block(table: pd.DataFrame) -> dict[str, Any]:
+    """Counts of the follow-ups and each overdue one (docs/poa.md); zeros without the file."""
+    if table is None or table.empty:
+        return {"total": 0, "overdue": 0, "done": 0, "measured": 0, "overdue_items": []}
+    late = table[table["overdue"]]
+    return {
+        "total": int(len(table)), "overdue": int(len(late)),
+        "done": int((table["status"] == "done").sum()),
+        "measured": int((table["measured"] == "yes").sum()),
+        "overdue_items": [{"measure": r.measure, "owner": r.owner, "due": r.due.isoformat(),
+                           "days_overdue": int(r.days_overdue)} for r in late.itertuples()],
+    }
 
 
 def _counts(column: pd.Series) -> dict[str, int]:
@@ -143,8 +163,22 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     plan = _when(onset, poa.draft, findings, lang or incident.language, {"orders": orders})
     prices = _frame(_when(onset, remedies.costs, incident, findings, orders),
                     remedies.REMEDY_COLUMNS)
+    tracked = _frame(_when(incident.followups, _followups, incident, findings, orders),
+                     followups.REVIEW_COLUMNS)
     return Analysis(**{f.name: getattr(findings, f.name) for f in fields(Findings)},
-                    statement=statement, poa=plan, remedies=prices, replies=consistency)
+                    statement=statement, poa=plan, remedies=prices, replies=consistency,
+                    followups=tracked)
+
+
+def _followups(incident: Incident, findings: Findings, orders: pd.DataFrame) -> pd.DataFrame:
+    """The follow-ups file judged on the last day of data, the done ones measured."""
+    table = followups.read_followups(incident.resolve(incident.followups or ""))
+    day = effects.last_day(findings.as_of, findings.events)
+    if day is None:
+        return table.assign(overdue=False).reindex(columns=followups.REVIEW_COLUMNS)
+    return followups.review_followups(
+        table, day, findings.events, orders, window_days=incident.thresholds.crisis_window_days,
+        onset_day=findings.onset_day, asins=incident.asins or None)
 
 
 def measure(incident: Incident, evidence: Evidence) -> Findings:

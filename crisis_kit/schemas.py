@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
-           "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES"]
+           "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES", "FOLLOWUPS", "FOLLOWUP_KINDS",
+           "FOLLOWUP_STATUSES"]
 
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
@@ -297,3 +298,28 @@ FEEDBACK_TOPICS = Table(
 
 TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC, MESSAGES,
                               FEEDBACK_TOPICS)}
+
+
+FOLLOWUP_KINDS = ("corrective", "preventive")
+"""The kinds of measure of a Plan of Action (its two numbered parts)."""
+FOLLOWUP_STATUSES = ("open", "in-progress", "done", "cancelled")
+"""The states of a follow-up, in the order a measure passes through them."""
+
+FOLLOWUPS = Table(
+    "followups",
+    "Each row represents one corrective or preventive measure of the Plan of Action, as "
+    "the team tracks it: who owns it, when it is due, whether it is done, the complaint "
+    "topic it addresses and the day it took effect. Written by the team (followups.csv, "
+    "`crisis-kit new` starts it from the playbook's POA), read at each analysis; not a "
+    "table of the evidence store.",
+    (
+        ("kind", "VARCHAR", "corrective or preventive"),
+        ("measure", "VARCHAR NOT NULL", "what is to be done, as the POA words it"),
+        ("owner", "VARCHAR", "who answers for it"),
+        ("due", "DATE", "the day it is due (YYYY-MM-DD)"),
+        ("status", "VARCHAR NOT NULL", ", ".join(FOLLOWUP_STATUSES)),
+        ("topic", "VARCHAR", "the complaint topic it addresses (a taxonomy name)"),
+        ("effective", "DATE", "the marketplace-local day it took effect (YYYY-MM-DD)"),
+        ("ref", "VARCHAR", "a reference (document, ticket, URL)"),
+    ),
+)

@@ -41,7 +41,7 @@ JSON_KEYS = {
     "incident", "status", "day", "negative", "prior_mean", "threshold", "growth", "floor",
     "seed_fires", "p_value", "statistical_fires", "active_days", "last_fired", "alert_date",
     "alert_at", "latest_event_date", "message", "alert_kind", "share", "share_fires",
-    "low_volume_fires", "negatives_to_fire",
+    "low_volume_fires", "negatives_to_fire", "overdue_followups", "followups_problem",
 }
 
 

@@ -26,6 +26,7 @@ SECTION_9 = {
     "sales": {"baseline_units_per_day", "trough_index", "latest_index", "recovered_100_date",
               "reached_target_date"},
     "statement": {"star", "vague_terms", "commitments", "passed"},
+    "followups": {"total", "overdue", "done", "measured", "overdue_items"},
 }
 
 

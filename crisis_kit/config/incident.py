@@ -121,6 +121,8 @@ class Incident(_Strict):
     actions: str | None = None
     statement: str | None = None
     reply_templates: str | None = None
+    followups: str | None = None
+    """The POA's follow-ups (``followups.csv``: owner, due, status, topic, effective; docs/poa.md)."""
     remedies: list[Remedy] = Field(default_factory=list)
     onset: dt.datetime | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)

@@ -24,6 +24,7 @@ from ..analysis.health import negatives_to_fire
 from ..config import Incident, load_incident, marketplaces
 from ..errors import ConfigError, CrisisKitError
 from ..pipeline import load_evidence
+from ..poa.followups import overdue, read_followups
 from .notice import AlertContext, alert_context
 from .webhook import WEBHOOK_FORMATS, post_webhook, redact_url, webhook_payload
 
@@ -128,6 +129,12 @@ class MonitorState:
     share_fires, low_volume_fires : bool
         Whether the share detector (7 days) and the low-volume detector (28 days) fire
         on ``day``.
+    overdue_followups : tuple of dict
+        The follow-ups (``followups:`` of incident.yaml, docs/poa.md) neither done nor
+        cancelled whose due day is before ``day``, most overdue first: ``measure``,
+        ``owner``, ``due`` (ISO day), ``days_overdue``. They do not change ``status``.
+    followups_problem : str or None
+        Why the follow-ups file could not be read (the monitor still judges the alert).
     """
 
     incident: str
@@ -154,6 +161,8 @@ class MonitorState:
     share_fires: bool = False
     low_volume_fires: bool = False
     negatives_to_fire: int | None = None
+    overdue_followups: tuple[dict[str, Any], ...] = ()
+    followups_problem: str | None = None
 
     @property
     def alert_active(self) -> bool:
@@ -180,6 +189,8 @@ class MonitorState:
             "alert_kind": self.alert_kind, "share": _rounded(self.share),
             "share_fires": self.share_fires, "low_volume_fires": self.low_volume_fires,
             "negatives_to_fire": self.negatives_to_fire,
+            "overdue_followups": [dict(item) for item in self.overdue_followups],
+            "followups_problem": self.followups_problem,
             "message": self.message,
         }
 
@@ -271,7 +282,34 @@ def _message(state: dict[str, Any], slug: str) -> str:
     if state["status"] != "alert" and state.get("negatives_to_fire") is not None:
         parts.append(f"{state['negatives_to_fire']} more negatives today fire the seed rule")
     head = "ALERT" if state["status"] == "alert" else "calm"
-    return f"crisis-kit {head} {slug}: " + "; ".join(parts)
+    line = f"crisis-kit {head} {slug}: " + "; ".join(parts)
+    late = state.get("overdue_followups") or ()
+    if late:
+        items = "; ".join(f"{f['measure']} ({f['owner'] + ', ' if f['owner'] else ''}due "
+                          f"{f['due']}, {f['days_overdue']} days late)" for f in late)
+        line += f". WARNING {len(late)} follow-up(s) overdue: {items}"
+    if state.get("followups_problem"):
+        line += f". WARNING the follow-ups file cannot be read: {state['followups_problem']}"
+    return line
+
+
+def _overdue_followups(incident: Incident, day: dt.date) -> tuple[tuple[dict[str, Any], ...],
+                                                                  str | None]:
+    """The follow-ups overdue on ``day``, most overdue first; or why the file cannot be read.
+
+    A bad follow-ups file must not stop the alert from being judged: its error becomes a
+    warning of the message.
+    """
+    if not incident.followups:
+        return (), None
+    try:
+        table = read_followups(incident.resolve(incident.followups))
+    except CrisisKitError as exc:
+        return (), exc.message
+    late = table[overdue(table, day)]
+    items = [{"measure": r.measure, "owner": r.owner, "due": r.due.isoformat(),
+              "days_overdue": (day - r.due).days} for r in late.itertuples()]
+    return tuple(sorted(items, key=lambda f: (-f["days_overdue"], f["measure"]))), None
 
 
 def check(
@@ -379,6 +417,7 @@ def check(
         "negatives_to_fire": negatives_to_fire(int(today["negative"]),
                                                _number(today["prior_mean"]), growth, floor),
     }
+    numbers["overdue_followups"], numbers["followups_problem"] = _overdue_followups(incident, day)
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)
     context = alert_context(evidence.events, evidence.quotable, alert_date, day, tz)

@@ -3,20 +3,25 @@
 :func:`create_incident` writes ``incident.yaml`` (the scenario's thresholds and
 remedies, with comments), ``exports/`` to drop the seller's exports into,
 ``statement.md``, ``replies.md``, ``checklist.md`` and ``poa.md`` from the playbook's
-skeletons, and an empty ``response_log.csv`` with its header. It refuses to touch an
+skeletons, ``followups.csv`` with one row per corrective and preventive measure of the
+POA skeleton, and an empty ``response_log.csv`` with its header. It refuses to touch an
 existing folder. ``docs/playbooks.md`` explains the layout.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
 from ..config import marketplaces
 from ..errors import ConfigError
+from ..schemas import FOLLOWUPS
 from .playbook import CHECKLIST_LANES, Playbook, PlaybookText, load_playbook
 
-__all__ = ["ACTIONS_HEADER", "EXPORTS", "create_incident", "incident_yaml"]
+__all__ = ["ACTIONS_HEADER", "EXPORTS", "create_incident", "followups_csv", "incident_yaml",
+           "poa_measures"]
 
 ACTIONS_HEADER = "at,lane,action,channel,owner,ref"
 """The header of the actions log (design.md section 4)."""
@@ -96,6 +101,8 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
         "statement: statement.md               # from the playbook's STAR skeleton: fill the [BRACKETS]",
         "reply_templates: replies.md           # one template per `## ` section; replies are checked "
         "against them",
+        "followups: followups.csv              # the POA's measures: fill owner, due, status, topic, "
+        "effective (docs/poa.md)",
         "remedies:                             # unit_cost: the playbook's starting figure; "
         "replace it, set offered_from",
         *remedies,
@@ -123,6 +130,54 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
 
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_PART = {"corrective": re.compile(r"corrective|纠正", re.I),
+         "preventive": re.compile(r"preventive|prevention|预防", re.I)}
+_ITEM = re.compile(r"^\s*\d+[.)、]\s*(?P<measure>\S.*)$")
+
+
+def poa_measures(poa: str) -> list[tuple[str, str]]:
+    r"""The numbered measures of a POA skeleton's corrective and preventive parts.
+
+    Parameters
+    ----------
+    poa : str
+        The POA in Markdown: ``## `` headings, each part a numbered list.
+
+    Returns
+    -------
+    list of (kind, measure)
+        ``kind`` is ``corrective`` or ``preventive`` (from the heading's words, en or zh);
+        ``measure`` the item's text as written, placeholders included. Items under other
+        headings (the root cause) are left out.
+
+    Examples
+    --------
+    >>> poa_measures("## Root cause\n\n1. x\n\n## Corrective actions\n\n1. Remove batch [B].\n")
+    [('corrective', 'Remove batch [B].')]
+    """
+    kind, found = None, []
+    for line in poa.splitlines():
+        if line.startswith("## "):
+            kind = next((k for k, rule in _PART.items() if rule.search(line)), None)
+            continue
+        item = _ITEM.match(line)
+        if kind and item:
+            found.append((kind, item.group("measure").strip()))
+    return found
+
+
+def followups_csv(text: PlaybookText) -> str:
+    """``followups.csv``: the POA skeleton's measures, open, to fill in (docs/poa.md)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(FOLLOWUPS.names)
+    for kind, measure in poa_measures(text.poa):
+        row = dict.fromkeys(FOLLOWUPS.names, "")
+        row.update(kind=kind, measure=measure, status="open")
+        writer.writerow(row.values())
+    return buffer.getvalue()
 
 
 def _replies_md(text: PlaybookText) -> str:
@@ -194,6 +249,7 @@ def create_incident(workspace: str | Path, slug: str, scenario: str, language: s
         "replies.md": _replies_md(text),
         "checklist.md": _checklist_md(text, language),
         "poa.md": text.poa,
+        "followups.csv": followups_csv(text),
         "response_log.csv": ACTIONS_HEADER + "\n",
     }
     for name, content in files.items():

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pandas as pd
 
+from ..language import Strings
 from ..statements import Finding, StatementReview
 from ..statements.commitments import Commitment
 from ..statements.lexicon import load_lexicon
@@ -23,7 +25,8 @@ from . import fragments
 from .fragments import Column, Fragment
 from .page import Page
 
-__all__ = ["POA_SUFFIX", "plan_of_action", "poa_file_name", "remedy_options", "statement_review"]
+__all__ = ["POA_SUFFIX", "followups", "plan_of_action", "poa_file_name", "remedy_options",
+           "statement_review"]
 
 POA_SUFFIX = ".poa.md"
 """The editable Markdown of the POA draft, written beside the report: ``<incident>.poa.md``."""
@@ -291,3 +294,82 @@ def remedy_options(report: Page) -> Fragment:
                           rating_days=s.number(first["rating_window_days"]))],
         ),
     )
+
+
+# -- follow-through -------------------------------------------------------------------------
+def followups(report: Page) -> Fragment:
+    """The POA's follow-ups, overdue first, and the measured effect of each done one."""
+    s, table = report.strings, report.analysis.followups
+    incident = report.incident
+    if not incident.followups or table is None or table.empty:
+        return fragments.note(s.text("followups.none"))
+    late = table[table["overdue"].astype(bool)]
+    lead = s.text("followups.lead", file=incident.followups, day=s.date(report.as_of),
+                  total=s.number(len(table)), overdue=s.number(len(late)),
+                  done=s.number(int((table["status"] == "done").sum())),
+                  measured=s.number(int((table["measured"] == "yes").sum())))
+    warning = (s.text("followups.overdue_warning", count=s.number(len(late)),
+                      measures=s.text("statement.separator").join(
+                          f"{r.measure} ({r.owner}, {s.date(r.due)})" if isinstance(r.owner, str)
+                          else f"{r.measure} ({s.date(r.due)})" for r in late.itertuples()))
+               if len(late) else "")
+    rows = [[_followup_status(s, r), r.measure, s.text(f"followups.kinds.{r.kind}") if r.kind
+             else "", r.owner or "", s.date(r.due) if r.due else "",
+             report.label("topics", r.topic) if r.topic else "",
+             s.date(r.effective) if r.effective else "", _effect(s, r)]
+            for r in table.itertuples()]
+    measured = table[table["measured"] == "yes"]
+    detail = [[r.measure, report.label("topics", r.topic),
+               s.text("followups.window", start=s.date(r.before_start), end=s.date(r.before_end)),
+               s.text("followups.complaints_orders", complaints=s.number(r.before_complaints),
+                      orders=s.number(r.before_orders)),
+               s.number(r.before_per_100, "decimal"),
+               s.text("followups.window", start=s.date(r.after_start), end=s.date(r.after_end)),
+               s.text("followups.complaints_orders", complaints=s.number(r.after_complaints),
+                      orders=s.number(r.after_orders)),
+               s.number(r.after_per_100, "decimal"), _change(s, r.change_pct)]
+              for r in measured.itertuples()]
+    return fragments.concat(
+        fragments.note(lead, lead=True),
+        fragments.note(warning, warning=True),
+        fragments.table(
+            [Column(s.text("followups.status")), Column(s.text("followups.measure"), "words"),
+             Column(s.text("followups.kind")), Column(s.text("followups.owner")),
+             Column(s.text("followups.due")), Column(s.text("followups.topic")),
+             Column(s.text("followups.effective")), Column(s.text("followups.effect"))],
+            rows),
+        fragments.table(
+            [Column(s.text("followups.measure"), "words"), Column(s.text("followups.topic")),
+             Column(s.text("followups.before")), Column(s.text("followups.before"), "number"),
+             Column(s.text("followups.per_100"), "number"), Column(s.text("followups.after")),
+             Column(s.text("followups.after"), "number"),
+             Column(s.text("followups.per_100"), "number"),
+             Column(s.text("followups.change"), "number")],
+            detail, title=s.text("followups.measured_title"),
+            notes=[s.text("followups.caption", days=s.number(incident.thresholds.crisis_window_days))],
+        ) if detail else Fragment(html="", text=""),
+    )
+
+
+def _followup_status(s: Strings, row: Any) -> str:
+    if row.overdue:
+        return s.text("followups.statuses.overdue", days=s.number(row.days_overdue))
+    return s.text(f"followups.statuses.{row.status}")
+
+
+def _change(s: Strings, change_pct: float) -> str:
+    if change_pct is None or pd.isna(change_pct):
+        return ""
+    text = s.number(change_pct / 100, "percent")
+    return f"+{text}" if change_pct > 0 else text
+
+
+def _effect(s: Strings, row: Any) -> str:
+    """The measured effect in one cell, or why there is none."""
+    if row.measured != "yes":
+        return s.text(f"followups.reasons.{row.measured}")
+    before = s.number(row.before_per_100, "decimal")
+    after = s.number(row.after_per_100, "decimal")
+    change = _change(s, row.change_pct)
+    key = "followups.effect_value" if change else "followups.effect_flat"
+    return s.text(key, before=before, after=after, change=change)

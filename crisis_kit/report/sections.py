@@ -480,6 +480,10 @@ class Report(Page):
         """Each remedy's cost over the affected orders, beside what followed its first day."""
         return review.remedy_options(self)
 
+    def followups(self) -> Fragment:
+        """The POA's follow-ups, overdue first, and the measured effect of each done one."""
+        return review.followups(self)
+
     # -- sales recovery ----------------------------------------------------------------------
     def sales_outlook(self) -> Fragment:
         """The baseline the sales index is measured against."""

@@ -363,6 +363,7 @@ sales:
 actions: response_log.csv
 statement: statement.md
 reply_templates: replies.md
+followups: followups.csv
 remedies:
   - {name: upgraded-replacement, unit_cost: 18.5, offered_from: 2022-05-04}
   - {name: double-coupon, unit_cost: 5.0, offered_from: 2022-06-01}
@@ -418,6 +419,22 @@ ACTIONS = (
      "facebook", "community-manager", "event 2022-06-18"),
     ("2022-07-02 12:00", "marketing", "transparent supply chain video: valve test line",
      "youtube", "marketing-lead", "video SC-01"),
+)
+
+
+# The POA's follow-ups as the team tracks them (followups.csv, docs/poa.md): one done
+# corrective measure with a topic (its effect is measured), one preventive measure overdue
+# on the last day of data, one done without a topic, one open and not yet due.
+FOLLOWUPS_HEADER = ("kind", "measure", "owner", "due", "status", "topic", "effective", "ref")
+FOLLOWUPS = (
+    ("corrective", "Replace the valve: redesigned batch 2205-C in stock at FBA", "qa-engineer",
+     "2022-05-16", "done", "quality", "2022-05-16", "inbound FBA16Q2K7"),
+    ("preventive", "Incoming inspection of the valve slit on every batch, 200 units, "
+     "tolerance 0.05 mm", "qa-lead", "2022-06-15", "in-progress", "quality", "", "8D-2022-014"),
+    ("preventive", "Daily monitoring of negative reviews and returns, alert above 15 % growth "
+     "a day", "cs-lead", "2022-05-09", "done", "", "2022-05-09", "crisis-kit monitor"),
+    ("preventive", "Cleaning and assembly card in every box", "ops-lead", "2022-09-30", "open",
+     "usability", "", ""),
 )
 
 

@@ -436,6 +436,7 @@ def write_samples(out_dir: str | Path, seed: int = SEED) -> dict:
         _write(out / name, template.format(published=published.isoformat(), alert_day=day))
     _write(out / "incident.yaml", fmt.INCIDENT_YAML)
     _write(out / "replies.md", fmt.REPLIES_MD)
+    _write(out / "followups.csv", fmt.csv_text(fmt.FOLLOWUPS_HEADER, fmt.FOLLOWUPS, "\n"))
     files = {"exports/reviews.csv": len(reviews), "exports/fba_returns.txt": len(returns),
              "exports/seller_feedback.txt": len(feedback), "exports/orders.txt": len(orders),
              "exports/business/*.csv": len(days), "response_log.csv": len(actions)}
