@@ -271,3 +271,16 @@ def test_one_help_desk_export_read_as_complaint_events_and_as_messages():
         assert (again.accepted, again.duplicates) == (0, 10)
         assert len(store.messages()) == 10
         assert set(store.events()["source"]) == {"message"}
+
+
+def test_a_store_made_before_the_new_tables_reads_them_as_empty(tmp_path):
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.con.execute("DROP TABLE messages")
+        store.con.execute("DROP TABLE feedback_topics")
+    with open_store(path, read_only=True) as store:
+        assert store.messages().empty and "received_at" in store.messages().columns
+        assert store.feedback_topics().empty
+    with open_store(path) as store:  # opened for writing: the tables are made
+        assert store.messages().empty
+        assert store.con.execute("SELECT count(*) FROM feedback_topics").fetchone()[0] == 0
