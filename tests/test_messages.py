@@ -254,3 +254,33 @@ def test_the_response_section_shows_the_messages(with_messages, lang):
     assert "9 h 15 min" in html or "9 小时 15 分" in html  # the average since the onset
     assert "90%" in html  # below Amazon's target, said
     assert "example.com" not in html and "<b>again" not in html
+
+
+def test_one_help_desk_export_read_as_complaint_events_and_as_messages():
+    """Listed under `complaints` (its words as events of source message) and under
+    `messages` (its times): two readings of one file, each counted on its own."""
+    with open_store(":memory:") as store:
+        events = ingest_file(store, FileSpec(HELPDESK, table="events", source="message",
+                                             mapping={"occurred_at": "Created at",
+                                                      "text": "Subject", "asin": "Product",
+                                                      "order_id": "Order number"}))
+        timed = ingest_file(store, FileSpec(HELPDESK, table="messages", mapping=MAPPING))
+        again = ingest_file(store, FileSpec(HELPDESK, table="messages", mapping=MAPPING))
+        assert (events.table, timed.table) == ("events", "messages")
+        assert (timed.read, timed.accepted, timed.rejected) == (11, 10, 1)
+        assert (again.accepted, again.duplicates) == (0, 10)
+        assert len(store.messages()) == 10
+        assert set(store.events()["source"]) == {"message"}
+
+
+def test_a_store_made_before_the_new_tables_reads_them_as_empty(tmp_path):
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.con.execute("DROP TABLE messages")
+        store.con.execute("DROP TABLE feedback_topics")
+    with open_store(path, read_only=True) as store:
+        assert store.messages().empty and "received_at" in store.messages().columns
+        assert store.feedback_topics().empty
+    with open_store(path) as store:  # opened for writing: the tables are made
+        assert store.messages().empty
+        assert store.con.execute("SELECT count(*) FROM feedback_topics").fetchone()[0] == 0
