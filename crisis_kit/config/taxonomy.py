@@ -70,8 +70,9 @@ class Topic:
         return _alternation(self.weak)
 
     def regex_parts(self, weak: bool = False) -> list[str]:
-        """:meth:`regex` (or :meth:`weak_regex`) cut into alternations of at most
-        :data:`PART_SIZE` keywords; a text matches the topic when it matches any part.
+        """:meth:`regex` (or :meth:`weak_regex`) cut into parts of :data:`PART_SIZE` keywords.
+
+        A text matches the topic when it matches any part.
 
         RE2 builds its fast DFA only within a memory budget: one alternation of a
         thousand keywords outgrows it and falls back to a matcher 15-20 times slower
