@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..config.taxonomy import OTHER, Taxonomy, load_taxonomy
 
-__all__ = ["assign_sql", "fingerprint"]
+__all__ = ["assign_sql", "fingerprint", "joined_words"]
 
 
 def _sql_text(value: str) -> str:
@@ -24,7 +24,8 @@ def _sql_list(values: Sequence[str]) -> str:
     return "(" + ", ".join(_sql_text(v) for v in values) + ")"
 
 
-def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
+def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
+               words: str | None = None) -> str:
     """:func:`assign` as one DuckDB SQL expression over an events table's columns.
 
     The same rule, written for the store: the ingest fills the ``topic`` column of each
@@ -38,6 +39,10 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
         Default: the bundled one.
     prefix : str
         Prepended to the column names (``"e."`` for an aliased table).
+    words : str, optional
+        The SQL of a column holding title and text already joined (``title || chr(10) ||
+        text``, NULLs as empty): the ingest computes it once per row, where the rule
+        would otherwise join them again for each keyword part it tries.
 
     Returns
     -------
@@ -47,7 +52,7 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
     code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
     group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
-    words = f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
+    words = words or joined_words(prefix)
     every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
     title = f"coalesce({prefix}title, '')"
     strong = []
@@ -64,13 +69,16 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
         strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
                        if tests else None))
     # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
-    # alone names, then title, text and reasons together, then the weak words
+    # alone names, then title, text and reasons together, then the weak words. The first
+    # topic's own test is not repeated in the third pass: a row that reaches it failed
+    # the same test in the first (a CASE tries each WHEN on every row still open, and
+    # each keyword part is a pass over the whole text).
     branches = [b for _, b in strong[:1] if b]
     for topic in taxonomy.topics[1:]:
         if topic.regex_parts():
             branches.append(f"WHEN {_matches(title, topic.regex_parts())} "
                             f"THEN {_sql_text(topic.name)}")
-    branches += [b for _, b in strong if b]
+    branches += [b for _, b in strong[1:] if b]
     for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
         parts = topic.regex_parts(weak=True)
         if parts:
@@ -78,6 +86,11 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
     if not branches:
         return _sql_text(OTHER)
     return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
+
+
+def joined_words(prefix: str = "") -> str:
+    """SQL: an event's title and text as one text, the way :func:`assign_sql` matches them."""
+    return f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
 
 
 def _matches(text: str, parts: list[str]) -> str:

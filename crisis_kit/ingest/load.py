@@ -609,7 +609,11 @@ def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
     stored = con.execute("SELECT value FROM meta WHERE key = 'taxonomy'").fetchall()
     if stored and stored[0][0] == current:
         return 0
-    changed = con.execute(f"UPDATE events SET topic = {topics.assign_sql()}").fetchall()[0][0]
+    changed = 0
+    # a new store has no events to re-tag: the UPDATE alone would cost its half second of
+    # compiling the taxonomy's regular expressions
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM events LIMIT 1)").fetchone()[0]:
+        changed = con.execute(f"UPDATE events SET topic = {topics.assign_sql()}").fetchall()[0][0]
     con.execute("INSERT OR REPLACE INTO meta VALUES ('taxonomy', ?)", [current])
     return int(changed)
 
@@ -652,15 +656,17 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         if repeated:
             # Only the first row of each key in the file counts; later ones are duplicates.
             new_rows += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"
-        chosen = names
+        chosen, source = names, f"SELECT c.* {new_rows}"
         if fmt.table == "events":
-            # each new event gets its topic here, once (see crisis_kit.analysis.topics.assign_sql)
+            # each new event gets its topic here, once (see crisis_kit.analysis.topics.assign_sql),
+            # with its title and text joined once per row rather than once per keyword part
             retag_topics(con)
-            chosen = ", ".join(f"{topics.assign_sql(prefix='c.')} AS topic" if n == "topic"
-                               else f'"{n}"' for n in wide)
+            source = f"SELECT *, {topics.joined_words()} AS _words FROM ({source})"
+            topic = topics.assign_sql(prefix="c.", words="c._words")
+            chosen = ", ".join(f"{topic} AS topic" if n == "topic" else f'"{n}"' for n in wide)
         added = con.execute(
             f"INSERT INTO {fmt.table} ({names}, source_row, ingest_seq) "
-            f"SELECT {chosen}, source_row, {int(seq)} {new_rows}"
+            f"SELECT {chosen}, source_row, {int(seq)} FROM ({source}) c"
         ).fetchone()[0]
         accepted = con.execute(
             f"SELECT count(DISTINCT source_row) FROM {fmt.table} "

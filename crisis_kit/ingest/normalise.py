@@ -152,6 +152,10 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     # One event per listed ASIN; a row listing none still yields one event (asin NULL).
     unnest_asin = "unnest(CASE WHEN len(asins) = 0 THEN [NULL] ELSE asins END)"
     salt = sql_str(target.salt)
+    has_reason = "reason" in cols
+    group = "rg.reason_group" if has_reason else "CAST(NULL AS VARCHAR)"
+    reason_join = _reason_join(has_reason)
+    claims = _claim_branches(cols)
     return f"""
     WITH src AS NOT MATERIALIZED (
         SELECT _row,
@@ -254,19 +258,33 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             AS event_id,
         {sql_str(source)} AS source, marketplace, asin, parent_asin, sku, order_id,
         occurred_at, local_date, date_precision, rating, title, text, exploded.reason,
-        coalesce(rg.reason_group, CASE WHEN exploded.reason IS NULL THEN NULL ELSE 'other' END)
+        coalesce({group}, CASE WHEN exploded.reason IS NULL THEN NULL ELSE 'other' END)
             AS reason_group,
         status, disposition, verified, CAST(helpful_votes AS INTEGER) AS helpful_votes, variant,
         author_hash, response,
         (rating IS NOT NULL AND rating <= 2 AND {sql_str(source)} NOT IN ('fba_return', 'mfn_return'))
-            OR coalesce(rg.reason_group IN ('quality', 'safety'), FALSE)
+            OR coalesce({group} IN ('quality', 'safety'), FALSE)
             OR {sql_str(source)} = 'claim' AS is_negative,
         CAST(NULL AS VARCHAR) AS topic,
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
         {sql_str(target.source_sha256)} AS source_sha256,
         _reject_column, _reject_reason,
         atoz, safet_id, safet_state, safet_reason, safet_at, tz
-    FROM exploded LEFT JOIN (
+    FROM exploded{reason_join}
+    )
+    SELECT * EXCLUDE (atoz, safet_id, safet_state, safet_reason, safet_at, tz) FROM signals{claims}
+    """
+
+
+def _reason_join(has_reason: bool) -> str:
+    """The look-up of each return reason's group, when the file has a reason column.
+
+    Left out for a file without one (a review export): the look-up reads the staged rows
+    a second time, which makes DuckDB materialise them before the normalising pass.
+    """
+    if not has_reason:
+        return ""
+    return f""" LEFT JOIN (
         -- each distinct reason once: its exact code or wording, else the first glob
         SELECT seen.reason AS looked_up, arg_min(g.reason_group, g.rank) AS reason_group
         FROM (SELECT DISTINCT reason FROM exploded WHERE reason IS NOT NULL) seen
@@ -274,14 +292,22 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
           ON (NOT g.pattern AND g.code = {reason_key("seen.reason")})
           OR (g.pattern AND {reason_key("seen.reason")} GLOB g.code)
         GROUP BY seen.reason
-    ) rg ON rg.looked_up = exploded.reason
-    )
-    SELECT * EXCLUDE (atoz, safet_id, safet_state, safet_reason, safet_at, tz) FROM signals
+    ) rg ON rg.looked_up = exploded.reason"""
+
+
+def _claim_branches(cols: dict[str, str]) -> str:
+    """The claim events a seller-fulfilled returns row also holds (only for files with those columns).
+
+    The seller-fulfilled returns report also says when the return became a claim: an
+    A-to-z Guarantee claim (`A-to-Z Claim` = Y, dated by the return request) and a
+    SAFE-T claim (its id, state and creation time). Each is a claim event of its own,
+    from the same row (the row adds several records, like a row listing several ASINs).
+    A file without those columns has no such branch: each branch reads every row again.
+    """
+    branches = []
+    if "atoz_claim" in cols:
+        branches.append("""
     UNION ALL
-    -- The seller-fulfilled returns report also says when the return became a claim: an
-    -- A-to-z Guarantee claim (`A-to-Z Claim` = Y, dated by the return request) and a
-    -- SAFE-T claim (its id, state and creation time). Each is a claim event of its own,
-    -- from the same row (the row adds several records, like a row listing several ASINs).
     SELECT 'claim:a-to-z:' || coalesce(order_id, '') || ':' || coalesce(asin, '') AS event_id,
         'claim' AS source, marketplace, asin, parent_asin, sku, order_id, occurred_at,
         local_date, date_precision, NULL AS rating, NULL AS title, NULL AS text,
@@ -289,7 +315,9 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         NULL AS disposition, verified, NULL AS helpful_votes, variant, author_hash,
         NULL AS response, TRUE AS is_negative, topic, source_file, source_row, source_sha256,
         _reject_column, _reject_reason
-    FROM signals WHERE atoz
+    FROM signals WHERE atoz""")
+    if "safet_id" in cols:
+        branches.append("""
     UNION ALL
     SELECT 'claim:safe-t:' || safet_id AS event_id, 'claim' AS source, marketplace, asin,
         parent_asin, sku, order_id, coalesce(safet_at, occurred_at) AS occurred_at,
@@ -300,8 +328,8 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         'other' AS reason_group, safet_state AS status, NULL AS disposition, verified,
         NULL AS helpful_votes, variant, author_hash, NULL AS response, TRUE AS is_negative,
         topic, source_file, source_row, source_sha256, _reject_column, _reject_reason
-    FROM signals WHERE safet_id IS NOT NULL
-    """
+    FROM signals WHERE safet_id IS NOT NULL""")
+    return "".join(branches)
 
 
 def _field_column(fmt: Format, canonical: str) -> str:
