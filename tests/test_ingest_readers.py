@@ -880,3 +880,25 @@ def test_raw_names_and_emails_are_never_stored(name, spec, secrets, tmp_path):
 def test_helpdesk_emails_are_never_stored(helpdesk_xlsx, tmp_path):
     ingest(tmp_path, helpdesk_xlsx, source="message", mapping=HELPDESK_MAPPING)
     assert_nowhere(tmp_path / "s.duckdb", ["kim.lee@example.com", "sam.okoro@example.org"])
+
+
+@pytest.mark.parametrize("name", [
+    "truncated-last-line-fail.csv", "mixed-encoding-fail.csv", "rating-7-fail.csv",
+    "business-report-repeated-header-fail.csv", "mfn-returns-safe-t-and-a-to-z-claims-pass.csv",
+    "fba-returns-pass.txt", "datafiniti-multi-asin-pass.csv",
+])
+def test_a_large_file_parsed_by_every_core_is_read_as_a_small_one(tmp_path, monkeypatch, name):
+    """From 16 MB on, a delimited file is parsed into a table in parallel and each row's
+    number is its place in it: rows, rejections, raw cells and counts are those of the
+    one-statement reading of a small file, row for row."""
+    from crisis_kit.ingest import stage
+
+    spec = {"date": D(2024, 5, 1)} if name.startswith("business") else {}
+    small_report, small = ingest(tmp_path / "view", name, **spec)
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0)
+    large_report, large = ingest(tmp_path / "table", name, **spec)
+    assert counts(large_report) == counts(small_report)
+    assert sum(counts(large_report)[1:]) == counts(large_report)[0]
+    assert large_report.rejections == small_report.rejections
+    for table in ("events", "sales", "rejections"):
+        assert large[table] == small[table], table

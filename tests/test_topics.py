@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crisis_kit.analysis.tagging import ascii_words, joined_words
 from crisis_kit.analysis.topics import (
     OTHER,
     assign,
@@ -223,6 +224,34 @@ SQL_CASES = [
 def test_the_stores_sql_gives_the_topic_assign_gives(row):
     frame = pd.DataFrame([row], columns=["title", "text", "reason", "reason_group"])
     assert in_duckdb(frame) == assign(frame).astype(str).tolist()
+
+
+def in_duckdb_as_ingested(frame: pd.DataFrame) -> list[str]:
+    """The ingest's form: title and text joined, and their ASCII test, once per row."""
+    con = duckdb.connect()
+    con.register("events", frame)
+    topic = assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii")
+    return [r[0] for r in con.execute(
+        f"SELECT {topic} FROM (SELECT *, {ascii_words('_words')} AS _ascii FROM "
+        f"(SELECT *, {joined_words()} AS _words FROM events)) c").fetchall()]
+
+
+def test_parts_of_other_scripts_are_skipped_only_on_ascii_text():
+    """Keyword parts that only hold Chinese and Japanese words are not tried on an ASCII
+    text; every such keyword is still found in a title or a text, as ``assign`` finds it."""
+    skipped = [t.name for t in TAXONOMY.topics if any(t.parts_need_non_ascii())]
+    assert {"safety", "quality"} <= set(skipped)
+    foreign = sorted({w.rstrip("*") for t in TAXONOMY.topics
+                      for ws in [*t.keywords.values(), *t.weak.values()] for w in ws
+                      if any(ord(c) > 127 for c in w)})
+    rows = ([(w, "", None, None) for w in foreign] + [("", f"ok {w}", None, None) for w in foreign]
+            + [("fine", "The valve leaks", None, None), ("", "no complaints", None, None),
+               ("", "Überhitzt", None, None), ("", "don\u2019t buy, it\u2019s a fake", None, None)])
+    frame = pd.DataFrame(rows, columns=["title", "text", "reason", "reason_group"])
+    expected = assign(frame).astype(str).tolist()
+    assert in_duckdb_as_ingested(frame) == expected
+    assert in_duckdb(frame) == expected
+    assert expected.count("other") < len(foreign)
 
 
 KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics

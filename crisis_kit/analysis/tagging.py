@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..config.taxonomy import OTHER, Taxonomy, load_taxonomy
 
-__all__ = ["assign_sql", "fingerprint", "joined_words"]
+__all__ = ["assign_sql", "ascii_words", "fingerprint", "joined_words"]
 
 
 def _sql_text(value: str) -> str:
@@ -25,7 +25,7 @@ def _sql_list(values: Sequence[str]) -> str:
 
 
 def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
-               words: str | None = None) -> str:
+               words: str | None = None, ascii_only: str | None = None) -> str:
     """:func:`assign` as one DuckDB SQL expression over an events table's columns.
 
     The same rule, written for the store: the ingest fills the ``topic`` column of each
@@ -43,6 +43,10 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
         The SQL of a column holding title and text already joined (``title || chr(10) ||
         text``, NULLs as empty): the ingest computes it once per row, where the rule
         would otherwise join them again for each keyword part it tries.
+    ascii_only : str, optional
+        The SQL of a column saying whether ``words`` is ASCII alone (:func:`ascii_words`),
+        likewise computed once per row. Keyword parts that only match other scripts
+        (Chinese, Japanese) are not tried on such a text: each part is a pass over it.
 
     Returns
     -------
@@ -53,6 +57,7 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
     group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
     words = words or joined_words(prefix)
+    plain = ascii_only or ascii_words(words)
     every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
     title = f"coalesce({prefix}title, '')"
     strong = []
@@ -65,7 +70,7 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
             listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
             tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
         if topic.regex_parts():
-            tests.append(_matches(words, topic.regex_parts()))
+            tests.append(_matches(words, topic.regex_parts(), topic.parts_need_non_ascii(), plain))
         strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
                        if tests else None))
     # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
@@ -76,13 +81,14 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     branches = [b for _, b in strong[:1] if b]
     for topic in taxonomy.topics[1:]:
         if topic.regex_parts():
-            branches.append(f"WHEN {_matches(title, topic.regex_parts())} "
-                            f"THEN {_sql_text(topic.name)}")
+            test = _matches(title, topic.regex_parts(), topic.parts_need_non_ascii(), plain)
+            branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
     branches += [b for _, b in strong[1:] if b]
     for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
         parts = topic.regex_parts(weak=True)
         if parts:
-            branches.append(f"WHEN {_matches(words, parts)} THEN {_sql_text(topic.name)}")
+            test = _matches(words, parts, topic.parts_need_non_ascii(weak=True), plain)
+            branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
     if not branches:
         return _sql_text(OTHER)
     return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
@@ -93,9 +99,21 @@ def joined_words(prefix: str = "") -> str:
     return f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
 
 
-def _matches(text: str, parts: list[str]) -> str:
-    """SQL: ``text`` matches one of the regular expressions (:meth:`Topic.regex_parts`)."""
-    return "(" + " OR ".join(f"regexp_matches({text}, {_sql_text(p)}, 'i')" for p in parts) + ")"
+def ascii_words(words: str) -> str:
+    """SQL: the text is ASCII alone (as many bytes as characters)."""
+    return f"(strlen({words}) = length({words}))"
+
+
+def _matches(text: str, parts: list[str], non_ascii: list[bool], plain: str) -> str:
+    """SQL: ``text`` matches one of the regular expressions (:meth:`Topic.regex_parts`).
+
+    A part that only matches non-ASCII text is tried only where ``plain`` (the text is
+    ASCII alone) is false.
+    """
+    tests = [f"(NOT {plain} AND regexp_matches({text}, {_sql_text(p)}, 'i'))" if other
+             else f"regexp_matches({text}, {_sql_text(p)}, 'i')"
+             for p, other in zip(parts, non_ascii, strict=True)]
+    return "(" + " OR ".join(tests) + ")"
 
 
 def fingerprint(taxonomy: Taxonomy | None = None) -> str:

@@ -79,11 +79,22 @@ class Topic:
         (1.4 s against 0.09 s on 100,000 reviews for ``quality``). Parts of a few hundred
         keywords each stay on the DFA.
         """
+        parts = (_alternation({"": chunk}) for chunk in self._chunks(weak))
+        return [p for p in parts if p]
+
+    def parts_need_non_ascii(self, weak: bool = False) -> list[bool]:
+        """For each of :meth:`regex_parts`: whether every keyword in it has a letter outside ASCII.
+
+        Such a part cannot match a text written in ASCII alone (most English reviews), so
+        the SQL rule skips it there (:func:`crisis_kit.analysis.tagging.assign_sql`).
+        """
+        return [all(_needs_non_ascii(w) for w in chunk) for chunk in self._chunks(weak)
+                if _alternation({"": chunk})]
+
+    def _chunks(self, weak: bool) -> list[tuple[str, ...]]:
         words = sorted({w for ws in (self.weak if weak else self.keywords).values() for w in ws},
                        key=str.lower)
-        parts = (_alternation({"": tuple(words[i:i + PART_SIZE])})
-                 for i in range(0, len(words), PART_SIZE))
-        return [p for p in parts if p]
+        return [tuple(words[i:i + PART_SIZE]) for i in range(0, len(words), PART_SIZE)]
 
 
 PART_SIZE = 150
@@ -115,6 +126,17 @@ class Taxonomy:
             if topic.name == name:
                 return topic.labels.get(language) or topic.labels.get("en") or name
         return {"zh": "其他"}.get(language, "Other") if name == OTHER else name
+
+
+# Characters outside ASCII that RE2 folds to an ASCII letter when ignoring case (long s,
+# Kelvin sign), and the curly apostrophe a keyword matches as "'": a keyword with only
+# these can match ASCII text.
+_ASCII_FOLDING = {"\u017f", "\u212a", "\u2019"}
+
+
+def _needs_non_ascii(word: str) -> bool:
+    """Whether every text that ``word`` matches holds a character outside ASCII."""
+    return any(ord(c) > 127 and c not in _ASCII_FOLDING for c in word)
 
 
 def _keyword_regex(word: str) -> str:

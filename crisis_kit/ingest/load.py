@@ -377,6 +377,9 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
             _refuse_conflicting_figures(con)
             report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
         _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
+        if staged.materialised:
+            con.execute("DROP VIEW stage")
+            con.execute("DROP TABLE stage_rows")
     return report
 
 
@@ -661,8 +664,9 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
             # each new event gets its topic here, once (see crisis_kit.analysis.topics.assign_sql),
             # with its title and text joined once per row rather than once per keyword part
             retag_topics(con)
-            source = f"SELECT *, {topics.joined_words()} AS _words FROM ({source})"
-            topic = topics.assign_sql(prefix="c.", words="c._words")
+            source = (f"SELECT *, {topics.ascii_words('_words')} AS _ascii FROM "
+                      f"(SELECT *, {topics.joined_words()} AS _words FROM ({source}))")
+            topic = topics.assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii")
             chosen = ", ".join(f"{topic} AS topic" if n == "topic" else f'"{n}"' for n in wide)
         added = con.execute(
             f"INSERT INTO {fmt.table} ({names}, source_row, ingest_seq) "

@@ -28,6 +28,9 @@ __all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "stage_
            "MAX_LINE_BYTES"]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
+PARALLEL_BYTES = 16 * 1024 * 1024
+"""From this size on, a delimited file is parsed into a table by every core (see
+:func:`stage_delimited`); a smaller one is read through a view, in one statement."""
 _BATCH = 50_000
 
 
@@ -58,6 +61,8 @@ class Staged:
     delimiter: str = ","
     sheet: str | None = None
     header_row: int | None = None
+    materialised: bool = False
+    """The rows were parsed into the table ``stage_rows`` (a large file), to drop afterwards."""
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -101,22 +106,36 @@ def stage_delimited(
     names = {f"c{i}": "VARCHAR" for i in range(len(sniffed.header))}
     columns = "{" + ", ".join(f"{sql_str(k)}: 'VARCHAR'" for k in names) + "}"
     quote = "quote = '\"', escape = '\"'" if quoted else "quote = '', escape = ''"
-    # A view, not a table: the file is parsed once, by the statement that normalises it.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP VIEW stage AS
-        SELECT row_number() OVER () AS _row, *
-        FROM read_csv({sql_str(str(source))}, auto_detect = false,
+    scan = f"""read_csv({sql_str(str(source))}, auto_detect = false,
             columns = {columns}, skip = 1, header = false,
             delim = {sql_str(sniffed.delimiter)}, {quote},
             max_line_size = {MAX_LINE_BYTES}, store_rejects = true,
             rejects_table = 'stage_rejects', rejects_scan = 'stage_scans',
-            null_padding = false, parallel = true)
-        """
-    )
+            null_padding = false, parallel = true)"""
+    materialised = source.stat().st_size >= PARALLEL_BYTES
+    if materialised:
+        # A large file is parsed into a table by every core, in file order (DuckDB keeps
+        # the insertion order), so a row's number is its rowid: numbering rows while
+        # reading (row_number() OVER ()) would hold the parse and every value parser
+        # after it to one thread.
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stage_rows AS SELECT * FROM {scan}")
+        except duckdb.Error as exc:
+            raise InputError(
+                f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
+                str(path),
+                "check that it is a delimited export; open it in a text editor to see its "
+                "first lines, or export it again",
+            ) from None
+        con.execute("CREATE OR REPLACE TEMP VIEW stage AS "
+                    "SELECT rowid + 1 AS _row, * FROM stage_rows")
+    else:
+        # A view: a small file is parsed once, by the statement that normalises it.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
+                    f"SELECT row_number() OVER () AS _row, * FROM {scan}")
     bad_rows = tuple(sorted({line - 1 for line in sniffed.bad_lines if line > 1}))
     return Staged(list(sniffed.header), -1, [], deferred=True, lossy_rows=bad_rows,
-                  delimiter=sniffed.delimiter)
+                  delimiter=sniffed.delimiter, materialised=materialised)
 
 
 def finish_delimited(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
