@@ -350,7 +350,8 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
                         _file_date(spec).isoformat() if fmt.name == "business-report" or (
                             fmt.name == "mapping" and fmt.table == "sales"
                             and "date" not in fmt.fields) else None)
-        load_reason_map(con)
+        if fmt.table == "events":
+            load_reason_map(con)  # return reasons' groups: only events read them
         if ready is not None:
             select = _ready_sales_sql(con, ready, target)
         else:
@@ -370,13 +371,17 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         report.unknown_columns = [
             h for h in staged.header if normalise_header(h) not in fmt.known_columns
         ]
-        _mark_repeated_headers(con, staged.header)
+        # raw_of holds every row the normaliser refused (their cells, when the file has a
+        # header): when it is empty, the queries for refused rows below need not run
+        refused = bool(raw_of) or not staged.header
+        if refused:
+            _mark_repeated_headers(con, staged.header)
         if fmt.table == "actions":
             _refuse_bad_actions(con, path)
         if fmt.table == "sales":
-            _refuse_conflicting_figures(con)
+            refused = _refuse_conflicting_figures(con) or refused
             report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
-        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace)
+        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
         if staged.materialised:
             con.execute("DROP VIEW stage")
             con.execute("DROP TABLE stage_rows")
@@ -558,22 +563,37 @@ def _currency_warnings(con: duckdb.DuckDBPyConnection, fmt: Format,
 SALES_FIGURES = ("units", "revenue", "sessions", "page_views", "buy_box_pct", "unit_session_pct")
 
 
-def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> None:
+def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> bool:
     """A sales row whose key was seen with other figures is refused, never a duplicate.
 
     The key (day, parent, child ASIN, SKU) is what the report says a row is; the same key
     again with the same figures is a duplicate, with other figures it is a contradiction
     the user must resolve (a report downloaded twice after Amazon revised it), said with
     both sets of figures. Earlier rows of the same file and rows already stored count.
+    Returns whether any row was refused.
+
+    A file whose keys are all different and whose days (per source and marketplace) are
+    not stored yet cannot contradict anything: the cheap test of that comes first, so a
+    one-day report of three rows does not plan the full comparison.
     """
     key = TABLES["sales"].key
+    key_list = ", ".join(f'"{k}"' for k in key)
+    possible = con.execute(f"""
+        SELECT (SELECT count(*) - count(DISTINCT ({key_list})) FROM cand
+                WHERE _reject_reason IS NULL) > 0
+            OR EXISTS (SELECT 1 FROM sales o JOIN (SELECT DISTINCT source, marketplace, date
+                                                   FROM cand WHERE _reject_reason IS NULL) c
+                       ON o.source = c.source AND o.marketplace = c.marketplace
+                      AND o.date = c.date)
+    """).fetchone()[0]
+    if not possible:
+        return False
     same = " AND ".join(f'o."{k}" IS NOT DISTINCT FROM c."{k}"' for k in key)
     differ = " OR ".join(f'o."{f}" IS DISTINCT FROM c."{f}"' for f in SALES_FIGURES)
-    key_list = ", ".join(f'"{k}"' for k in key)
     shown = " || ', ' || ".join(
         f"'{f} ' || coalesce(CAST(o.\"{f}\" AS VARCHAR), '-')" for f in ("units", "sessions",
                                                                         "revenue"))
-    con.execute(f"""
+    return bool(con.execute(f"""
         UPDATE cand SET _reject_column = 'units', _reject_reason = conflict.reason
         FROM (
             SELECT c.source_row, first(
@@ -598,7 +618,7 @@ def _refuse_conflicting_figures(con: duckdb.DuckDBPyConnection) -> None:
             GROUP BY c.source_row
         ) conflict
         WHERE cand.source_row = conflict.source_row
-    """)
+    """).fetchone()[0])
 
 
 def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
@@ -622,7 +642,7 @@ def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
-            path: Path, raw_of: dict[int, str], marketplace: str) -> None:
+            path: Path, raw_of: dict[int, str], marketplace: str, refused: bool = True) -> None:
     con = store.con
     table = TABLES[fmt.table]
     wide = [n for n in table.names if n not in ("ingest_seq", "source_row")]
@@ -632,7 +652,7 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
     same_key = " AND ".join(f't."{k}" IS NOT DISTINCT FROM c."{k}"' for k in table.key)
     rejected_rows = con.execute(
         "SELECT DISTINCT ON (source_row) source_row, _reject_column, _reject_reason, _ordinal "
-        "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall()
+        "FROM cand WHERE _reject_reason IS NOT NULL ORDER BY source_row").fetchall() if refused else []
     rejections = sorted(
         [(r.row, r.column, r.reason, r.raw) for r in staged.rejections]
         + [(int(row), col, reason, raw_of.get(int(ordinal)))

@@ -173,7 +173,8 @@ def finish_delimited(con: duckdb.DuckDBPyConnection, staged: Staged, table: str)
     lossy = [row for row in staged.lossy_rows if row not in set(refused)]
     # Those lines were decoded with replacement characters only to keep the numbering:
     # they are quarantined, never stored.
-    con.execute(f"DELETE FROM {table} WHERE source_row IN (SELECT unnest(?::BIGINT[]))", [lossy])
+    if lossy:
+        con.execute(f"DELETE FROM {table} WHERE source_row IN (SELECT unnest(?::BIGINT[]))", [lossy])
     staged.rejections.extend(
         Rejection(row, None, "the line is not valid in the file's encoding (the file mixes "
                   "encodings); save the file again as 'CSV UTF-8' from Excel")

@@ -50,6 +50,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._salt: str | None = None
 
     # -- schema ---------------------------------------------------------------------------
     def _create(self, salt_seed: str) -> None:
@@ -90,8 +91,10 @@ class Store:
 
     @property
     def salt(self) -> str:
-        """The salt of author hashes in this store."""
-        return self.meta("salt")
+        """The salt of author hashes in this store (set once, when the store is made)."""
+        if self._salt is None:
+            self._salt = self.meta("salt")
+        return self._salt
 
     def meta(self, key: str) -> str | None:
         """One value of the store's ``meta`` table (``schema_version``, ``salt``, ``taxonomy``)."""
