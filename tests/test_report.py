@@ -132,7 +132,8 @@ def _parse(html: str) -> _Tags:
 
 
 SECTIONS = ("summary", "timeline", "volume", "topics", "representatives", "rating", "response",
-            "statement", "poa", "remedies", "followups", "sales", "comparison", "evidence", "parameters")
+            "statement", "poa", "remedies", "followups", "sales", "campaigns", "comparison",
+            "evidence", "parameters")
 """Anchors of the report's headings, in page order (design.md section 11)."""
 
 FIGURE_IDS = ("figure-negative-volume", "figure-topic-shares", "figure-rating-trajectory",

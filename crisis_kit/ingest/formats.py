@@ -315,6 +315,10 @@ FORMATS: dict[str, Format] = {
             fields={
                 "at": _f("at"), "lane": _f("lane"), "action": _f("action"),
                 "channel": _f("channel"), "owner": _f("owner"), "ref": _f("ref"),
+                "audience": _f("audience"), "sent": _f("sent", "reach", "delivered"),
+                "opened": _f("opened", "views", "viewed"), "clicked": _f("clicked", "clicks"),
+                "replied": _f("replied", "replies", "comments"),
+                "redeemed": _f("redeemed", "redemptions", "conversions"),
             },
         ),
     ]

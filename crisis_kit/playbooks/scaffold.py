@@ -23,8 +23,9 @@ from .playbook import CHECKLIST_LANES, Playbook, PlaybookText, load_playbook
 __all__ = ["ACTIONS_HEADER", "EXPORTS", "create_incident", "followups_csv", "incident_yaml",
            "poa_measures"]
 
-ACTIONS_HEADER = "at,lane,action,channel,owner,ref"
-"""The header of the actions log (design.md section 4)."""
+ACTIONS_HEADER = "at,lane,action,channel,owner,ref,audience,sent,opened,clicked,replied,redeemed"
+"""The header of the actions log (design.md section 4), with the optional counts of an
+outreach campaign (docs/ingest.md, "Outreach campaigns")."""
 
 EXPORTS = (
     ("complaints", "exports/reviews.csv", {},

@@ -400,6 +400,56 @@ class Report(Page):
             ),
         )
 
+    def campaigns(self) -> Fragment:
+        """Each outreach campaign's reach and conversion, beside sales and rating that day."""
+        s, table = self.strings, self.analysis.campaigns
+        if table is None or table.empty:
+            return fragments.note(s.text("campaigns.none"))
+        benchmark = self._t.campaign_conversion
+
+        def counted(count: Any, rate: Any) -> str:
+            if pd.isna(count):
+                return ""
+            share = s.number(rate, "percent")
+            return s.text("campaigns.share", count=s.number(count), share=share) if share \
+                else s.number(count)
+
+        rows = [[s.text("campaigns.key", number=int(c.number)), s.date(c.local_date), c.action,
+                 c.channel if isinstance(c.channel, str) else "",
+                 c.audience if isinstance(c.audience, str) else "",
+                 "" if pd.isna(c.sent) else s.number(c.sent), counted(c.opened, c.open_rate),
+                 counted(c.clicked, c.click_rate), counted(c.replied, c.reply_rate),
+                 "" if pd.isna(c.redeemed) else s.number(c.redeemed),
+                 s.number(c.conversion, "percent"), s.number(c.sales_index, "percent"),
+                 s.number(c.rating, "rating")]
+                for c in table.itertuples()]
+        notes: list[str | tuple[str, bool]] = [
+            s.text("campaigns.caption", benchmark=s.number(benchmark, "percent_whole"))]
+        for c in table[table["conversion"].notna() & table["coupon"]].itertuples():
+            met = c.conversion >= benchmark
+            notes.append((s.text("campaigns.benchmark", action=c.action,
+                                 conversion=s.number(c.conversion, "percent"),
+                                 redeemed=s.number(c.redeemed), reach=s.number(c.sent),
+                                 verdict=s.text("campaigns.above" if met else "campaigns.below"),
+                                 benchmark=s.number(benchmark, "percent_whole")), not met))
+        return fragments.concat(
+            fragments.note(s.text("campaigns.lead"), lead=True),
+            fragments.table(
+                [Column(s.text("campaigns.number"), "mono"), Column(s.text("campaigns.date")),
+                 Column(s.text("campaigns.action"), "words"),
+                 Column(s.text("campaigns.channel"), "mono"),
+                 Column(s.text("campaigns.audience"), "words"),
+                 Column(s.text("campaigns.reach"), "number"),
+                 Column(s.text("campaigns.opened"), "number"),
+                 Column(s.text("campaigns.clicked"), "number"),
+                 Column(s.text("campaigns.replied"), "number"),
+                 Column(s.text("campaigns.redeemed"), "number"),
+                 Column(s.text("campaigns.conversion"), "number"),
+                 Column(s.text("campaigns.sales_index"), "number"),
+                 Column(s.text("campaigns.rating"), "number")],
+                rows, title=s.text("campaigns.title"), notes=notes),
+        )
+
     def voice_of_customer(self) -> Fragment:
         """Amazon's NCX rate and CX Health per ASIN and day, and each change of band."""
         s, voc = self.strings, self.analysis.voc
