@@ -6,12 +6,17 @@ the forecast's 80 % interval 30, 60 and 90 days ahead; count how often the ratin
 really followed lies inside it. Prints the coverage per horizon and per file, and over
 all files. A calibrated interval covers 70-90 % (issue 12, docs/forecast.md).
 
-Usage: python bench/forecast_calibration.py [--step 14] [--simulations 400]
+Usage: python bench/forecast_calibration.py [--step 14] [--simulations 400] [--write]
+
+``--write`` stores the figures in ``crisis_kit/data/forecast_calibration.json``, which
+the report and ``summary.json`` quote beside each forecast (run it after changing the
+model; ``tests/test_real_data.py`` re-runs the backtest and holds the file to it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -23,6 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 REAL = Path(os.environ.get("CRISIS_KIT_REAL_DATA") or REPO.parent / "shared" / "data" / "real")
 HORIZONS = (30, 60, 90)
 WINDOW = 30
+STEP, SIMULATIONS = 14, 400
+CALIBRATION = REPO / "crisis_kit" / "data" / "forecast_calibration.json"
 
 
 def _stars(value: str) -> float:
@@ -86,19 +93,51 @@ def backtest(reviews: pd.DataFrame, step: int, simulations: int) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["cut", "horizon", "inside"])
 
 
+def calibrate(step: int = STEP, simulations: int = SIMULATIONS) -> tuple[pd.DataFrame, dict]:
+    """Backtest every real series; return the outcomes and the calibration record."""
+    import inspect
+
+    from crisis_kit.analysis.forecast import CALIBRATED, forecast_rating
+
+    defaults = {k: v.default for k, v in inspect.signature(forecast_rating).parameters.items()}
+    results = [backtest(reviews, step, simulations).assign(file=name)
+               for name, reviews in series().items()]
+    outcomes = pd.concat(results, ignore_index=True)
+
+    def figures(rows: pd.DataFrame) -> dict:
+        return {"inside": int(rows["inside"].sum()), "outcomes": int(len(rows)),
+                "coverage": round(float(rows["inside"].mean()), 3)}
+
+    record = {
+        "about": "Share of backtest outcomes (the real 30-day rating h days after a cut) "
+                 "inside the forecast's interval made at the cut, on the real review files "
+                 "(docs/forecast.md). Written by bench/forecast_calibration.py --write.",
+        "command": f"python bench/forecast_calibration.py --step {step} "
+                   f"--simulations {simulations} --write",
+        "model": {**{k: defaults[k] for k in CALIBRATED if k != "window_days"},
+                  "window_days": WINDOW},
+        "series": sorted(outcomes["file"].unique().tolist()),
+        "coverage": {**{str(h): figures(outcomes[outcomes["horizon"] == h]) for h in HORIZONS},
+                     "all": figures(outcomes)},
+    }
+    return outcomes, record
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--step", type=int, default=14)
-    parser.add_argument("--simulations", type=int, default=400)
+    parser.add_argument("--step", type=int, default=STEP)
+    parser.add_argument("--simulations", type=int, default=SIMULATIONS)
+    parser.add_argument("--write", action="store_true",
+                        help=f"store the figures in {CALIBRATION.relative_to(REPO)}")
     args = parser.parse_args()
     if not REAL.is_dir():
         print(f"no real data at {REAL}")
         return 1
-    results = []
-    for name, reviews in series().items():
-        table = backtest(reviews, args.step, args.simulations).assign(file=name)
-        results.append(table)
+    outcomes, record = calibrate(args.step, args.simulations)
+    results = [table for _, table in outcomes.groupby("file", sort=False)]
+    for table in results:
+        name = table["file"].iloc[0]
         cover = table.groupby("horizon")["inside"].agg(["mean", "size"])
         print(f"{name:<24} " + "  ".join(
             f"{h} d: {cover.at[h, 'mean']:.0%} of {cover.at[h, 'size']}" if h in cover.index
@@ -108,6 +147,10 @@ def main() -> int:
     print("all files                " + "  ".join(
         f"{h} d: {total.at[h, 'mean']:.0%} of {total.at[h, 'size']}" for h in total.index))
     print("goal: 70-90 % per horizon (an 80 % interval)")
+    if args.write:
+        CALIBRATION.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+        print(f"written: {CALIBRATION.relative_to(REPO)}")
     return 0
 
 

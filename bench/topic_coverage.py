@@ -6,7 +6,11 @@ the bundled taxonomy and prints, per file, the coverage and the topic counts. Wi
 ``--sample N`` it also prints N random negatives per file (seed 7) with their topic: the
 hand check of docs/topics.md is made from that list.
 
-Usage: python bench/topic_coverage.py [--sample 50] [--other 20]
+Usage: python bench/topic_coverage.py [--sample 50] [--other 20] [--handcheck]
+
+``--handcheck`` prints the hand check recorded in ``bench/topic_handcheck.yaml`` as the
+markdown of ``docs/topics-handcheck.md``: each sampled review (shortened), the topic
+given, whether a careful reader agrees, and the reader's topic where not.
 """
 
 from __future__ import annotations
@@ -61,6 +65,42 @@ def negatives() -> dict[str, pd.DataFrame]:
     return out
 
 
+HANDCHECK = REPO / "bench" / "topic_handcheck.yaml"
+
+
+def handcheck_markdown() -> str:
+    """The recorded hand check as markdown tables, one per file, with the sentences."""
+    import yaml
+
+    checked = yaml.safe_load(HANDCHECK.read_text(encoding="utf-8"))
+    frames = negatives()
+    lines = ["# Topics: the hand check on real reviews", "",
+             "Written by `python bench/topic_coverage.py --handcheck` from "
+             "`bench/topic_handcheck.yaml` (see docs/topics.md for the method and the "
+             "caveats). Reviews are shortened to 120 characters here (the files may not be "
+             "copied); they were read in full.",
+             ""]
+    summary = []
+    for name, rows in checked.items():
+        right = sum(r["right"] for r in rows)
+        summary.append(f"| {name} | {right} of {len(rows)} ({right / len(rows):.0%}) |")
+    lines += ["| file | right |", "|---|---|", *summary, ""]
+    for name, rows in checked.items():
+        frame = frames[name]
+        lines += [f"## {name}", "", "| row | review | given | right | reader's topic |",
+                  "|---|---|---|---|---|"]
+        for r in rows:
+            words = " — ".join(p for p in (frame.at[r["row"], "title"], frame.at[r["row"], "text"])
+                               if str(p).strip())
+            words = re.sub(r"\s+", " ", words).replace("|", "/")
+            short = words[:120] + ("…" if len(words) > 120 else "")
+            reader = "" if r["right"] else f"{r['reader']}: {r['why']}"
+            lines.append(f"| {r['row']} | {short} | {r['given']} | "
+                         f"{'yes' if r['right'] else '**no**'} | {reader} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO))
     from crisis_kit.analysis.topics import assign
@@ -69,7 +109,12 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--other", type=int, default=0, help="print N uncovered negatives")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--handcheck", action="store_true",
+                        help="print bench/topic_handcheck.yaml as markdown, with the sentences")
     args = parser.parse_args()
+    if args.handcheck:
+        print(handcheck_markdown())
+        return 0
     if not REAL.is_dir():
         print(f"no real data at {REAL}")
         return 1

@@ -156,3 +156,23 @@ def test_incident_comparison_figure_takes_a_table_and_labels():
     assert figure.layout.xaxis2.title.text == "事件起点"
     with pytest.raises(ValueError, match="onset"):
         figures.incident_comparison(table.drop(columns="onset"), labels)
+
+
+def test_a_measure_no_incident_has_draws_no_panel():
+    from crisis_kit.report.charts import _comparison_figure
+
+    s = load_strings("en")
+    table = pd.DataFrame({
+        "incident": ["a", "b"], "current": [True, False],
+        "onset": [pd.Timestamp("2022-05-02").date(), pd.Timestamp("2023-01-10").date()],
+        "first_response_hours": [0.75, 2.5],
+        "days_to_rating_recovery": [None, None],  # neither incident has recovered
+        "days_to_sales_100": [None, 12],
+    })
+    figure = _comparison_figure(table, s)
+    panels = s.section("comparison")["panels"]
+    assert [a.text for a in figure.layout.annotations] == [
+        panels["first_response_hours"], panels["days_to_sales_100"]]
+    # no measure with a value in any incident: no figure at all
+    blank = table.assign(first_response_hours=None, days_to_sales_100=None)
+    assert _comparison_figure(blank, s) is None

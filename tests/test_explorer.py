@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import shutil
@@ -375,3 +376,39 @@ def test_one_match_is_one_complaint(explorer):
     explorer.search.value = '"宝宝的衣服全湿了"'
     assert explorer.page_label.value.startswith("1 complaint · page 1 of 1")
     reset(explorer)
+
+
+def test_distinctive_phrases_of_the_selection(explorer, events):
+    from crisis_kit.analysis.phrases import distinctive_phrases
+
+    reset(explorer)
+    explorer.asin.value = ("B0SAMPLE01",)
+    explorer.end.value = dt.date(2022, 5, 29)
+    table = explorer.find_phrases()
+    # independently: the ASIN's negatives of 05-02 .. 05-29 against 04-04 .. 05-01
+    chosen = events[(events["asin"] == "B0SAMPLE01") & events["is_negative"]
+                    & events["local_date"].between("2022-04-04", "2022-05-29")]
+    expected = distinctive_phrases(chosen[["event_id", "local_date", "title", "text"]],
+                                   pd.Timestamp("2022-05-02"), pd.Timestamp("2022-05-29"), 28,
+                                   marketplace="US")
+    assert len(table) > 0
+    pd.testing.assert_frame_equal(table, expected)
+    box = explorer.phrases_box.value
+    assert "2022-05-02 – 2022-05-29" in box and "2022-04-04 – 2022-05-01" in box
+    for phrase in table["phrase"]:
+        assert f"<td>{html.escape(phrase)}</td>" in box
+    # a window with no negative says so
+    explorer.end.value = dt.date(2021, 1, 31)
+    assert explorer.find_phrases().empty
+    assert load_strings("en").text("explorer.phrases_none") in explorer.phrases_box.value
+
+
+def test_phrases_and_quoted_complaints_are_escaped():
+    from crisis_kit.explorer.table import render_phrases
+
+    table = pd.DataFrame({"phrase": ["<b>hot</b>"], "recent": [5], "before": [0], "z": [2.5],
+                          "example_1": ["<script>alert(1)</script> so hot"], "example_2": [""]})
+    page = render_phrases(table, load_strings("zh"), "<i>window</i>")
+    assert "<script>" not in page and "<b>hot" not in page and "<i>window" not in page
+    assert "&lt;b&gt;hot&lt;/b&gt;" in page and "&lt;script&gt;alert(1)&lt;/script&gt; so hot" in page
+    assert "<th>词语</th>" in page  # the report's Chinese column names

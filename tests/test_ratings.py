@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisis_kit.analysis.forecast import PATH_COLUMNS
+from crisis_kit.analysis.forecast import PATH_COLUMNS, forecast_rating
 from crisis_kit.analysis.ratings import (
     BY_ASIN_COLUMNS,
     five_star_reviews_to_target,
@@ -70,6 +70,7 @@ def test_summary_of_a_series_worked_out_by_hand():
         "window_days": 3, "baseline": 4.75, "trough": 2.25, "trough_date": "2022-05-05",
         "latest": 4.667, "target": 4.0, "recovered_date": "2022-05-07",
         "five_star_reviews_to_target": 0, "forecast_target_date": None,
+        "forecast_interval_coverage": None,  # the target is reached: no interval was drawn
     }
 
 
@@ -291,3 +292,26 @@ def test_sample_forecast_from_early_june_brackets_the_actual_recovery(sample_eve
     n = summary.five_star_reviews_to_target
     total, count = ratings["rating"].sum(), len(ratings)
     assert (total + 5 * n) / (count + n) >= 4.2 > (total + 5 * (n - 1)) / (count + n - 1)
+
+
+def test_a_forecast_carries_the_measured_coverage_of_its_own_model_only():
+    from crisis_kit.analysis.forecast import calibration, measured_coverage
+
+    days = pd.date_range("2022-01-01", periods=120, freq="D")
+    # a steady 3-star product: far below 4.5, so a path is simulated
+    reviews = pd.DataFrame({"local_date": days.repeat(2), "rating": [3.0, 2.0] * 120})
+    made = forecast_rating(reviews, 30, 4.5, days[-1], simulations=200)
+    shipped = calibration()
+    assert not made.path.empty
+    assert measured_coverage(made) == {
+        h: shipped["coverage"][h]["coverage"] for h in ("30", "60", "90", "all")}
+    # the figures are the counts' ratios, and every horizon was measured on real outcomes
+    for figures in shipped["coverage"].values():
+        assert figures["coverage"] == round(figures["inside"] / figures["outcomes"], 3)
+        assert figures["outcomes"] >= 100
+    # another window or interval is another model: its coverage is unknown
+    assert measured_coverage(forecast_rating(reviews, 7, 4.5, days[-1], simulations=200)) is None
+    assert measured_coverage(forecast_rating(reviews, 30, 4.5, days[-1], simulations=200,
+                                             interval=0.9)) is None
+    # target already met: nothing simulated, nothing to cover
+    assert measured_coverage(forecast_rating(reviews, 30, 2.0, days[-1])) is None

@@ -111,6 +111,30 @@ def test_each_language_finds_its_topic(text, topic):
     assert one(text=text) == topic
 
 
+@pytest.mark.parametrize(("title", "text", "topic"), [
+    # weak words decide only where no topic's own words match (real sentences, shortened)
+    ("", "A nurse at the hospital recommended these bottles ... then they started to leak.",
+     "quality"),                                                                 # baby: not safety
+    ("", "花了100安装费，师傅态度极差", "service"),                                   # JD: installation
+    ("", "约好的安装时间没按时来。物流好评。", "service"),                             # JD: praise of 物流
+    ("", "售后啥的没毛病，预约安装时间到了，未见到任何动静", "service"),                 # JD: 没毛病 = fine
+    ("", "I will be contacting the seller for a refund", "service"),             # only weak words
+    ("", "The battery does not last a day", "quality"),                          # strong phrase
+    ("", "battery", "quality"),                                                  # weak alone
+    # the customer's own title names the topic before the body does
+    ("Not genuine seller", "My phone goes completely silent many times and i have to restart it.",
+     "authenticity"),                                                            # amazon.in iPhone
+    ("Fake handset received", "speaker related issues; service center denied to repair",
+     "authenticity"),
+    # ... but safety is looked for everywhere first
+    ("Terrible quality", "The lid cracked and the hot tea burned my hand", "safety"),
+])
+def test_passes_weak_words_and_titles(title, text, topic):
+    assert one(title=title, text=text) == topic
+    frame = pd.DataFrame([(title, text, None, None)], columns=["title", "text", "reason", "reason_group"])
+    assert in_duckdb(frame) == [topic]
+
+
 def test_matching_ignores_case_and_respects_word_boundaries():
     assert one(text="LEAKS EVERYWHERE") == "quality"
     # heat in normal use is a quality complaint (design.md section 8); a burn is safety
@@ -201,7 +225,8 @@ def test_the_stores_sql_gives_the_topic_assign_gives(row):
     assert in_duckdb(frame) == assign(frame).astype(str).tolist()
 
 
-KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics for ws in t.keywords.values() for w in ws})
+KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics
+                   for ws in [*t.keywords.values(), *t.weak.values()] for w in ws})
 
 
 @settings(max_examples=60, deadline=None)
@@ -334,14 +359,17 @@ def test_users_extend_the_taxonomy(tmp_path):
         "    keywords: {en: [wobbl*]}\n"
         "  - name: odour\n"
         "    label: {en: Odour, zh: 气味}\n"
-        "    keywords: {en: [whiff*], zh: [腥]}\n",
+        "    keywords: {en: [whiff*], zh: [腥]}\n"
+        "    weak: {en: [fishy]}\n",
         encoding="utf-8",
     )
     taxonomy = load_taxonomy(path)
     assert taxonomy.names == [*TOPIC_NAMES[:-1], "odour", OTHER]
     assert taxonomy.label("odour", "zh") == "气味"
-    frame = pd.DataFrame({"text": ["the table wobbles", "a whiff of fish", "有点腥", "it leaks"]})
-    assert assign(frame, taxonomy).tolist() == ["quality", "odour", "odour", "quality"]
+    frame = pd.DataFrame({"text": ["the table wobbles", "a whiff of fish", "有点腥", "it leaks",
+                                   "fishy", "fishy and it leaks"]})
+    assert assign(frame, taxonomy).tolist() == ["quality", "odour", "odour", "quality", "odour",
+                                                "quality"]
     path.write_text("precedence: [odour]\ntopics:\n  - name: odour\n    keywords: {en: [stink*]}\n",
                     encoding="utf-8")
     only = load_taxonomy(path, extend=False)

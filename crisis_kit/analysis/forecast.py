@@ -2,13 +2,13 @@
 
 :func:`five_star_reviews_to_target` is closed-form arithmetic on the latest window.
 
-The forecast's method (written up in ``docs/forecast.md``): the recent review velocity and star
-mix are estimated from the last ``lookback_days`` days; future days are simulated as
-Poisson draws per star, with the velocity and mix themselves resampled by a day-level
-bootstrap; every simulated future is run through the same trailing window as the
-observed rating, so old reviews leave the window exactly as they would. The forecast
-date is the median first day on which the simulated rating reaches the target, with
-an interval from the simulated spread. A fixed seed makes it reproducible.
+The forecast's method (written up in ``docs/forecast.md``): future days are simulated as
+Poisson draws per star, in blocks of ``lookback_days`` days whose velocity and star mix
+are those of a random block of the last ``history_days`` (a block bootstrap; half of the
+futures start at the last days' own pace); every simulated future is run through the
+same trailing window as the observed rating, so old reviews leave the window exactly
+as they would. The forecast date is the median first day on which the simulated rating
+reaches the target, with an interval from the simulated spread. A fixed seed makes it reproducible.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -25,9 +27,12 @@ import pandas as pd
 from .volume import DayLike, as_day
 
 __all__ = [
-    "PATH_COLUMNS", "RatingForecast", "check_target", "five_star_reviews_to_target",
-    "forecast_rating",
+    "PATH_COLUMNS", "RatingForecast", "calibration", "check_target",
+    "five_star_reviews_to_target", "forecast_rating", "measured_coverage",
 ]
+
+CALIBRATED = ("window_days", "lookback_days", "history_days", "interval")
+"""The forecast's parameters that the shipped calibration was measured with."""
 
 PATH_COLUMNS = ["local_date", "expected", "median", "lower", "upper"]
 """Columns of :attr:`RatingForecast.path`."""
@@ -76,6 +81,7 @@ class RatingForecast:
     simulations: int
     seed: int
     path: pd.DataFrame = field(repr=False)
+    history_days: int = 180
 
 
 def _positive(name: str, value: object) -> int:
@@ -160,7 +166,7 @@ def forecast_rating(
     simulations: int = 2000,
     seed: int = 0,
     interval: float = 0.8,
-    history_days: int = 90,
+    history_days: int = 180,
 ) -> RatingForecast:
     """Forecast the first day the trailing-window rating reaches ``target``.
 
@@ -185,7 +191,7 @@ def forecast_rating(
         Seed of the random generator (same inputs, same seed: same forecast).
     interval : float, default 0.8
         Coverage of the interval (0.8: the 10th to the 90th percentile).
-    history_days : int, default 90
+    history_days : int, default 180
         The recent months whose blocks of ``lookback_days`` days the future's pace and mix
         are drawn from (the drift); ``history_days = lookback_days``: the last days only.
 
@@ -239,7 +245,7 @@ def forecast_rating(
         return RatingForecast(
             status=status, target=target, as_of=last, window_days=window_days,
             lookback_days=lookback_days, horizon_days=horizon_days, interval=float(interval),
-            simulations=simulations, seed=int(seed), **values,
+            simulations=simulations, seed=int(seed), history_days=int(history_days), **values,
         )
 
     recent = offset < lookback_days
@@ -324,3 +330,41 @@ def forecast_rating(
         reviews_per_day=float(per_day.sum() / lookback_days),
         recent_mean_rating=float(stars[recent].mean()), path=path,
     )
+
+
+@cache
+def calibration() -> dict:
+    """The forecast's measured coverage on real review histories (shipped data).
+
+    ``crisis_kit/data/forecast_calibration.json``, written by
+    ``python bench/forecast_calibration.py --write``: the ``model`` parameters it was
+    measured with (:data:`CALIBRATED`), and per horizon (30, 60, 90 days) and over all
+    horizons (``all``) the backtest outcomes inside the 80 % interval, the outcomes, and
+    their ratio ``coverage``. ``tests/test_real_data.py`` re-runs the backtest and holds
+    the file equal to it.
+    """
+    import json
+
+    text = resources.files("crisis_kit").joinpath("data/forecast_calibration.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def measured_coverage(forecast: RatingForecast) -> dict[str, float] | None:
+    """The measured coverage of the model that made ``forecast``, or None.
+
+    Returns
+    -------
+    dict of str to float or None
+        ``{"30": 0.84, "60": 0.82, "90": 0.82, "all": 0.83}`` (the share of backtest
+        outcomes inside the interval, per horizon in days and over all of them) when
+        ``forecast`` drew a path with the calibrated parameters; None when no path was
+        simulated (target reached, no recent reviews) or a parameter differs from the
+        measured model's (then its coverage is unknown).
+    """
+    if forecast.path.empty:
+        return None
+    measured = calibration()
+    if any(getattr(forecast, name) != measured["model"][name] for name in CALIBRATED):
+        return None
+    return {h: float(v["coverage"]) for h, v in measured["coverage"].items()}

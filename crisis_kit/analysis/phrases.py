@@ -159,6 +159,9 @@ def distinctive_phrases(
         ``PHRASE_COLUMNS``: each row one phrase with its counts in both windows, its
         z-score (positive: more frequent now) and two recent complaints that say it.
     """
+    # examples are the first complaints by day and id, whatever order the rows came in
+    order = [c for c in ("local_date", "event_id") if c in negatives.columns]
+    negatives = negatives.sort_values(order, kind="mergesort") if order else negatives
     days = pd.to_datetime(negatives["local_date"]).dt.normalize()
     before_start = recent_start - pd.Timedelta(days=window_days)
     recent = negatives[(days >= recent_start) & (days <= recent_end)]

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .forecast import RatingForecast, check_target, five_star_reviews_to_target, forecast_rating
+from .forecast import (
+    RatingForecast,
+    check_target,
+    five_star_reviews_to_target,
+    forecast_rating,
+    measured_coverage,
+)
 from .volume import DayLike, as_day, day_index
 
 __all__ = [
@@ -227,7 +233,14 @@ class RatingSummary:
             "recovered_date": _iso(self.recovered_date),
             "five_star_reviews_to_target": self.five_star_reviews_to_target,
             "forecast_target_date": _iso(self.forecast_target_date),
+            "forecast_interval_coverage": _coverage(self.forecast),
         }
+
+
+def _coverage(forecast: RatingForecast) -> float | None:
+    """The measured coverage over all horizons of the model that made ``forecast``."""
+    measured = measured_coverage(forecast)
+    return None if measured is None else measured["all"]
 
 
 def _round(value: float | None) -> float | None:

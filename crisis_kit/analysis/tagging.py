@@ -49,7 +49,8 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
     group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
     words = f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
     every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
-    branches = []
+    title = f"coalesce({prefix}title, '')"
+    strong = []
     for topic in taxonomy.topics:
         tests = []
         if topic.reason_codes:
@@ -61,8 +62,22 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
         regex = topic.regex()
         if regex is not None:
             tests.append(f"regexp_matches({words}, {_sql_text(regex)}, 'i')")
-        if tests:
-            branches.append(f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}")
+        strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
+                       if tests else None))
+    # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
+    # alone names, then title, text and reasons together, then the weak words
+    branches = [b for _, b in strong[:1] if b]
+    for topic in taxonomy.topics[1:]:
+        regex = topic.regex()
+        if regex is not None:
+            branches.append(f"WHEN regexp_matches({title}, {_sql_text(regex)}, 'i') "
+                            f"THEN {_sql_text(topic.name)}")
+    branches += [b for _, b in strong if b]
+    for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
+        regex = topic.weak_regex()
+        if regex is not None:
+            branches.append(f"WHEN regexp_matches({words}, {_sql_text(regex)}, 'i') "
+                            f"THEN {_sql_text(topic.name)}")
     if not branches:
         return _sql_text(OTHER)
     return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
@@ -74,6 +89,7 @@ def fingerprint(taxonomy: Taxonomy | None = None) -> str:
     Stored topics are valid while the store's fingerprint equals the taxonomy's.
     """
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    rule = [[t.name, t.regex(), list(t.reason_codes), list(t.reason_groups)]
+    rule = [["passes: first anywhere, title, all, weak"]] + [
+        [t.name, t.regex(), list(t.reason_codes), list(t.reason_groups), t.weak_regex()]
             for t in taxonomy.topics]
     return hashlib.sha256(json.dumps(rule, ensure_ascii=False).encode()).hexdigest()[:16]

@@ -78,7 +78,13 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     its keywords occurs in the title or the text (:meth:`Topic.regex`), or the
     event's return reason code is one of its ``reason_codes``, or - when the code is
     listed under no topic - its ``reason_group`` is one of its ``reason_groups``. Of
-    the matching topics the first in precedence order wins; none: ``other``.
+    the matching topics the first in precedence order wins, in passes: the first topic
+    (safety) wherever it matches; else the first topic the title alone matches (the
+    customer's own summary); else the first that title, text or reason match. When no
+    topic matches, a last pass looks for the topics' ``weak`` words (:meth:`Topic.weak_regex`: words
+    that say what a complaint is about only when nothing more specific is said, such
+    as "battery", "seller", "price", 物流), again first in precedence order; none:
+    ``other``.
     Negation is not understood ("no leaks at all" matches leaks); shares and drivers
     count negative events only, where it is rare. One RE2 pass per topic over all
     rows (``pyarrow.compute``); the input is not modified.
@@ -96,21 +102,35 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     words = pc.binary_join_element_wise(
         _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
     )
-    def keyword_hits(topic: Topic) -> np.ndarray | None:
-        regex = topic.regex()
+    title = _arrow_text(events, "title")
+
+    def keyword_hits(job: tuple[str | None, bool]) -> np.ndarray | None:
+        regex, title_only = job
         if regex is None:
             return None
-        found = pc.match_substring_regex(words, pattern=regex, ignore_case=True)
+        found = pc.match_substring_regex(title if title_only else words, pattern=regex,
+                                         ignore_case=True)
         return found.to_numpy(zero_copy_only=False).astype(bool)
 
-    # pyarrow's regex kernels release the GIL: one thread per topic uses every core.
+    # pyarrow's regex kernels release the GIL: one thread per pattern uses every core.
+    topics = taxonomy.topics
+    jobs = ([(t.regex(), False) for t in topics] + [(t.regex(), True) for t in topics]
+            + [(t.weak_regex(), False) for t in topics])
     with ThreadPoolExecutor() as pool:
-        found_by_topic = list(pool.map(keyword_hits, taxonomy.topics))
-    matches = []
-    for topic, found in zip(taxonomy.topics, found_by_topic, strict=True):
+        found = list(pool.map(keyword_hits, jobs))
+    n = len(topics)
+    strong, in_title, weak = found[:n], found[n:2 * n], found[2 * n:]
+    both = []
+    for topic, hits in zip(topics, strong, strict=True):
         hit = reason_topic.eq(topic.name).to_numpy()
-        matches.append(hit if found is None else hit | found)
-    names = [t.name for t in taxonomy.topics]
+        both.append(hit if hits is None else hit | hits)
+    # the passes, each in precedence order (docs/topics.md "Matching"): the first topic
+    # (safety) anywhere; the topic the customer's own title names; title, text and
+    # reasons together; then the weak words, where nothing else matched
+    passes = [(topics[:1], both[:1]), (topics[1:], in_title[1:]), (topics, both), (topics, weak)]
+    matches = [hits for _, found_in in passes for hits in found_in if hits is not None]
+    names = [t.name for chosen_from, found_in in passes
+             for t, hits in zip(chosen_from, found_in, strict=True) if hits is not None]
     chosen = np.select(matches, names, default=OTHER) if matches else np.full(len(events), OTHER)
     return pd.Series(pd.Categorical(chosen, categories=taxonomy.names), index=events.index,
                      name="topic")

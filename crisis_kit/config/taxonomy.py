@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ __all__ = ["OTHER", "Topic", "Taxonomy", "load_taxonomy"]
 OTHER = "other"
 """The topic of an event no topic of the taxonomy matches."""
 
-_TOPIC_KEYS = {"name", "label", "description", "keywords", "reason_codes", "reason_groups"}
+_TOPIC_KEYS = {"name", "label", "description", "keywords", "weak", "reason_codes", "reason_groups"}
 _FILE_KEYS = {"version", "topics", "precedence"}
 # Latin script (with its accented letters) is written with spaces between words, so
 # its keywords need word boundaries; Chinese and Japanese are not, so theirs do not.
@@ -50,6 +50,7 @@ class Topic:
     reason_codes: tuple[str, ...] = ()
     reason_groups: tuple[str, ...] = ()
     description: str = ""
+    weak: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def regex(self) -> str | None:
         """The alternation of every keyword, in RE2 syntax, to match ignoring case (None without any).
@@ -58,11 +59,23 @@ class Topic:
         and ``’``, a Latin-script word matches whole words only, and a trailing ``*``
         lets it end in any way (``leak*``: leaks, leaking, leaky).
         """
-        words = sorted({w for words in self.keywords.values() for w in words}, key=str.lower)
-        latin = [_keyword_regex(w) for w in words if _LATIN.match(w)]
-        others = [_keyword_regex(w) for w in words if not _LATIN.match(w)]
-        parts = ([f"{_START}(?:{'|'.join(latin)})"] if latin else []) + others
-        return "|".join(parts) or None
+        return _alternation(self.keywords)
+
+    def weak_regex(self) -> str | None:
+        """:meth:`regex` of the ``weak`` keywords (None without any).
+
+        Weak words name the topic only when no topic's own keywords match ("battery",
+        "seller", "price", 物流): the last pass of the assignment.
+        """
+        return _alternation(self.weak)
+
+
+def _alternation(keywords: Mapping[str, tuple[str, ...]]) -> str | None:
+    words = sorted({w for words in keywords.values() for w in words}, key=str.lower)
+    latin = [_keyword_regex(w) for w in words if _LATIN.match(w)]
+    others = [_keyword_regex(w) for w in words if not _LATIN.match(w)]
+    parts = ([f"{_START}(?:{'|'.join(latin)})"] if latin else []) + others
+    return "|".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -120,9 +133,11 @@ def _parse_topic(raw: Any, where: str) -> Topic:
         raise _fail(f"topic name {name!r} is not allowed", where,
                     f"use lower-case letters, digits and _; {OTHER!r} is implicit")
     keywords = raw.get("keywords") or {}
-    if not isinstance(keywords, dict):
-        raise _fail(f"keywords of topic {name!r} must map languages to lists", where,
-                    "write keywords: {en: [...], zh: [...]}")
+    weak = raw.get("weak") or {}
+    for key, value in (("keywords", keywords), ("weak", weak)):
+        if not isinstance(value, dict):
+            raise _fail(f"{key} of topic {name!r} must map languages to lists", where,
+                        f"write {key}: {{en: [...], zh: [...]}}")
     return Topic(
         name=name,
         labels={str(k): str(v) for k, v in (raw.get("label") or {}).items()},
@@ -131,6 +146,8 @@ def _parse_topic(raw: Any, where: str) -> Topic:
         reason_codes=tuple(c.upper() for c in _strings(raw.get("reason_codes"), "reason_codes", where)),
         reason_groups=tuple(g.lower() for g in _strings(raw.get("reason_groups"), "reason_groups", where)),
         description=str(raw.get("description") or ""),
+        weak={str(lang): _strings(words, f"weak.{lang} of {name!r}", where)
+              for lang, words in weak.items()},
     )
 
 
@@ -163,12 +180,16 @@ def _bundled() -> tuple[Topic, ...]:
     return tuple(_read(None)[0])
 
 
+def _union(base: Mapping[str, tuple[str, ...]],
+           extra: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(dict.fromkeys(base.get(lang, ()) + extra.get(lang, ())))
+            for lang in dict.fromkeys([*base, *extra])}
+
+
 def _merge(base: Topic, extra: Topic) -> Topic:
-    languages = dict.fromkeys([*base.keywords, *extra.keywords])
     return Topic(
         name=base.name, labels={**base.labels, **extra.labels},
-        keywords={lang: tuple(dict.fromkeys(base.keywords.get(lang, ()) + extra.keywords.get(lang, ())))
-                  for lang in languages},
+        keywords=_union(base.keywords, extra.keywords), weak=_union(base.weak, extra.weak),
         reason_codes=tuple(dict.fromkeys(base.reason_codes + extra.reason_codes)),
         reason_groups=tuple(dict.fromkeys(base.reason_groups + extra.reason_groups)),
         description=extra.description or base.description,

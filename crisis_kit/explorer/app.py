@@ -15,6 +15,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from ..analysis.phrases import distinctive_phrases
 from ..config import SAMPLE_INCIDENT, Incident, Thresholds, load_incident
 from ..errors import CrisisKitError, InputError
 from ..ingest import FileSpec, incident_files, ingest_file, ingest_incident
@@ -25,7 +26,7 @@ from .export import Exported, write_selection
 from .fit import FitCharts
 from .query import SORT_COLUMNS, ExplorerData, Filters
 from .search import parse
-from .table import render_table
+from .table import render_phrases, render_table
 
 __all__ = ["Explorer", "SAMPLE_INCIDENT"]
 
@@ -99,6 +100,7 @@ class Explorer(widgets.VBox):
         self._page = 0
         self._quiet = False
         self.last_series = None
+        self.last_phrases: pd.DataFrame | None = None
         self._per_day: pd.Series | None = None
         self.data = ExplorerData(source)
         bar = _LoadingBar(self.strings) if progress and _in_kernel() else None
@@ -117,7 +119,8 @@ class Explorer(widgets.VBox):
                 self.marketplace, self.asin, self.source, self.topic, self.rating],
                 layout=widgets.Layout(flex_flow="row wrap"))
             actions = widgets.HBox([self.refresh_button, self.export_button, self.all_days_button,
-                                    self.status], layout=widgets.Layout(flex_flow="row wrap"))
+                                    self.phrases_button, self.status],
+                                   layout=widgets.Layout(flex_flow="row wrap"))
             # minmax(0, 1fr) and min-width 0: a cell may shrink below a figure's drawn width,
             # so the grid never overflows the output area (auto-fit decides 1 or 2 columns)
             charts = widgets.GridBox(
@@ -127,7 +130,8 @@ class Explorer(widgets.VBox):
             charts.add_class("ck-charts")
             pager = widgets.HBox([self.sort, self.descending, self.previous_button, self.page_label,
                                   self.next_button], layout=widgets.Layout(flex_flow="row wrap"))
-            super().__init__([header, filters, actions, charts, pager, self.table, FitCharts()])
+            super().__init__([header, filters, actions, charts, self.phrases_box, pager,
+                              self.table, FitCharts()])
             self.add_class("ck-explorer")
             self.update()
         finally:
@@ -177,6 +181,9 @@ class Explorer(widgets.VBox):
         self.export_button = widgets.Button(description=text("export"), icon="download",
                                             tooltip=text("export_tip"))
         self.all_days_button = widgets.Button(description=text("all_days"), tooltip=text("all_days_tip"))
+        self.phrases_button = widgets.Button(description=text("phrases"), icon="search",
+                                             tooltip=text("phrases_tip"))
+        self.phrases_box = widgets.HTML()
         self.status = widgets.HTML()
         self.table = widgets.HTML()
         # stable class names for the page (tests and the browser benchmark find controls by them)
@@ -195,6 +202,7 @@ class Explorer(widgets.VBox):
         self.refresh_button.on_click(lambda _: self.refresh())
         self.export_button.on_click(lambda _: self.export_selection())
         self.all_days_button.on_click(lambda _: self.select_day(None))
+        self.phrases_button.on_click(lambda _: self.find_phrases())
 
     def _set_choices(self, choices: dict) -> None:
         """Offer the data's values in each control, keeping what was selected."""
@@ -287,6 +295,36 @@ class Explorer(widgets.VBox):
                                  if filters.day else self._text(f"page{one}", **counts))
 
     # -- actions ------------------------------------------------------------------------
+    def find_phrases(self, days: int = 28) -> pd.DataFrame:
+        """What the selection's negatives say that no topic names, shown under the charts.
+
+        The phrases most distinctive of the negatives of the last ``days`` days of the
+        selection (ending on its "To" day, or the data's last day) against the ``days``
+        before, by weighted log-odds (:func:`crisis_kit.analysis.phrases.distinctive_phrases`,
+        the report's table); every other filter applies. On a button, not on every
+        filter change: tokenising thousands of complaints takes a moment.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The phrases (``PHRASE_COLUMNS``), also rendered in :attr:`phrases_box`.
+        """
+        filters = self.filters
+        end = pd.Timestamp(filters.end or self.last_day)
+        start = end - pd.Timedelta(days=days - 1)
+        before = start - pd.Timedelta(days=days)
+        negatives = self.data.negatives(filters, before.date(), end.date())
+        markets = filters.marketplaces or ((self.incident.marketplace,) if self.incident else ())
+        table = distinctive_phrases(negatives, start, end, days,
+                                    marketplace=markets[0] if len(markets) == 1 else "US")
+        window = self._text("phrases_window", start=self.strings.date(start),
+                            end=self.strings.date(end), before=self.strings.date(before),
+                            before_end=self.strings.date(start - pd.Timedelta(days=1)))
+        self.phrases_box.value = render_phrases(table, self.strings, window)
+        self.last_phrases = table
+        return table
+
+
     def export_selection(self, folder: str | Path | None = None) -> Exported:
         """Write the selected events to CSV and xlsx (formula-looking cells neutralised).
 

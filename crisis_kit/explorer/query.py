@@ -295,6 +295,17 @@ class ExplorerData:
         return self.con.execute(f"SELECT local_date, sum(units) AS units FROM explorer_sales "
                                 f"WHERE {where} GROUP BY 1 ORDER BY 1", params).df()
 
+    def negatives(self, filters: Filters, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """The selection's negative events from ``start`` to ``end`` (local days, inclusive).
+
+        ``filters.day`` is ignored. Columns ``event_id``, ``local_date``, ``title``, ``text``.
+        """
+        where, params = filters.without_day().where()
+        return self.con.execute(
+            f"""SELECT event_id, local_date, title, text FROM explorer_events
+                WHERE {where} AND is_negative AND local_date BETWEEN ? AND ?
+                ORDER BY local_date, event_id""", [*params, start, end]).df()
+
     def selection(self, filters: Filters) -> pd.DataFrame:
         """Every matching event (``filters.day`` applies), every column, in time order."""
         where, params = filters.where(with_day=True)

@@ -10,7 +10,7 @@ import pandas as pd
 from ..language import Strings, load_strings
 from .search import Terms, highlight
 
-__all__ = ["render_table"]
+__all__ = ["render_phrases", "render_table"]
 
 _STYLE = """<style>
 .ck-table {border-collapse: collapse; width: 100%; font-size: 12.5px;}
@@ -68,4 +68,39 @@ def render_table(page: pd.DataFrame, terms: Terms, topic_labels: dict[str, str],
     head = "".join(f"<th>{html.escape(language.text(f'explorer.columns.{key}'))}</th>" for key in
                    ("date", "source", "marketplace", "asin", "rating", "topic", "text"))
     return (f"{_STYLE}<table class=\"ck-table\"><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def render_phrases(table: pd.DataFrame, strings: Strings, window: str) -> str:
+    """HTML of the distinctive phrases (:func:`crisis_kit.analysis.phrases.distinctive_phrases`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``PHRASE_COLUMNS`` rows (phrase, recent, before, z, two example complaints).
+    strings : Strings
+        The interface language (the report's ``phrases`` texts).
+    window : str
+        The sentence that says which days were compared (shown above the table).
+
+    Returns
+    -------
+    str
+        Safe HTML: phrases and the complaints quoted are escaped, never interpreted.
+    """
+    lead = f"<p style='margin:4px 0'><strong>{html.escape(strings.text('phrases.title'))}</strong>" \
+           f" · {html.escape(window)}</p>"
+    if table.empty:
+        return _STYLE + lead + f"<p><em>{html.escape(strings.text('explorer.phrases_none'))}</em></p>"
+    rows = []
+    for record in table.itertuples(index=False):
+        said = " / ".join(_cell(e[:160] + ("…" if len(e) > 160 else ""))
+                          for e in (record.example_1, record.example_2) if isinstance(e, str) and e)
+        rows.append(f"<tr><td>{_cell(record.phrase)}</td><td>{strings.number(record.recent)}</td>"
+                    f"<td>{strings.number(record.before)}</td>"
+                    f"<td>{strings.number(record.z, 'decimal')}</td>"
+                    f"<td class=\"ck-text\">{said}</td></tr>")
+    head = "".join(f"<th>{html.escape(strings.text(f'phrases.{key}'))}</th>"
+                   for key in ("phrase", "recent", "before", "z", "examples"))
+    return (f"{_STYLE}{lead}<table class=\"ck-table ck-phrases\"><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")

@@ -146,16 +146,24 @@ def _response_figure(analysis: Analysis, lanes: pd.DataFrame, s: Strings) -> go.
 
 
 def _comparison_figure(table: pd.DataFrame | None, s: Strings) -> go.Figure | None:
-    """The incidents over time; none when this incident stands alone in its workspace."""
+    """The incidents over time, one panel per measure that some incident has.
+
+    None when this incident stands alone in its workspace or no measure has a value.
+    """
     if table is None or not has_others(table) or table["onset"].isna().all():
+        return None
+    dated = table[table["onset"].notna()]
+    drawn = tuple(m for m in PANELS  # a panel with no value in any incident is not drawn
+                  if pd.to_numeric(dated[m], errors="coerce").notna().any())
+    if not drawn:
         return None
     panels = s.section("comparison")["panels"]
     labels = _labels(s, onset=s.text("comparison.rows.onset"),
                      current=s.text("comparison.current_point"),
                      others=s.text("comparison.others_point"),
-                     **{m: panels[m] for m in PANELS})
+                     **{m: panels[m] for m in drawn})
     numbered = table.assign(text=[str(i) for i in range(1, len(table) + 1)])
-    return figures.incident_comparison(numbered, labels, measures=PANELS)
+    return figures.incident_comparison(numbered, labels, measures=drawn)
 
 
 def draw(analysis: Analysis, s: Strings, daily_by_source: pd.DataFrame,

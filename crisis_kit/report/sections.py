@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.forecast import measured_coverage
 from ..config import SAMPLE_INCIDENT, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..language import load_strings, resolve_language
@@ -266,6 +267,11 @@ class Report(Page):
             horizon=s.number(f.horizon_days), lookback=s.number(f.lookback_days),
             pace=s.or_none(s.number(f.reviews_per_day, "decimal")),
         )
+        measured = measured_coverage(f)
+        if measured is not None:  # how often this model's interval held on real histories
+            forecast += " " + s.text(
+                "rating.calibration", interval=s.number(f.interval, "percent_whole"),
+                **{f"h{h}": s.number(measured[h], "percent_whole") for h in ("30", "60", "90")})
         return fragments.note(" ".join(p for p in (opening, recovered) if p), five_star,
                               forecast, lead=True)
 
