@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import campaigns, effects, health, phrases, ratings, response, sales, topics
+from .analysis import campaigns, effects, health, phrases, ratings, response, sales, social, topics
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -43,7 +43,9 @@ class Analysis(Findings):
     each row one measure of the POA's follow-ups file, overdue ones first, with the
     measured before/after of the done ones (:func:`crisis_kit.poa.followups.review_followups`;
     empty without ``followups:``); ``campaigns``: each row one outreach action of the
-    log with its reach and conversion (:func:`crisis_kit.analysis.campaigns.campaigns`).
+    log with its reach and conversion (:func:`crisis_kit.analysis.campaigns.campaigns`);
+    ``social``: the social-media mentions beside Amazon's negative signals
+    (:func:`crisis_kit.analysis.social.social_view`; None without a mention).
     """
 
     statement: StatementReview | None = None
@@ -52,6 +54,7 @@ class Analysis(Findings):
     replies: ReplyConsistency | None = None
     followups: pd.DataFrame = field(default_factory=pd.DataFrame)
     campaigns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    social: social.SocialView | None = None
 
     def summary(self) -> dict[str, Any]:
         """``summary.json`` exactly as design.md section 9 shapes it."""
@@ -172,7 +175,8 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
         _trajectory(findings))
     return Analysis(**{f.name: getattr(findings, f.name) for f in fields(Findings)},
                     statement=statement, poa=plan, remedies=prices, replies=consistency,
-                    followups=tracked, campaigns=outreach)
+                    followups=tracked, campaigns=outreach,
+                    social=social.social_view(findings.events))
 
 
 def _trajectory(findings: Findings) -> pd.DataFrame | None:

@@ -76,8 +76,11 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         # held one of the incident's ASINs.
         ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"])
         voc = voc[voc["asin"].isin(incident.asins)]
+        # A social mention names a product in words, seldom by ASIN: one without an ASIN
+        # belongs to the incident whose export lists it.
         events = events[events["asin"].isin(incident.asins)
-                        | (events["asin"].isna() & events["order_id"].isin(ours))]
+                        | (events["asin"].isna() & events["order_id"].isin(ours))
+                        | (events["asin"].isna() & (events["source"] == "social"))]
     if cut is not None:
         events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]

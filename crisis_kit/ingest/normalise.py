@@ -610,6 +610,11 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
                 "column or a `date:` for the file",
         )
     fields = {k: (normalise_header(v),) for k, v in mapping.items()}
+    if "platform" in fields:
+        if "variant" in fields:
+            raise ConfigError("the mapping names both `platform` and `variant`, which are stored "
+                              "in the same column", fix="map one of them")
+        fields["variant"] = fields.pop("platform")
     missing = [v for v in mapping.values() if normalise_header(v) not in
                {normalise_header(h) for h in header}]
     if missing:
@@ -622,7 +627,7 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
                       source if source != "other" else f"mapped_{target}",
                       required=tuple(v for f in needed for v in fields[f]), fields=fields)
     key = tuple(k for k in ("asin", "order_id", "occurred_at", "author", "title", "text", "rating",
-                            "variant", "reason", "source_id") if k in mapping)
+                            "variant", "reason", "source_id") if k in fields)
     return Format("mapping", "columns mapped in incident.yaml", "events", source,
                   required=tuple(fields["occurred_at"]) if "occurred_at" in fields else (),
                   fields=fields, key=key or ("occurred_at",))

@@ -231,6 +231,48 @@ class Report(Page):
             parts.append(fragments.table(columns, rows, title=self.label("topics", topic)))
         return fragments.concat(*parts)
 
+    def social(self) -> Fragment:
+        """Social-media mentions beside Amazon's negative signals: volume, platforms, topics."""
+        s, view = self.strings, self.analysis.social
+        if view is None:
+            return fragments.note(s.text("social.none"))
+        lead = s.text("social.lead", mentions=s.number(view.mentions), first=s.date(view.first_day),
+                      last=s.date(view.last_day), platforms=s.number(len(view.by_platform)),
+                      complaints=s.number(view.complaints),
+                      first_complaint=s.or_none(s.date(view.first_complaint_day)),
+                      first_amazon=s.or_none(s.date(view.first_amazon_day)))
+        lines = [lead]
+        if view.first_complaint_day and view.first_amazon_day \
+                and view.first_complaint_day < view.first_amazon_day:
+            lines.append(s.text("social.earlier", days=s.number(
+                (view.first_amazon_day - view.first_complaint_day).days)))
+        volume = [[s.date(p.start), s.number(p.mentions), s.number(p.complaints),
+                   s.number(p.amazon_negative)] for p in view.by_period.itertuples()]
+        platforms = [[p.platform if p.platform != "unknown" else s.text("social.unknown"),
+                      s.number(p.mentions), s.number(p.complaints)]
+                     for p in view.by_platform.itertuples()]
+        topics = [[self.label("topics", t.topic), s.number(t.social),
+                   s.number(t.social_share, "percent"), s.number(t.amazon),
+                   s.number(t.amazon_share, "percent")] for t in view.topics.itertuples()]
+        return fragments.concat(
+            fragments.note(*lines, lead=True),
+            fragments.table(
+                [Column(s.text(f"social.{view.period}")), Column(s.text("social.mentions"), "number"),
+                 Column(s.text("social.complaints"), "number"),
+                 Column(s.text("social.amazon_negative"), "number")],
+                volume, title=s.text("social.volume_title")),
+            fragments.table(
+                [Column(s.text("social.platform")), Column(s.text("social.mentions"), "number"),
+                 Column(s.text("social.complaints"), "number")],
+                platforms, title=s.text("social.platforms_title")),
+            fragments.table(
+                [Column(s.text("social.topic")), Column(s.text("social.social"), "number"),
+                 Column(s.text("social.social_share"), "number"),
+                 Column(s.text("social.amazon"), "number"),
+                 Column(s.text("social.amazon_share"), "number")],
+                topics, title=s.text("social.topics_title"), notes=[s.text("social.caption")]),
+        )
+
     # -- rating -----------------------------------------------------------------------------
     def rating_outlook(self) -> Fragment:
         """Baseline, trough and latest rating, the recovery, five-star reviews and forecast."""
