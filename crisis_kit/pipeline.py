@@ -14,7 +14,20 @@ from typing import Any
 import pandas as pd
 
 from . import poa, statements
-from .analysis import campaigns, effects, health, phrases, ratings, response, sales, social, topics
+from .analysis import (
+    amazon_topics,
+    campaigns,
+    effects,
+    health,
+    messages,
+    phrases,
+    ratings,
+    response,
+    sales,
+    social,
+    topics,
+    voice,
+)
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -70,11 +83,14 @@ class Analysis(Findings):
                 # share of negative signals with a topic other than `other` (design.md 8)
                 "topic_coverage": round(float((negative["topic"].astype(str) != "other").mean()),
                                         3) if len(negative) else None,
+                # Amazon's leading negative topic per ASIN against the kit's (new field)
+                "amazon_topics": self.amazon_topics.summary() if self.amazon_topics else None,
             },
             "detection": self.detection.summary(),
             "rating": self.rating.summary() if self.rating else _empty_rating(
                 self.incident, self.health),
-            "response": _response_block(self.response, self.tz),
+            "response": {**_response_block(self.response, self.tz),
+                         "messages": self.messages.summary(self.tz) if self.messages else None},
             "sales": self.sales.summary() if self.sales else {
                 "baseline_units_per_day": None, "trough_index": None, "latest_index": None,
                 "recovered_100_date": None, "reached_target_date": None},
@@ -217,12 +233,16 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     lanes = _when(detection.onset, response.summarise, evidence.actions, detection.onset,
                   t.golden_hours)
     voc = evidence.voc if evidence.voc is not None else _frame(None, TABLES["voc"].names)
+    buyer_messages = messages.summarise(evidence.messages, detection.onset, t.golden_hours,
+                                       evidence.as_of, tz, t.baseline_days)
     state = health.health(events, t.rating_window_days, t.negative_growth,
                           t.min_negative_per_day, as_of=evidence.as_of)
     words = _distinctive(events, evidence.quotable, onset_day, state, t, incident.marketplace)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    voc, state, words)
+                    voc, state, words, buyer_messages,
+                    amazon_topics.compare(evidence.feedback_topics, events),
+                    voice.beside(voc, events, onset_day))
 
 
 def _distinctive(events: pd.DataFrame, quotable: pd.DataFrame | None, onset_day: Any,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
-           "TABLES", "CAMPAIGN_COUNTS", "FOLLOWUPS", "FOLLOWUP_KINDS", "FOLLOWUP_STATUSES"]
+           "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES", "CAMPAIGN_COUNTS", "FOLLOWUPS",
+           "FOLLOWUP_KINDS", "FOLLOWUP_STATUSES"]
 
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
@@ -179,7 +180,8 @@ FILES = Table(
         ("size", "BIGINT NOT NULL", "bytes"),
         ("format", "VARCHAR NOT NULL", "detected or named format"),
         ("encoding", "VARCHAR NOT NULL", "detected encoding"),
-        ("table_name", "VARCHAR NOT NULL", "events, sales, orders, actions or voc"),
+        ("table_name", "VARCHAR NOT NULL", "events, sales, orders, actions, voc, messages or "
+         "feedback_topics"),
         ("marketplace", "VARCHAR NOT NULL", "marketplace the file was read as"),
         ("rows_read", "BIGINT NOT NULL", "data rows in the file"),
         ("accepted", "BIGINT NOT NULL", "rows that added at least one new record"),
@@ -235,7 +237,78 @@ VOC = Table(
     key=("marketplace", "date", "asin", "sku", "condition", "fulfilled_by"),
 )
 
-TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC)}
+MESSAGES = Table(
+    "messages",
+    "Each row represents one buyer message (or help-desk ticket) as the customer-service "
+    "lane received it: when it came in and when the team first answered it. The buyer's "
+    "words and name are not kept: the lane is measured by its times.",
+    (
+        ("message_id", "VARCHAR NOT NULL", "the export's own id (ticket or message id), else a "
+         "hash of the received time, order, ASIN and thread"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace"),
+        ("thread_id", "VARCHAR", "conversation or ticket the message belongs to"),
+        ("order_id", "VARCHAR", "Amazon order id"),
+        ("asin", "VARCHAR", "ASIN (or the product id the help desk writes)"),
+        ("channel", "VARCHAR", "buyer-seller messaging, e-mail, chat, ..."),
+        ("status", "VARCHAR", "the export's status (open, solved, no response needed, ...)"),
+        ("received_at", "TIMESTAMP NOT NULL", "UTC: when the buyer's message came in"),
+        ("local_date", "DATE NOT NULL", "the marketplace-local day it came in"),
+        ("answered_at", "TIMESTAMP", "UTC: the team's first answer; NULL while unanswered"),
+        ("no_response_needed", "BOOLEAN NOT NULL", "marked as needing no answer (Amazon leaves "
+         "these out of its response-time figures)"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "data row"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+    ),
+    key=("message_id",),
+)
+
+FEEDBACK_TOPICS = Table(
+    "feedback_topics",
+    "Each row represents one topic Amazon's Customer Feedback API reports for one ASIN (or "
+    "one browse node) over one period: a topic of the response's date range, or one month "
+    "of a topic's trend. Amazon's own reading of the reviews and returns, kept beside the "
+    "kit's topics, never counted among the complaints.",
+    (
+        ("scope", "VARCHAR NOT NULL", "asin or browse_node"),
+        ("marketplace", "VARCHAR NOT NULL", "marketplace"),
+        ("asin", "VARCHAR", "the ASIN (scope asin)"),
+        ("browse_node_id", "VARCHAR", "the browse node (scope browse_node)"),
+        ("name", "VARCHAR", "itemName or the browse node's displayName"),
+        ("feedback", "VARCHAR NOT NULL", "review or return"),
+        ("polarity", "VARCHAR NOT NULL", "positive or negative (return topics: negative)"),
+        ("kind", "VARCHAR NOT NULL", "topics (the response's period) or trend (one month)"),
+        ("period_start", "DATE NOT NULL", "first day of the period"),
+        ("period_end", "DATE NOT NULL", "last day of the period"),
+        ("topic", "VARCHAR NOT NULL", "Amazon's topic name, trimmed"),
+        ("rank", "INTEGER", "place in Amazon's list (1 = first)"),
+        ("mentions", "BIGINT", "numberOfMentions of the ASIN's reviews"),
+        ("occurrence_pct", "DOUBLE", "percent of the ASIN's reviews mentioning it (browse "
+         "node scope: of all products in the node)"),
+        ("star_rating_impact", "DOUBLE", "Amazon's estimate of its effect on the star rating"),
+        ("parent_mentions", "BIGINT", "the parent ASIN's numberOfMentions"),
+        ("parent_occurrence_pct", "DOUBLE", "the parent ASIN's occurrencePercentage"),
+        ("parent_star_rating_impact", "DOUBLE", "the parent ASIN's starRatingImpact"),
+        ("node_occurrence_pct", "DOUBLE", "the browse node's occurrence, all products"),
+        ("node_top25_occurrence_pct", "DOUBLE", "the browse node's occurrence, top 25 % of "
+         "products"),
+        ("node_star_rating_impact", "DOUBLE", "the browse node's star-rating impact, all "
+         "products"),
+        ("snippets", "VARCHAR", "Amazon's review snippets, a JSON list (customer words: "
+         "untrusted)"),
+        ("subtopics", "VARCHAR", "subtopics with their mentions and occurrence, a JSON list"),
+        ("source_file", "VARCHAR NOT NULL", "file name"),
+        ("source_row", "BIGINT NOT NULL", "topic row in that file"),
+        ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
+        ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+    ),
+    key=("scope", "marketplace", "asin", "browse_node_id", "feedback", "kind", "polarity",
+         "period_start", "period_end", "topic"),
+)
+
+TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS, FILES, REJECTIONS, VOC, MESSAGES,
+                              FEEDBACK_TOPICS)}
 
 
 FOLLOWUP_KINDS = ("corrective", "preventive")

@@ -13,14 +13,16 @@ from .conftest import SAMPLES
 
 SECTION_9 = {
     "incident": None,
-    "complaints": {"total", "negative", "by_source", "by_topic", "topic_coverage"},
+    "complaints": {"total", "negative", "by_source", "by_topic", "topic_coverage",
+                   "amazon_topics"},
     "detection": {"alert_date", "alert_at", "onset", "peak_date", "peak_negative",
                   "statistical_alert_date", "alert_kind", "share_alert_date",
                   "low_volume_alert_date"},
     "rating": {"window_days", "baseline", "trough", "trough_date", "latest", "target",
                "recovered_date", "five_star_reviews_to_target", "forecast_target_date",
                "forecast_interval_coverage"},
-    "response": {"first_response_at", "first_response_hours", "golden_window_met", "lanes"},
+    "response": {"first_response_at", "first_response_hours", "golden_window_met", "lanes",
+                 "messages"},
     "sales": {"baseline_units_per_day", "trough_index", "latest_index", "recovered_100_date",
               "reached_target_date"},
     "statement": {"star", "vague_terms", "commitments", "passed"},

@@ -403,3 +403,19 @@ def test_on_the_sample_the_leak_defect_drives_the_crisis(sample_incident):
     shares = daily_shares(events)
     per_day = shares.groupby("local_date")["share"].sum(min_count=1).dropna()
     assert per_day.to_numpy() == pytest.approx(1.0)
+
+
+def test_the_fingerprint_and_the_sql_do_not_depend_on_the_process():
+    """Keywords differing only in case ("App", "app") once sorted by set order, which
+    Python's hash seed changes from one process to the next: every analysis then took
+    the store's topics for stale and matched every text again."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from crisis_kit.analysis import topics; import hashlib; "
+            "print(topics.fingerprint(), hashlib.sha256(topics.assign_sql().encode()).hexdigest())")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3", "4")}
+    assert len(seen) == 1, seen

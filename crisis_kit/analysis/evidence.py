@@ -30,6 +30,10 @@ class Evidence:
     - ``actions``: each row one response action, at or before the end of ``as_of``.
     - ``voc``: each row one ASIN of a Voice of the Customer download on its `Last updated`
       day (the ``voc`` table), of the incident's ASINs, on or before ``as_of``.
+    - ``messages``: each row one buyer message (the ``messages`` table) received on or
+      before ``as_of``, about the incident's ASINs (or their orders, or no product named).
+    - ``feedback_topics``: each row one topic of Amazon's Customer Feedback API for one of
+      the incident's ASINs (or a browse node) over a period that starts on or before ``as_of``.
     """
 
     events: pd.DataFrame
@@ -39,6 +43,8 @@ class Evidence:
     as_of: dt.date | None
     quotable: pd.DataFrame | None = None
     voc: pd.DataFrame | None = None
+    messages: pd.DataFrame | None = None
+    feedback_topics: pd.DataFrame | None = None
 
 
 def _day(value: str | dt.date | None) -> dt.date | None:
@@ -64,6 +70,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             store.events(words=not slim), store.sales(), store.actions(), store.files(),
             store.table("orders"), store.voc())
         quotable = store.negative_words() if slim else None
+        messages = store.messages()
+        amazon_topics = store.feedback_topics()
     events = _with_topics(events, tagged)
     if not words and quotable is None:
         negative = events["is_negative"].fillna(False).astype(bool)
@@ -76,6 +84,13 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         # held one of the incident's ASINs.
         ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"])
         voc = voc[voc["asin"].isin(incident.asins)]
+        # A buyer message names an order more often than an ASIN; one naming neither is
+        # about the shop, and the customer-service lane answered it all the same.
+        amazon_topics = amazon_topics[amazon_topics["asin"].isin(incident.asins)
+                                      | amazon_topics["asin"].isna()]
+        messages = messages[messages["asin"].isin(incident.asins) | (
+            messages["asin"].isna() & (messages["order_id"].isna()
+                                       | messages["order_id"].isin(ours)))]
         # A social mention names a product in words, seldom by ASIN: one without an ASIN
         # belongs to the incident whose export lists it.
         events = events[events["asin"].isin(incident.asins)
@@ -86,9 +101,13 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]
         actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
         voc = voc[pd.to_datetime(voc["date"]).dt.date <= cut]
+        messages = messages[pd.to_datetime(messages["local_date"]).dt.date <= cut]
+        amazon_topics = amazon_topics[
+            pd.to_datetime(amazon_topics["period_start"]).dt.date <= cut]
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
                     actions.reset_index(drop=True), files, cut, quotable,
-                    voc.reset_index(drop=True))
+                    voc.reset_index(drop=True), messages.reset_index(drop=True),
+                    amazon_topics.reset_index(drop=True))
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",

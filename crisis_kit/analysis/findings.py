@@ -9,13 +9,15 @@ Action and the remedy prices, which are computed from these findings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..config import Incident
+from .amazon_topics import AmazonTopics
 from .detection.rules import Detection
 from .health import Health
+from .messages import MessageResponse
 from .ratings import RatingSummary
 from .response import Response
 from .sales import SalesSummary
@@ -34,7 +36,11 @@ class Findings:
     during the crisis window against before), ``representatives`` (one quoted complaint),
     ``voc`` (one ASIN of Amazon's Voice of the Customer on one `Last updated` day),
     ``health`` (the calm product's figures on the last day, onset or not), ``phrases``
-    (one phrase distinctive of the recent negatives that no topic names), and
+    (one phrase distinctive of the recent negatives that no topic names), ``messages``
+    (the buyer messages' response times; None without a messages export),
+    ``amazon_topics`` (Amazon's Customer Feedback topics beside the kit's; None without
+    them), ``voc_beside`` (one ASIN on one Voice of the Customer day beside the kit's
+    figures for the same days: :func:`crisis_kit.analysis.voice.beside`), and
     the tables inside ``detection``, ``rating``, ``sales`` and ``response`` (None where
     there is no onset to measure from).
     """
@@ -54,6 +60,9 @@ class Findings:
     voc: pd.DataFrame
     health: Health | None
     phrases: pd.DataFrame
+    messages: MessageResponse | None = None
+    amazon_topics: AmazonTopics | None = None
+    voc_beside: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def onset_day(self) -> dt.date | None:

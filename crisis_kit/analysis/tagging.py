@@ -59,28 +59,30 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "") -> str:
             # a group counts only when its code is listed under no topic (see assign)
             listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
             tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
-        regex = topic.regex()
-        if regex is not None:
-            tests.append(f"regexp_matches({words}, {_sql_text(regex)}, 'i')")
+        if topic.regex_parts():
+            tests.append(_matches(words, topic.regex_parts()))
         strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
                        if tests else None))
     # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
     # alone names, then title, text and reasons together, then the weak words
     branches = [b for _, b in strong[:1] if b]
     for topic in taxonomy.topics[1:]:
-        regex = topic.regex()
-        if regex is not None:
-            branches.append(f"WHEN regexp_matches({title}, {_sql_text(regex)}, 'i') "
+        if topic.regex_parts():
+            branches.append(f"WHEN {_matches(title, topic.regex_parts())} "
                             f"THEN {_sql_text(topic.name)}")
     branches += [b for _, b in strong if b]
     for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
-        regex = topic.weak_regex()
-        if regex is not None:
-            branches.append(f"WHEN regexp_matches({words}, {_sql_text(regex)}, 'i') "
-                            f"THEN {_sql_text(topic.name)}")
+        parts = topic.regex_parts(weak=True)
+        if parts:
+            branches.append(f"WHEN {_matches(words, parts)} THEN {_sql_text(topic.name)}")
     if not branches:
         return _sql_text(OTHER)
     return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
+
+
+def _matches(text: str, parts: list[str]) -> str:
+    """SQL: ``text`` matches one of the regular expressions (:meth:`Topic.regex_parts`)."""
+    return "(" + " OR ".join(f"regexp_matches({text}, {_sql_text(p)}, 'i')" for p in parts) + ")"
 
 
 def fingerprint(taxonomy: Taxonomy | None = None) -> str:

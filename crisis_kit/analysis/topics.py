@@ -104,18 +104,22 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     )
     title = _arrow_text(events, "title")
 
-    def keyword_hits(job: tuple[str | None, bool]) -> np.ndarray | None:
-        regex, title_only = job
-        if regex is None:
+    def keyword_hits(job: tuple[list[str], bool]) -> np.ndarray | None:
+        parts, title_only = job
+        if not parts:
             return None
-        found = pc.match_substring_regex(title if title_only else words, pattern=regex,
-                                         ignore_case=True)
-        return found.to_numpy(zero_copy_only=False).astype(bool)
+        hit = np.zeros(len(events), dtype=bool)
+        for regex in parts:  # a topic's keywords in parts, each on RE2's fast DFA
+            found = pc.match_substring_regex(title if title_only else words, pattern=regex,
+                                             ignore_case=True)
+            hit |= found.to_numpy(zero_copy_only=False).astype(bool)
+        return hit
 
     # pyarrow's regex kernels release the GIL: one thread per pattern uses every core.
     topics = taxonomy.topics
-    jobs = ([(t.regex(), False) for t in topics] + [(t.regex(), True) for t in topics]
-            + [(t.weak_regex(), False) for t in topics])
+    strong_parts = [t.regex_parts() for t in topics]
+    jobs = ([(p, False) for p in strong_parts] + [(p, True) for p in strong_parts]
+            + [(t.regex_parts(weak=True), False) for t in topics])
     with ThreadPoolExecutor() as pool:
         found = list(pool.map(keyword_hits, jobs))
     n = len(topics)

@@ -27,7 +27,7 @@ class _Strict(BaseModel):
 
 
 class ExportFile(_Strict):
-    """One export (or a glob of exports) named in ``complaints`` or ``sales``."""
+    """One export (or a glob of exports) named in ``complaints``, ``sales`` or ``messages``."""
 
     path: str
     format: str | None = None
@@ -118,6 +118,8 @@ class Incident(_Strict):
     asins: list[str] = Field(default_factory=list)
     complaints: list[ExportFile] = Field(default_factory=list)
     sales: list[ExportFile] = Field(default_factory=list)
+    messages: list[ExportFile] = Field(default_factory=list)
+    """Buyer-message or help-desk exports (received and answered times, through a mapping)."""
     actions: str | None = None
     statement: str | None = None
     reply_templates: str | None = None

@@ -69,9 +69,29 @@ class Topic:
         """
         return _alternation(self.weak)
 
+    def regex_parts(self, weak: bool = False) -> list[str]:
+        """:meth:`regex` (or :meth:`weak_regex`) cut into parts of :data:`PART_SIZE` keywords.
+
+        A text matches the topic when it matches any part.
+
+        RE2 builds its fast DFA only within a memory budget: one alternation of a
+        thousand keywords outgrows it and falls back to a matcher 15-20 times slower
+        (1.4 s against 0.09 s on 100,000 reviews for ``quality``). Parts of a few hundred
+        keywords each stay on the DFA.
+        """
+        words = sorted({w for ws in (self.weak if weak else self.keywords).values() for w in ws},
+                       key=lambda w: (w.lower(), w))
+        parts = (_alternation({"": tuple(words[i:i + PART_SIZE])})
+                 for i in range(0, len(words), PART_SIZE))
+        return [p for p in parts if p]
+
+
+PART_SIZE = 150
+"""Keywords per regular expression in :meth:`Topic.regex_parts`."""
+
 
 def _alternation(keywords: Mapping[str, tuple[str, ...]]) -> str | None:
-    words = sorted({w for words in keywords.values() for w in words}, key=str.lower)
+    words = sorted({w for words in keywords.values() for w in words}, key=lambda w: (w.lower(), w))
     latin = [_keyword_regex(w) for w in words if _LATIN.match(w)]
     others = [_keyword_regex(w) for w in words if not _LATIN.match(w)]
     parts = ([f"{_START}(?:{'|'.join(latin)})"] if latin else []) + others

@@ -55,10 +55,12 @@ def incident_files(incident: Incident) -> list[FileSpec]:
         When a named file does not exist or a glob matches nothing.
     """
     specs = []
-    groups = [("events", incident.complaints), ("sales", incident.sales)]
+    groups = [("events", incident.complaints), ("sales", incident.sales),
+              ("messages", incident.messages)]
     if incident.actions:
         groups.append(("actions", [ExportFile(path=incident.actions, format="actions")]))
-    keys = {"events": "complaints", "sales": "sales", "actions": "actions"}
+    keys = {"events": "complaints", "sales": "sales", "actions": "actions",
+            "messages": "messages"}
     for table, entries in groups:
         for index, entry in enumerate(entries):
             paths = incident.expand(entry)

@@ -39,7 +39,8 @@ class Format:
     label : str
         What it is, for people.
     table : str
-        ``events``, ``sales``, ``orders``, ``actions`` or ``voc``.
+        ``events``, ``sales``, ``orders``, ``actions``, ``voc``, ``messages`` or
+        ``feedback_topics``.
     source : str
         The events' ``source`` (or the sales ``source``).
     required : tuple of str
@@ -281,6 +282,39 @@ FORMATS: dict[str, Format] = {
             kind="json",
         ),
         Format(
+            # The model: amzn/selling-partner-api-models,
+            # models/customer-feedback-api-model/customerFeedback_2024-06-01.json. Detected by
+            # the response's keys; read through crisis_kit.ingest.customerfeedback, whose
+            # flattened columns the fields name.
+            "amazon-customer-feedback",
+            "Customer Feedback API responses (SP-API 2024-06-01: review topics and trends, "
+            "browse-node review and return topics and trends; JSON)",
+            "feedback_topics", "feedback_topics",
+            required=_f("dateRange"),
+            required_any=(_f("topics", "reviewTrends", "returnTrends"),),
+            fields={name: (name,) for name in (
+                "scope", "marketplace", "asin", "browse_node_id", "name", "feedback", "polarity",
+                "kind", "period_start", "period_end", "topic", "rank", "mentions",
+                "occurrence_pct", "star_rating_impact", "parent_mentions",
+                "parent_occurrence_pct", "parent_star_rating_impact", "node_occurrence_pct",
+                "node_top25_occurrence_pct", "node_star_rating_impact", "snippets",
+                "subtopics")},
+            recognised=_f("itemName", "marketplaceId", "countryCode", "displayName",
+                          "browseNodeId", "asin", "request", "response"),
+            kind="json",
+        ),
+        Format(
+            # Data Kiosk (analytics_salesAndTraffic_2024_04_24): one record a line, the
+            # query's own fields; startDate, endDate and marketplaceId are always there.
+            "amazon-data-kiosk-sales-traffic",
+            "Sales and Traffic from Data Kiosk (salesAndTrafficByAsin / ByDate, JSON lines)",
+            "sales", "sales_traffic",
+            required=_f("startDate", "endDate", "marketplaceId"),
+            required_any=(_f("sales", "traffic"),),
+            recognised=_f("parentAsin", "childAsin", "sku"),
+            kind="json",
+        ),
+        Format(
             "amazon-all-orders",
             "All orders flat file (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL)",
             "orders", "orders",
@@ -308,6 +342,20 @@ FORMATS: dict[str, Format] = {
                 "ncx_review_rate": _f("NCX Review Rate"),
                 "ncx_return_rate": _f("NCX Return Rate"), "date": _f("Last updated"),
                 "cx_health": _f("pcxHealth", "CX Health"),
+            },
+        ),
+        Format(
+            # No marketplace or help desk publishes a header we could check: crisis-kit's
+            # own CSV, and any help-desk export through a mapping (docs/ingest.md).
+            "messages", "Buyer messages (crisis-kit CSV: received_at, answered_at, order_id, ...)",
+            "messages", "message",
+            required=_f("received_at", "answered_at"),
+            fields={
+                "received_at": _f("received_at"), "answered_at": _f("answered_at"),
+                "message_id": _f("message_id"), "thread_id": _f("thread_id"),
+                "order_id": _f("order_id"), "asin": _f("asin"), "channel": _f("channel"),
+                "status": _f("status"), "response_minutes": _f("response_minutes"),
+                "no_response_needed": _f("no_response_needed"),
             },
         ),
         Format(

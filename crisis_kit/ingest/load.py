@@ -25,18 +25,26 @@ from ..config import marketplaces
 from ..errors import InputError
 from ..schemas import TABLES
 from ..store import Store
+from .customerfeedback import (
+    FEEDBACK_FIELDS,
+    feedback_rows,
+    is_customer_feedback,
+    refuse_error_response,
+)
 from .formats import Format, detect_format, get_format
 from .normalise import (
     Target,
     actions_sql,
     events_sql,
+    feedback_topics_sql,
     load_reason_map,
     mapped_format,
+    messages_sql,
     orders_sql,
     sales_sql,
     voc_sql,
 )
-from .salestraffic import sales_traffic_rows
+from .salestraffic import data_kiosk_rows, is_data_kiosk, sales_traffic_rows
 from .sheets import read_html_tables, read_workbook, refuse_xls
 from .sniff import check_file, normalise_header, sniff
 from .stage import (
@@ -53,7 +61,8 @@ from .values import sql_str
 __all__ = ["FileSpec", "IngestReport", "ingest_file", "name_date"]
 
 _BUILDERS = {"events": events_sql, "sales": sales_sql, "orders": orders_sql,
-             "actions": actions_sql, "voc": voc_sql}
+             "actions": actions_sql, "voc": voc_sql, "messages": messages_sql,
+             "feedback_topics": feedback_topics_sql}
 
 
 @dataclass(frozen=True)
@@ -208,7 +217,10 @@ def _file_date(spec: FileSpec) -> dt.date:
 
 def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
            ) -> tuple[Format, str, Staged, list[dict[str, Any]] | None]:
-    """Stage the file; return its format, encoding, staging, and ready rows (S&T only)."""
+    """Stage the file; return its format, encoding, staging, and ready sales rows.
+
+    Ready rows come from a Sales and Traffic report or a Data Kiosk result.
+    """
     market = marketplaces.get(spec.marketplace)
     sniffed = sniff(spec.path, encoding_hint=market.encoding, encoding=spec.encoding)
     where = str(spec.path)
@@ -239,10 +251,28 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
         rows, rejections, read = sales_traffic_rows(json.loads(text), market.code, list(spec.asins))
         return get_format("amazon-sales-traffic"), sniffed.encoding, Staged([], read, rejections), rows
     records, rejections = read_json_records(spec.path, sniffed.encoding)
+    refuse_error_response(records, where)
+    if spec.format in (None, "amazon-customer-feedback") and is_customer_feedback(records):
+        fmt = get_format("amazon-customer-feedback")
+        _refuse_misplaced(spec, fmt, where)
+        rows = feedback_rows(records, market.code)
+        staged = stage_records(con, iter(rows), FEEDBACK_FIELDS)
+        # a response that is not valid JSON counts as one row, after the topics
+        staged.rejections.extend(Rejection(len(rows) + i, r.column, r.reason, r.raw)
+                                 for i, r in enumerate(rejections, start=1))
+        staged.rows_read += len(rejections)
+        return fmt, sniffed.encoding, staged, None
     header: list[str] = []
     for record in records[:1000]:
         header.extend(k for k in record if k not in header)
     fmt = _choose(spec, header, "json", where)
+    if fmt.name == "amazon-data-kiosk-sales-traffic" and is_data_kiosk(records):
+        bad = {r.row for r in rejections}
+        numbers = [n for n in range(1, len(records) + len(bad) + 1) if n not in bad]
+        rows, refused = data_kiosk_rows(records, market.code, list(spec.asins), numbers)
+        return (fmt, sniffed.encoding,
+                Staged([], len(records) + len(bad), sorted(rejections + refused,
+                                                           key=lambda r: r.row)), rows)
     staged = stage_records(con, iter(records), header)
     # JSON rejections were numbered among all records; renumber the good ones around them.
     staged.rows_read += len(rejections)
@@ -272,14 +302,27 @@ def _choose(spec: FileSpec, header: list[str] | tuple[str, ...], kind: str, wher
             )
         return fmt
     fmt = detect_format(header, kind, where)
-    # Voice of the Customer is neither complaints nor sales: it may be listed under either
-    if spec.table and fmt.table != spec.table and fmt.table != "voc" and not (
+    _refuse_misplaced(spec, fmt, where)
+    return fmt
+
+
+def _refuse_misplaced(spec: FileSpec, fmt: Format, where: str) -> None:
+    """A file listed under the wrong key of incident.yaml is refused, naming the right one."""
+    if spec.table == "messages" and fmt.table != "messages":
+        raise InputError(
+            f"the file is a {fmt.label}, which feeds {fmt.table}, but it is listed under "
+            "`messages` in incident.yaml", where,
+            "give a `mapping:` for it (received_at, answered_at, order_id, ...: docs/ingest.md) "
+            "or move it to the list its table belongs to")
+    # Amazon's own views (Voice of the Customer, Customer Feedback topics) are neither
+    # complaints nor sales: they may be listed under either
+    if spec.table and fmt.table != spec.table and fmt.table not in (
+            "voc", "feedback_topics") and not (
             spec.table == "sales" and fmt.table == "orders"):
         raise InputError(
             f"the file is a {fmt.label}, which feeds {fmt.table}, but it is listed under "
             f"`{spec.table}` in incident.yaml", where, f"move it to the `{fmt.table}` list",
         )
-    return fmt
 
 
 def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
@@ -344,9 +387,13 @@ def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | 
     is the earlier one's with every readable row a duplicate; the ingest is recorded.
     """
     con = store.con
+    # The same help-desk export may be listed under `complaints` (its words as events)
+    # and under `messages` (its times): each reading is an ingest of its own.
+    messages = "=" if spec.table == "messages" else "<>"
     previous = con.execute(
         "SELECT format, encoding, table_name, rows_read, rejected FROM files "
-        "WHERE sha256 = ? AND name = ? AND marketplace = ? ORDER BY ingest_seq DESC LIMIT 1",
+        f"WHERE sha256 = ? AND name = ? AND marketplace = ? AND table_name {messages} 'messages' "
+        "ORDER BY ingest_seq DESC LIMIT 1",
         [sha, spec.path.name, spec.marketplace]).fetchone()
     if previous is None:
         return None
@@ -396,6 +443,10 @@ AUTHOR_WITHHELD = "[author withheld]"
 def _personal_columns(fmt: Format, header: list[str]) -> set[int]:
     """Indices of the columns that name a person (author, rater e-mail): never stored raw."""
     names = set(fmt.fields.get("author", ()))
+    if fmt.table == "messages":
+        # A help-desk export carries the buyer's name, e-mail and words in columns the
+        # mapping does not read: a refused row keeps only the columns that were read.
+        return {i for i, h in enumerate(header) if normalise_header(h) not in fmt.known_columns}
     return {i for i, h in enumerate(header) if normalise_header(h) in names}
 
 

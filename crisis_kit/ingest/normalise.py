@@ -38,7 +38,8 @@ from .values import (
     zoned_utc,
 )
 
-__all__ = ["Target", "events_sql", "sales_sql", "orders_sql", "actions_sql", "load_reason_map"]
+__all__ = ["Target", "events_sql", "sales_sql", "orders_sql", "actions_sql", "voc_sql",
+           "messages_sql", "feedback_topics_sql", "load_reason_map", "MESSAGE_MAPPING_FIELDS"]
 
 
 @dataclass(frozen=True)
@@ -515,6 +516,173 @@ def voc_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """
 
 
+NO_RESPONSE_NEEDED = "(?i)no[ _-]?(response|reply|answer)[ _-]?(needed|required)"
+"""A status that marks a message as needing no answer (Seller Central's button, a help
+desk's tag): such messages are left out of the response-time figures, as Amazon does."""
+
+
+def _instant(cell: str, tz: str, date_order: str) -> str:
+    """SQL: a date-time cell -> naive UTC; with its zone as that instant, else local time in ``tz``."""
+    local = local_timestamp(cell, date_order)
+    return (f"coalesce({_zoned_or_epoch(cell)}, "
+            f"({local} AT TIME ZONE {sql_str(tz)}) AT TIME ZONE 'UTC')")
+
+
+def messages_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns a staged buyer-message or help-desk export into ``messages`` rows.
+
+    ``received_at`` and ``answered_at`` are read with their zone where the cell has one,
+    else as the marketplace's local time; a cell without a time of day is refused (hours
+    cannot be measured from a day). ``response_minutes`` (a help desk's "first reply time
+    in minutes") stands for ``answered_at`` when that is not mapped. An answer dated before
+    the message is refused. A status saying "no response needed" (or a true
+    ``no_response_needed`` cell) marks the message as needing none.
+    """
+    cols = _columns(fmt, index)
+    market = marketplaces.get(target.marketplace)
+
+    def cell(name: str) -> str:
+        return text(cols[name]) if name in cols else "NULL"
+
+    timed = ("regexp_matches({c}, '[0-9]:[0-9]{{2}}') "
+             "OR regexp_matches(trim({c}), '^[0-9]{{9,13}}$')")
+    received = _instant("received_raw", market.tz, market.date_order)
+    answered = _instant("answered_raw", market.tz, market.date_order)
+    minutes = "try_cast(replace(minutes_raw, ',', '') AS DOUBLE)"
+    flag = (f"coalesce({boolean(cell('no_response_needed'))}, FALSE)"
+            if "no_response_needed" in cols else "FALSE")
+    col = {n: sql_str(_field_column(fmt, n)) for n in ("received_at", "answered_at",
+                                                       "response_minutes")}
+    checks = [
+        (col["received_at"], "received_raw IS NULL",
+         "'the received time is empty: every message needs the time it came in'"),
+        (col["received_at"], "received_at IS NULL",
+         f"'cannot read the received time ' || {QUOTE} || received_raw || {QUOTE} || ' as a "
+         f"{market.code} date and time ({market.date_order}); write it with its zone "
+         "(2022-05-03T09:30:00-07:00) or set `marketplace:` for the file'"),
+        (col["received_at"], f"NOT ({timed.format(c='received_raw')})",
+         f"'the received time ' || {QUOTE} || received_raw || {QUOTE} || ' has no time of "
+         "day: response hours cannot be measured from a date; export the times'"),
+        (col["answered_at"], "answered_raw IS NOT NULL AND answered_parsed IS NULL",
+         f"'cannot read the answered time ' || {QUOTE} || answered_raw || {QUOTE} || ' as a "
+         f"{market.code} date and time; leave it empty while the message is unanswered'"),
+        (col["answered_at"],
+         f"answered_raw IS NOT NULL AND NOT ({timed.format(c='answered_raw')})",
+         f"'the answered time ' || {QUOTE} || answered_raw || {QUOTE} || ' has no time of day'"),
+        (col["response_minutes"], "minutes_raw IS NOT NULL AND (minutes IS NULL OR minutes < 0)",
+         f"'the response time ' || {QUOTE} || minutes_raw || {QUOTE} || ' is not a number of "
+         "minutes (0 or more)'"),
+        (col["answered_at"], "answered_at < received_at",
+         "'answered before it was received (' || strftime(answered_at, '%Y-%m-%d %H:%M') || "
+         "' UTC before ' || strftime(received_at, '%Y-%m-%d %H:%M') || ' UTC): check both "
+         "columns and their zones'"),
+    ]
+    column_case = " ".join(f"WHEN {cond} THEN {name}" for name, cond, _ in checks)
+    reason_case = " ".join(f"WHEN {cond} THEN {why}" for _, cond, why in checks)
+    key = ("'msg:' || message_id_raw" if "message_id" in cols else
+           "md5(concat_ws(chr(31), 'message', marketplace, "
+           "CAST(epoch(received_at) AS VARCHAR), coalesce(order_id, ''), coalesce(asin, ''), "
+           "coalesce(thread_id, '')))")
+    return f"""
+    WITH cells AS NOT MATERIALIZED (
+        SELECT _row, {cell("received_at")} AS received_raw, {cell("answered_at")} AS answered_raw,
+            {cell("response_minutes")} AS minutes_raw, {cell("message_id")} AS message_id_raw,
+            {cell("thread_id")} AS thread_id, {cell("order_id")} AS order_id,
+            coalesce({asin(cell("asin"))}, {cell("asin")}) AS asin,
+            {cell("channel")} AS channel, {cell("status")} AS status,
+            {flag} AS flagged
+        FROM stage
+    ),
+    parsed AS NOT MATERIALIZED (
+        SELECT *, {received} AS received_at, {answered} AS answered_parsed, {minutes} AS minutes,
+            {sql_str(market.code)} AS marketplace
+        FROM cells
+    ),
+    timed AS NOT MATERIALIZED (
+        SELECT *, coalesce(answered_parsed,
+                           received_at + to_microseconds(CAST(round(minutes * 60e6) AS BIGINT)))
+                  AS answered_at
+        FROM parsed
+    )
+    SELECT {key} AS message_id, marketplace, thread_id, order_id, asin, channel, status,
+        received_at,
+        CAST((received_at AT TIME ZONE 'UTC') AT TIME ZONE {sql_str(market.tz)} AS DATE)
+            AS local_date,
+        answered_at,
+        flagged OR regexp_matches(coalesce(status, ''), {sql_str(NO_RESPONSE_NEEDED)})
+            AS no_response_needed,
+        {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE {column_case} END AS _reject_column,
+        CASE {reason_case} END AS _reject_reason
+    FROM timed
+    """
+
+
+def feedback_topics_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
+    """The SELECT that turns flattened Customer Feedback API topics into ``feedback_topics`` rows.
+
+    The flattening (:mod:`crisis_kit.ingest.customerfeedback`) has named every column;
+    here numbers and days are typed, and a row without a topic name, a readable period or
+    a known marketplace is refused with the reason.
+    """
+    cols = _columns(fmt, index)
+
+    def cell(name: str) -> str:
+        return text(cols[name]) if name in cols else "NULL"
+
+    def number(name: str) -> str:
+        return f"try_cast({cell(name)} AS DOUBLE)"
+
+    known = ", ".join(sql_str(code) for code in marketplaces.MARKETPLACES)
+    checks = [
+        ("topic", "topic IS NULL", "'the topic has no name'"),
+        ("marketplace", f"marketplace NOT IN ({known})",
+         "'unknown marketplace ' || coalesce(marketplace, '') || ': set `marketplace:` for "
+         "the file'"),
+        ("period_start", "period_start IS NULL",
+         "'cannot read the start of the period ' || coalesce(start_raw, '(none)') || "
+         "' (dateRange.startDate)'"),
+        ("period_end", "period_end IS NULL",
+         "'cannot read the end of the period ' || coalesce(end_raw, '(none)') || "
+         "' (dateRange.endDate)'"),
+        ("asin", "scope = 'asin' AND asin IS NULL", "'an item response without its asin'"),
+    ]
+    column_case = " ".join(f"WHEN {cond} THEN {sql_str(name)}" for name, cond, _ in checks)
+    reason_case = " ".join(f"WHEN {cond} THEN {why}" for _, cond, why in checks)
+    numbers = ", ".join(f"{number(n)} AS {n}" for n in (
+        "occurrence_pct", "star_rating_impact", "parent_occurrence_pct",
+        "parent_star_rating_impact", "node_occurrence_pct", "node_top25_occurrence_pct",
+        "node_star_rating_impact"))
+    return f"""
+    WITH parsed AS NOT MATERIALIZED (
+        SELECT _row, {cell("scope")} AS scope,
+            coalesce({cell("marketplace")}, {sql_str(target.marketplace)}) AS marketplace,
+            upper({cell("asin")}) AS asin, {cell("browse_node_id")} AS browse_node_id,
+            {cell("name")} AS name, {cell("feedback")} AS feedback,
+            {cell("polarity")} AS polarity, {cell("kind")} AS kind,
+            {cell("period_start")} AS start_raw, {cell("period_end")} AS end_raw,
+            try_cast({cell("period_start")} AS DATE) AS period_start,
+            try_cast({cell("period_end")} AS DATE) AS period_end,
+            {cell("topic")} AS topic, try_cast({cell("rank")} AS INTEGER) AS rank,
+            CAST(try_cast({cell("mentions")} AS DOUBLE) AS BIGINT) AS mentions,
+            CAST(try_cast({cell("parent_mentions")} AS DOUBLE) AS BIGINT) AS parent_mentions,
+            {numbers}, {cols.get("snippets", "NULL")} AS snippets,
+            {cols.get("subtopics", "NULL")} AS subtopics
+        FROM stage
+    )
+    SELECT scope, marketplace, asin, browse_node_id, name, feedback, polarity, kind,
+        period_start, period_end, topic, rank, mentions, occurrence_pct, star_rating_impact,
+        parent_mentions, parent_occurrence_pct, parent_star_rating_impact,
+        node_occurrence_pct, node_top25_occurrence_pct, node_star_rating_impact, snippets,
+        subtopics, {sql_str(target.source_file)} AS source_file, _row AS source_row,
+        {sql_str(target.source_sha256)} AS source_sha256,
+        CASE {column_case} END AS _reject_column,
+        CASE {reason_case} END AS _reject_reason
+    FROM parsed
+    """
+
+
 def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     """The SELECT that turns a staged actions log into actions with reasons."""
     cols = _columns(fmt, index)
@@ -574,6 +742,9 @@ SALES_MAPPING_FIELDS = ("date", "asin", "parent_asin", "sku", "units", "revenue"
                         "page_views", "buy_box_pct", "unit_session_pct", "title")
 ORDERS_MAPPING_FIELDS = ("order_id", "purchased_at", "sku", "asin", "quantity", "item_price",
                          "currency", "status", "order_item_id")
+MESSAGE_MAPPING_FIELDS = ("received_at", "answered_at", "response_minutes", "message_id",
+                          "thread_id", "order_id", "asin", "channel", "status",
+                          "no_response_needed")
 
 
 def mapped_format(mapping: dict[str, str], source: str, header: list[str],
@@ -590,7 +761,9 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
 
     target = "events"
     allowed: tuple[str, ...] = EVENT_FIELDS
-    if table in ("sales", "orders"):
+    if table == "messages":
+        target, allowed = "messages", MESSAGE_MAPPING_FIELDS
+    elif table in ("sales", "orders"):
         orders = table == "orders" or bool({"quantity", "purchased_at"} & set(mapping))
         target = "orders" if orders else "sales"
         allowed = ORDERS_MAPPING_FIELDS if orders else SALES_MAPPING_FIELDS
@@ -601,13 +774,15 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
             fix=f"map only these fields: {', '.join(allowed)}",
         )
     needed = {"events": (), "sales": ("asin", "units"),
-              "orders": ("order_id", "purchased_at", "quantity")}[target]
+              "orders": ("order_id", "purchased_at", "quantity"),
+              "messages": ("received_at",)}[target]
     lacking = [f for f in needed if f not in mapping]
     if lacking:
         raise ConfigError(
             f"a mapping that makes {target} rows needs the fields {lacking}",
-            fix=f"add them to the mapping ({', '.join(needed)}); sales rows also need a `date` "
-                "column or a `date:` for the file",
+            fix=f"add them to the mapping ({', '.join(needed)})" + (
+                "; sales rows also need a `date` column or a `date:` for the file"
+                if target == "sales" else ""),
         )
     fields = {k: (normalise_header(v),) for k, v in mapping.items()}
     if "platform" in fields:
@@ -622,6 +797,9 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
             f"the mapping names columns the file does not have: {missing}",
             fix=f"the file's columns are: {', '.join(header)}",
         )
+    if target == "messages":
+        return Format("mapping", "columns mapped in incident.yaml", "messages", "message",
+                      required=fields["received_at"], fields=fields)
     if target != "events":
         return Format("mapping", "columns mapped in incident.yaml", target,
                       source if source != "other" else f"mapped_{target}",

@@ -16,7 +16,7 @@ from typing import Any
 from ..config.marketplaces import MARKETPLACE_IDS
 from .stage import Rejection
 
-__all__ = ["sales_traffic_rows"]
+__all__ = ["sales_traffic_rows", "data_kiosk_rows", "is_data_kiosk"]
 
 
 def _amount(value: Any) -> float | None:
@@ -98,3 +98,62 @@ def _row(number: int, date: str | None, marketplace: str, asin: str, parent: str
         "buy_box_pct": traffic.get("buyBoxPercentage"),
         "unit_session_pct": traffic.get("unitSessionPercentage"),
     }
+
+
+DATA_KIOSK_KEYS = frozenset({"startDate", "endDate", "marketplaceId"})
+"""Keys every record of a Data Kiosk Sales and Traffic result carries (the schema's required
+fields, analytics_salesAndTraffic_2024_04_24): with ``sales`` or ``traffic`` they name it."""
+
+
+def is_data_kiosk(records: list[dict[str, Any]]) -> bool:
+    """Whether JSON records are Data Kiosk Sales and Traffic results (one record a line)."""
+    return bool(records) and all(
+        DATA_KIOSK_KEYS <= set(r) and ("sales" in r or "traffic" in r) for r in records[:50])
+
+
+def data_kiosk_rows(
+    records: list[dict[str, Any]], default_marketplace: str, asins: list[str],
+    numbers: list[int] | None = None,
+) -> tuple[list[dict[str, Any]], list[Rejection]]:
+    """Sales rows and rejections from a Data Kiosk Sales and Traffic result (JSON lines).
+
+    Each line is one ``salesAndTrafficByAsin`` record (``parentAsin``, ``childAsin``,
+    ``sku``, ``sales``, ``traffic``) or one ``salesAndTrafficByDate`` record (account totals,
+    stored with ``asin = '*'``), over ``startDate``..``endDate``. As with the Sales and
+    Traffic report, only a record of one day can be put on a day: a longer one (a query
+    over several days, a WEEK or MONTH granularity) is quarantined with the reason. On
+    each day that has by-ASIN records, the incident's ASINs without one had no orders
+    (Amazon leaves them out) and get 0 units. The query chooses the fields: a record
+    without ``sales.unitsOrdered`` is refused, since units are what a sales row is.
+    Rows are numbered by line (``numbers``: each record's line, where lines that are not
+    valid JSON were set aside).
+    """
+    rows: list[dict[str, Any]] = []
+    rejections: list[Rejection] = []
+    seen: dict[tuple[str, str], set[str]] = {}
+    for index, record in enumerate(records):
+        number = numbers[index] if numbers else index + 1
+        start, end = str(record.get("startDate", ""))[:10], str(record.get("endDate", ""))[:10]
+        marketplace = MARKETPLACE_IDS.get(record.get("marketplaceId", ""), default_marketplace)
+        sales, traffic = record.get("sales") or {}, record.get("traffic") or {}
+        by_asin = "parentAsin" in record or "childAsin" in record
+        if not start or start != end:
+            what = "per-ASIN totals" if by_asin else "account totals"
+            rejections.append(Rejection(number, "startDate", f"{what} for {start}..{end} cover "
+                              "several days, so they cannot be put on a day: query one day "
+                              "(startDate = endDate; aggregateBy DAY for totals by date)"))
+            continue
+        if sales.get("unitsOrdered") is None:
+            rejections.append(Rejection(number, "sales.unitsOrdered", "the record has no "
+                              "sales.unitsOrdered: add it to the Data Kiosk query"))
+            continue
+        asin = (record.get("childAsin") or record.get("parentAsin")) if by_asin else "*"
+        if by_asin:
+            seen.setdefault((start, marketplace), set()).add(asin)
+        rows.append(_row(number, start, marketplace, asin,
+                         record.get("parentAsin") if by_asin else None,
+                         record.get("sku") or "", sales, traffic))
+    for (day, marketplace), present in sorted(seen.items()):
+        for asin in sorted(set(asins) - present):
+            rows.append(_row(0, day, marketplace, asin, None, "", {"unitsOrdered": 0}, {}))
+    return rows, rejections

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.forecast import measured_coverage
+from ..analysis.voice import VOC_WINDOW_DAYS
 from ..config import SAMPLE_INCIDENT, load_incident
 from ..errors import ConfigError, CrisisKitError
 from ..language import load_strings, resolve_language
@@ -38,6 +39,8 @@ from .provenance import require_store, version
 
 __all__ = ["FIGURES", "Report", "build", "require_store", "resolve_language", "version"]
 
+AMAZON_RESPONSE_TARGET = 0.9
+"""Seller Central's target for buyer messages answered within 24 hours (over 90 %)."""
 _HOURS_SHOWN = 72  # the timeline counts hours and minutes this long after the onset, then days
 
 
@@ -171,8 +174,84 @@ class Report(Page):
 
     # -- complaint volume and topics --------------------------------------------------------
     def topic_drivers(self) -> Fragment:
-        """Which topics drove the crisis, and what customers say that no topic names."""
-        return fragments.concat(self._topic_drivers(), self.unnamed_phrases())
+        """Which topics drove the crisis, what no topic names, and Amazon's own topics."""
+        return fragments.concat(self._topic_drivers(), self.unnamed_phrases(),
+                                self.amazon_topics())
+
+    def amazon_topics(self) -> Fragment:
+        """Amazon's Customer Feedback topics beside the kit's, for the same ASINs and days."""
+        s, found = self.strings, self.analysis.amazon_topics
+        if found is None or (found.comparison.empty and found.returns.empty):
+            return Fragment(html="", text="")
+        verdicts = s.section("amazon_topics")["verdicts"]
+
+        def pct(value: Any) -> str:
+            return "" if value is None or pd.isna(value) else s.number(value / 100, "percent")
+
+        parts = [fragments.note(s.text("amazon_topics.lead"), lead=True)]
+        for lead in found.leading.itertuples():
+            words = dict(asin=lead.asin, start=s.date(lead.period_start),
+                         end=s.date(lead.period_end), amazon=lead.amazon_topic or "",
+                         amazon_kit=self.label("topics", lead.amazon_kit_topic),
+                         kit=self.label("topics", lead.kit_topic) if lead.kit_topic
+                         else s.text("amazon_topics.none"))
+            key = "amazon_topics.agree" if lead.agree else "amazon_topics.differ"
+            table = found.comparison[found.comparison["asin"] == lead.asin]
+            notes: list[str | tuple[str, bool]] = [s.text("amazon_topics.caption")]
+            for r in table.itertuples():
+                if r.verdict == "amazon_only":
+                    notes.append(s.text("amazon_topics.amazon_only_note", names=r.amazon_topics,
+                                        topic=self.label("topics", r.kit_topic)))
+                elif r.verdict == "kit_only":
+                    notes.append(s.text("amazon_topics.kit_only_note",
+                                        topic=self.label("topics", r.kit_topic),
+                                        count=s.number(r.kit_negative)))
+            rows = [[self.label("topics", r.kit_topic),
+                     r.amazon_topics if isinstance(r.amazon_topics, str) else "",
+                     s.number(r.amazon_mentions) if r.amazon_mentions else "",
+                     pct(r.amazon_occurrence_pct), s.number(r.amazon_star_impact, "excess"),
+                     s.number(r.kit_negative), pct(r.kit_share_pct),
+                     verdicts.get(r.verdict, r.verdict)] for r in table.itertuples()]
+            parts.append(fragments.note(s.text(key, **words), warning=not lead.agree))
+            parts.append(fragments.table(
+                [Column(s.text("amazon_topics.kit_topic")),
+                 Column(s.text("amazon_topics.amazon_names"), "words"),
+                 Column(s.text("amazon_topics.mentions"), "number"),
+                 Column(s.text("amazon_topics.occurrence"), "number"),
+                 Column(s.text("amazon_topics.impact"), "number"),
+                 Column(s.text("amazon_topics.kit_negative"), "number"),
+                 Column(s.text("amazon_topics.kit_share"), "number"),
+                 Column(s.text("amazon_topics.verdict"))],
+                rows, title=s.text("amazon_topics.title", asin=lead.asin), notes=notes))
+        if not found.trend.empty:
+            rows = [[t.asin, t.topic, self.label("topics", t.kit_topic),
+                     s.text("amazon_topics.month_value", year=t.month.year, month=t.month.month),
+                     pct(t.amazon_pct), pct(t.kit_pct), s.number(t.reviews)]
+                    for t in found.trend.itertuples()]
+            parts.append(fragments.table(
+                [Column(s.text("voc.asin"), "mono"), Column(s.text("amazon_topics.amazon_topic"),
+                                                            "words"),
+                 Column(s.text("amazon_topics.kit_topic")), Column(s.text("amazon_topics.month")),
+                 Column(s.text("amazon_topics.occurrence"), "number"),
+                 Column(s.text("amazon_topics.kit_share"), "number"),
+                 Column(s.text("amazon_topics.reviews"), "number")],
+                rows, title=s.text("amazon_topics.trend_title"),
+                notes=[s.text("amazon_topics.trend_caption")]))
+        if not found.returns.empty:
+            rows = [[r.name if isinstance(r.name, str) else r.browse_node_id, r.topic,
+                     self.label("topics", r.kit_topic), pct(r.node_occurrence_pct),
+                     s.number(r.kit_returns), pct(r.kit_share_pct)]
+                    for r in found.returns.itertuples()]
+            parts.append(fragments.table(
+                [Column(s.text("amazon_topics.node"), "words"),
+                 Column(s.text("amazon_topics.amazon_topic"), "words"),
+                 Column(s.text("amazon_topics.kit_topic")),
+                 Column(s.text("amazon_topics.node_share"), "number"),
+                 Column(s.text("amazon_topics.kit_returns"), "number"),
+                 Column(s.text("amazon_topics.kit_returns_share"), "number")],
+                rows, title=s.text("amazon_topics.returns_title"),
+                notes=[s.text("amazon_topics.returns_caption")]))
+        return fragments.concat(*parts)
 
     def unnamed_phrases(self) -> Fragment:
         """The phrases most distinctive of the recent negatives that no topic matches."""
@@ -357,7 +436,58 @@ class Report(Page):
         return fragments.note(*lines, lead=True)
 
     def response_lanes(self) -> Fragment:
-        """Each lane's first action after the onset, its hours and the golden window."""
+        """Each lane's first action after the onset, then the buyer messages' response times."""
+        return fragments.concat(self._response_lanes(), self.buyer_messages())
+
+    def buyer_messages(self) -> Fragment:
+        """The buyer messages as Amazon measures them, before the onset and since.
+
+        Answered within 24 hours, unanswered, average hours, beside the golden hours.
+        """
+        s, replies = self.strings, self.analysis.messages
+        if replies is None:
+            return Fragment(html="", text="")
+        golden = s.number(replies.golden_hours, "plain")
+        periods = [replies.before, replies.period] if replies.before is not None else [
+            replies.period]
+
+        def row(label: str, value: Any) -> list[str]:
+            return [label, *(value(p) for p in periods)]
+
+        def share(name: str) -> Any:
+            return lambda p: s.number(getattr(p, name), "percent")
+
+        rows = [
+            row(s.text("messages.received"), lambda p: s.number(p.received)),
+            row(s.text("messages.due"), lambda p: s.number(p.due)),
+            row(s.text("messages.within_24h"), share("within_24h_share")),
+            row(s.text("messages.unanswered"), share("unanswered_share")),
+            row(s.text("messages.within_golden", hours=golden),
+                share("within_golden_hours_share")),
+            row(s.text("messages.average"), lambda p: s.duration(p.average_response_hours)),
+            row(s.text("messages.median"), lambda p: s.duration(p.median_response_hours)),
+        ]
+        headers = ([s.text("messages.before", days=s.number(self._t.baseline_days)),
+                    s.text("messages.since")] if replies.before is not None
+                   else [s.text("messages.all")])
+        notes: list[str | tuple[str, bool]] = [s.text("messages.caption")]
+        if replies.first_answer_hours is not None:
+            notes.append((s.text("messages.first_answer", duration=s.duration(
+                replies.first_answer_hours), hours=golden,
+                verdict=s.text("answer_yes" if replies.first_answer_met else "answer_no")),
+                not replies.first_answer_met))
+        elif replies.onset is not None:
+            notes.append((s.text("messages.no_answer_since"), True))
+        late = replies.period.within_24h_share
+        if late is not None and late < AMAZON_RESPONSE_TARGET:
+            notes.append((s.text("messages.below_target", share=s.number(late, "percent"),
+                                 target=s.number(AMAZON_RESPONSE_TARGET, "percent_whole")),
+                          True))
+        return fragments.table(
+            [Column(s.text("messages.figure")), *(Column(h, "number") for h in headers)],
+            rows, title=s.text("messages.title"), notes=notes)
+
+    def _response_lanes(self) -> Fragment:
         s, response = self.strings, self.analysis.response
         if response is None:
             return Fragment(html="", text="")
@@ -521,13 +651,55 @@ class Report(Page):
                 notes.append(s.text("voc.changed", asin=asin, before=before,
                                     after=bands.at[i, "cx_health"],
                                     date=s.date(pd.Timestamp(bands.at[i, "date"]).date())))
-        return fragments.table(
+        return fragments.concat(fragments.table(
             [Column(s.text("voc.asin"), "mono"), Column(s.text("voc.date")),
              Column(s.text("voc.orders"), "number"), Column(s.text("voc.ncx_orders"), "number"),
              Column(s.text("voc.ncx_rate"), "number"), Column(s.text("voc.reason"), "words"),
              Column(s.text("voc.health"))],
             rows, title=s.text("voc.title"), notes=notes,
-        )
+        ), self.voice_beside())
+
+    def voice_beside(self) -> Fragment:
+        """Each ASIN's NCX rate and CX Health beside the kit's figures for the same days."""
+        s, table = self.strings, self.analysis.voc_beside
+        if table is None or table.empty:
+            return Fragment(html="", text="")
+        kinds = ("reason_differs", "direction_differs", "band_vs_alert")
+        labels = s.section("voc")["disagree"]
+
+        def pct(value: Any) -> str:
+            return "" if value is None or pd.isna(value) else s.number(value / 100, "percent")
+
+        def topic(value: Any) -> str:
+            return self.label("topics", value) if isinstance(value, str) else ""
+
+        rows, notes = [], [s.text("voc.beside_caption", days=VOC_WINDOW_DAYS)]
+        for r in table.itertuples():
+            band = r.cx_health if isinstance(r.cx_health, str) else ""
+            if r.band_changed:
+                band = s.text("voc.band_was", band=band, before=r.previous_band)
+            found = [labels[k] for k in kinds if getattr(r, k)]
+            rows.append([r.asin, s.date(r.date), pct(r.ncx_rate), band,
+                         pct(r.kit_negative_share), s.number(r.kit_per_100_orders, "decimal"),
+                         topic(r.reason_topic), topic(r.kit_topic), "; ".join(found)])
+            day = s.date(r.date)
+            if r.reason_differs:
+                notes.append((s.text("voc.reason_note", asin=r.asin, date=day,
+                                     reason=r.top_ncx_reason, amazon=topic(r.reason_topic),
+                                     kit=topic(r.kit_topic) or s.text("amazon_topics.none")),
+                              True))
+            if r.direction_differs:
+                notes.append((s.text("voc.direction_note", asin=r.asin, date=day), True))
+            if r.band_vs_alert:
+                key = "voc.band_good_note" if _band_good(band) else "voc.band_poor_note"
+                notes.append((s.text(key, asin=r.asin, date=day, band=r.cx_health), True))
+        return fragments.table(
+            [Column(s.text("voc.asin"), "mono"), Column(s.text("voc.date")),
+             Column(s.text("voc.ncx_rate"), "number"), Column(s.text("voc.health")),
+             Column(s.text("voc.kit_share", days=VOC_WINDOW_DAYS), "number"),
+             Column(s.text("voc.kit_per_100"), "number"), Column(s.text("voc.reason_topic")),
+             Column(s.text("voc.kit_topic")), Column(s.text("voc.disagreement"), "words")],
+            rows, title=s.text("voc.beside_title"), notes=notes)
 
     # -- comparison with the other incidents of the workspace (report/comparison.py) --------
     def comparison(self) -> Fragment:
@@ -602,6 +774,11 @@ class Report(Page):
             [[s.text(f"parameters.{key}"), value] for key, value in values],
             notes=[s.text("parameters.caption")],
         )
+
+
+def _band_good(band: str) -> bool:
+    """Whether a CX Health band is Excellent or Good (as the download writes it)."""
+    return band.strip().lower().startswith(("excellent", "good"))
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -181,6 +181,35 @@ class Store:
         """Voice of the Customer rows: one ASIN (SKU, condition) per `Last updated` day."""
         return self.table("voc")
 
+    def _has(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND table_name = ?", [name]).fetchone()[0])
+
+    def _empty(self, name: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES[name].names})
+
+    def messages(self) -> pd.DataFrame:
+        """Buyer messages (one a row: received, first answered), in time order.
+
+        A store made before the table existed, opened read-only, has none: an empty table.
+        """
+        if not self._has("messages"):
+            return self._empty("messages")
+        columns = ", ".join(f'"{c}"' for c in TABLES["messages"].names)
+        return self.con.execute(
+            f"SELECT {columns} FROM messages ORDER BY received_at, message_id").df()
+
+    def feedback_topics(self) -> pd.DataFrame:
+        """Amazon's Customer Feedback topics (one topic of one ASIN or node over one period).
+
+        Empty for a store made before the table existed, opened read-only.
+        """
+        return self.table("feedback_topics") if self._has("feedback_topics") else self._empty(
+            "feedback_topics")
+
     def actions(self) -> pd.DataFrame:
         """The response actions, in time order.
 
