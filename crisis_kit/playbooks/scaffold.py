@@ -95,6 +95,9 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
         "# lines of exports you do not have (`crisis-kit ingest` names any file still missing).",
         "complaints:",
         *_export_lines("complaints"),
+        "# - path: exports/social.csv           # social-media mentions (docs/ingest.md): uncomment",
+        "#   source: social                     # and name your export's columns",
+        "#   mapping: {platform: Platform, occurred_at: Date, url: URL, text: Text, author: Author}",
         "sales:",
         *_export_lines("sales"),
         f"actions: response_log.csv              # {ACTIONS_HEADER}; lanes cs pr tech platform "
