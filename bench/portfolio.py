@@ -55,7 +55,7 @@ def popularity(a: int) -> float:
     return 1.0 / ((1 + (a * 7919) % (BRANDS * ASINS_PER_BRAND)) ** 0.5)
 
 
-def generate(root: Path, events: int, seed: int = SEED) -> Path:
+def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS) -> Path:
     """Write about ``events`` events into the portfolio folder ``root`` and return it.
 
     One DuckDB ``COPY`` per brand writes ``events/marketplace=M/brand=B/data_0.parquet``
@@ -69,7 +69,7 @@ def generate(root: Path, events: int, seed: int = SEED) -> Path:
     """
     import duckdb
 
-    asins = BRANDS * ASINS_PER_BRAND
+    asins = brands * ASINS_PER_BRAND
     scale = events / sum(popularity(a) for a in range(asins)) / DAYS**2
     topics = "[" + ", ".join(f"'{t}'" for t in TOPICS[:-1]) + "]"
     con = duckdb.connect()
@@ -79,7 +79,7 @@ def generate(root: Path, events: int, seed: int = SEED) -> Path:
         """A uniform number in [0, 1) from the keys and the seed."""
         return f"(hash({', '.join(keys)}, {seed}) % 1000000007) / 1000000007.0"
 
-    for b in range(BRANDS):
+    for b in range(brands):
         brand = f"brand-{b:03d}"
         folder = root / "events" / f"marketplace={MARKETPLACES[b % len(MARKETPLACES)]}" / (
             f"brand={brand}")
@@ -140,6 +140,14 @@ def generate(root: Path, events: int, seed: int = SEED) -> Path:
         """)
     con.close()
     return root
+
+
+def count(root: Path) -> int:
+    """The events in the portfolio, from the Parquet footers."""
+    import duckdb
+
+    return duckdb.connect().execute(f"SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata("
+                                    f"'{root}/events/*/*/*.parquet')").fetchone()[0]
 
 
 # -- the sides, each run in its own process --------------------------------------------------
@@ -205,6 +213,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000_000)
     parser.add_argument("--spark-events", type=int, default=5_000_000,
                         help="the portfolio the Spark scan runs on (0: no Spark run)")
+    parser.add_argument("--brands", type=int, default=BRANDS,
+                        help="brands of 10 ASINs each (fewer for a quick check)")
     parser.add_argument("--keep", action="store_true", help="keep the generated portfolios")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -218,10 +228,10 @@ def main() -> None:
     try:
         root = folder / "portfolio"
         started = time.perf_counter()
-        generate(root, args.events)
+        generate(root, args.events, brands=args.brands)
         size = sum(f.stat().st_size for f in (root / "events").rglob("*.parquet"))
-        print(f"generated {args.events:,} events, {BRANDS} brands, "
-              f"{BRANDS * ASINS_PER_BRAND:,} ASINs, {DAYS} days: {size / 1e6:,.0f} MB of "
+        print(f"generated {count(root):,} events (asked {args.events:,}), {args.brands} brands, "
+              f"{args.brands * ASINS_PER_BRAND:,} ASINs, {DAYS} days: {size / 1e6:,.0f} MB of "
               f"Parquet in {time.perf_counter() - started:.1f} s")
         baseline = measure(__file__, "baseline", root)
         ours = measure(__file__, "crisis-kit", root)
@@ -239,7 +249,7 @@ def main() -> None:
                 print(f"Spark: skipped, {why}")
             else:
                 small = folder / "spark"
-                generate(small, args.spark_events)
+                generate(small, args.spark_events, brands=args.brands)
                 duck = measure(__file__, "crisis-kit", small)
                 spark = measure(__file__, "spark", small)
                 differ = same_tables(small)
