@@ -27,6 +27,7 @@ SECTION_9 = {
               "reached_target_date"},
     "statement": {"star", "vague_terms", "commitments", "passed"},
     "followups": {"total", "overdue", "done", "measured", "overdue_items"},
+    "campaigns": {"count", "items"},
 }
 
 

@@ -211,8 +211,16 @@ class Store:
             "feedback_topics")
 
     def actions(self) -> pd.DataFrame:
-        """The response actions, in time order."""
-        return self.con.execute('SELECT * FROM actions ORDER BY "at", action_id').df()
+        """The response actions, in time order.
+
+        An outreach action whose counts grew between two saves of the log is stored in
+        each version (the counts are part of its id); only the latest ingested version of
+        the same time, lane, action, channel, owner and reference is returned.
+        """
+        return self.con.execute(
+            'SELECT * FROM actions QUALIFY row_number() OVER (PARTITION BY "at", lane, action, '
+            "channel, owner, ref ORDER BY ingest_seq DESC, source_row DESC) = 1 "
+            'ORDER BY "at", action_id').df()
 
     def files(self) -> pd.DataFrame:
         """Every ingest of every file, in order."""
