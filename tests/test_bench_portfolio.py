@@ -84,3 +84,9 @@ def test_the_benchmark_runs_at_a_tiny_size():
     assert "baseline (one DuckDB GROUP BY asin, day over the Parquet" in lines[2]
     assert "crisis-kit portfolio scan (DuckDB, 40 ASINs on 2025-12-30" in lines[3]
     assert lines[4].startswith("ratio time ") and "goal < 4 GB" in lines[4]
+
+
+def test_without_java_the_spark_part_says_why_it_is_skipped(bench, monkeypatch):
+    monkeypatch.setattr(bench.shutil, "which", lambda name: None)
+    assert bench.spark_missing() == (
+        "Java is missing (apt-get install openjdk-17-jre-headless)")
