@@ -104,6 +104,22 @@ def one(title: str = "", text: str = "", reason: str | None = None, group: str |
     ("アプリの設定が分かりにくい", "usability"),
     ("中古品のような使用感がありました", "authenticity"),
     ("値段の割に品質が悪い", "quality"),
+    # German and Japanese: one real review (the Multilingual Amazon Reviews Corpus's own
+    # sample in its dataset card), the others typical phrasings written for these tests:
+    # no real German or Japanese review file is at hand (docs/topics.md says so)
+    ("Leider, leider nach einmal waschen ausgeblichen . Es sieht super hübsch aus , nur "
+     "leider stinkt es ganz schrecklich", "quality"),                     # MARC, de, 1 star
+    ("Nach kurzer Zeit funktioniert das Gerät nicht mehr. Schrott!", "quality"),
+    ("Die Ware kam beschädigt an, der Karton war eingedrückt", "packaging"),
+    ("Deutliche Gebrauchsspuren, das war keine Neuware", "authenticity"),
+    ("Der Artikel ist viel zu klein, fällt kleiner aus", "fit"),
+    ("Verkäufer meldet sich nicht, keine Erstattung", "service"),
+    ("届いて3日で動かなくなりました。初期不良だと思います", "quality"),
+    ("イメージと違いました。色も写真と違う", "listing"),
+    ("注文してから2週間、まだ届きません", "shipping"),
+    ("返品したのに返金されません", "service"),
+    ("コスパが悪いです", "value"),
+    ("コスパは良いが音が小さい", "quality"),                                  # コスパ alone is weak
     ("Our baby refused to take this bottle at all.", OTHER),
     ("", OTHER),
 ])
