@@ -772,6 +772,7 @@ class Report(Page):
             ("target_rating", s.number(t.target_rating, "rating")),
             ("baseline_days", s.number(t.baseline_days)),
             ("sales_target", s.number(t.sales_target, "percent_whole")),
+            ("campaign_conversion", s.number(t.campaign_conversion, "percent_whole")),
             ("asins", ", ".join(self.incident.asins) or s.text("parameters.all_asins")),
             ("version", self.version),
         ]
