@@ -98,7 +98,21 @@ class Analysis(Findings):
                 "star": {}, "vague_terms": [], "commitments": [], "passed": None},
             "followups": _followups_block(self.followups),
             "campaigns": _campaigns_block(self.campaigns, self.tz),
+            "social": _social_block(self.social),
         }
+
+
+def _social_block(view: social.SocialView | None) -> dict[str, Any]:
+    """The social mentions in counts and first days (docs/report.md); zeros without any."""
+    def day(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    if view is None:
+        return {"mentions": 0, "complaints": 0, "first_complaint_date": None,
+                "first_amazon_date": None}
+    return {"mentions": view.mentions, "complaints": view.complaints,
+            "first_complaint_date": day(view.first_complaint_day),
+            "first_amazon_date": day(view.first_amazon_day)}
 
 
 def _campaigns_block(table: pd.DataFrame, tz: str) -> dict[str, Any]:

@@ -228,3 +228,12 @@ def test_chat_messages_name_the_overdue_follow_ups(sample_incident, lang, expect
     assert expected in message.what
     calm = compose(check(incident, "2022-06-15"), incident, "digest")
     assert not any("POA" in line for line in calm.what)  # due that day: not late yet
+
+
+def test_evidence_appendix_names_the_followups_file_with_its_hash(sample_incident):
+    import hashlib
+
+    report = sections.build(sample_incident.root / "incident.yaml", "en")
+    path = sample_incident.root / "followups.csv"
+    text = report.evidence_files().text
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in text and "4 measures" in text

@@ -75,6 +75,10 @@ def test_mentions_move_neither_the_alert_nor_the_negatives(social_incident, samp
     assert summary["detection"] == plain["detection"]
     assert summary["complaints"]["negative"] == plain["complaints"]["negative"]
     assert summary["complaints"]["by_source"]["social"] == 6
+    assert summary["social"] == {"mentions": 6, "complaints": 5,
+                                 "first_complaint_date": "2022-05-01",
+                                 "first_amazon_date": "2022-05-01"}
+    assert plain["social"]["mentions"] == 0
 
 
 def test_platform_and_variant_cannot_both_be_mapped(sample_incident, tmp_path):

@@ -18,6 +18,7 @@ evidence appendix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -738,6 +739,11 @@ class Report(Page):
         if voc is not None and len(voc):
             notes.append(s.text("voc.evidence", rows=s.number(len(voc)),
                                 asins=s.number(voc["asin"].nunique())))
+        if self.incident.followups and len(self.analysis.followups):
+            path = self.incident.resolve(self.incident.followups)
+            notes.append(s.text("evidence.followups", file=path.name,
+                                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                                measures=s.number(len(self.analysis.followups))))
         if len(unbalanced):
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
@@ -766,6 +772,7 @@ class Report(Page):
             ("target_rating", s.number(t.target_rating, "rating")),
             ("baseline_days", s.number(t.baseline_days)),
             ("sales_target", s.number(t.sales_target, "percent_whole")),
+            ("campaign_conversion", s.number(t.campaign_conversion, "percent_whole")),
             ("asins", ", ".join(self.incident.asins) or s.text("parameters.all_asins")),
             ("version", self.version),
         ]
