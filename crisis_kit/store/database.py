@@ -101,7 +101,7 @@ class Store:
                 "SELECT table_name, column_name FROM duckdb_columns() "
                 "WHERE database_name = current_database() AND NOT internal").fetchall():
             have.setdefault(table, set()).add(column)
-        database = self.con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        database = self.con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
         for table in TABLES.values():
             columns = have.get(table.name)
             missing = [(n, t.replace("NOT NULL", "").strip()) for n, t, _ in table.columns
@@ -209,7 +209,7 @@ class Store:
     def _has(self, name: str) -> bool:
         return bool(self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND table_name = ?", [name]).fetchone()[0])
+            "AND table_name = ?", [name]).fetchall()[0][0])
 
     def _empty(self, name: str) -> pd.DataFrame:
         import pandas as pd
