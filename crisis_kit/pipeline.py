@@ -16,6 +16,7 @@ import pandas as pd
 from . import poa, statements
 from .analysis import (
     amazon_topics,
+    campaigns,
     effects,
     health,
     messages,
@@ -23,6 +24,7 @@ from .analysis import (
     ratings,
     response,
     sales,
+    social,
     topics,
     voice,
 )
@@ -53,7 +55,10 @@ class Analysis(Findings):
     (:func:`crisis_kit.poa.remedies.costs`, empty without an onset); ``followups``:
     each row one measure of the POA's follow-ups file, overdue ones first, with the
     measured before/after of the done ones (:func:`crisis_kit.poa.followups.review_followups`;
-    empty without ``followups:``).
+    empty without ``followups:``); ``campaigns``: each row one outreach action of the
+    log with its reach and conversion (:func:`crisis_kit.analysis.campaigns.campaigns`);
+    ``social``: the social-media mentions beside Amazon's negative signals
+    (:func:`crisis_kit.analysis.social.social_view`; None without a mention).
     """
 
     statement: StatementReview | None = None
@@ -61,6 +66,8 @@ class Analysis(Findings):
     remedies: pd.DataFrame = field(default_factory=pd.DataFrame)
     replies: ReplyConsistency | None = None
     followups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaigns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    social: social.SocialView | None = None
 
     def summary(self) -> dict[str, Any]:
         """``summary.json`` exactly as design.md section 9 shapes it."""
@@ -90,7 +97,35 @@ class Analysis(Findings):
             "statement": self.statement.summary() if self.statement else {
                 "star": {}, "vague_terms": [], "commitments": [], "passed": None},
             "followups": _followups_block(self.followups),
+            "campaigns": _campaigns_block(self.campaigns, self.tz),
+            "social": _social_block(self.social),
         }
+
+
+def _social_block(view: social.SocialView | None) -> dict[str, Any]:
+    """The social mentions in counts and first days (docs/report.md); zeros without any."""
+    def day(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    if view is None:
+        return {"mentions": 0, "complaints": 0, "first_complaint_date": None,
+                "first_amazon_date": None}
+    return {"mentions": view.mentions, "complaints": view.complaints,
+            "first_complaint_date": day(view.first_complaint_day),
+            "first_amazon_date": day(view.first_amazon_day)}
+
+
+def _campaigns_block(table: pd.DataFrame, tz: str) -> dict[str, Any]:
+    """Each outreach campaign's reach and conversion (docs/report.md)."""
+    def whole(value: Any) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)
+
+    items = [{"at": pd.Timestamp(r.at).tz_convert(tz).isoformat(), "action": r.action,
+              "channel": r.channel if isinstance(r.channel, str) else None,
+              "sent": whole(r.sent), "redeemed": whole(r.redeemed),
+              "conversion": None if pd.isna(r.conversion) else round(float(r.conversion), 3)}
+             for r in table.itertuples()] if table is not None and len(table) else []
+    return {"count": len(items), "items": items}
 
 
 def _followups_block(table: pd.DataFrame) -> dict[str, Any]:
@@ -165,9 +200,20 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
                     remedies.REMEDY_COLUMNS)
     tracked = _frame(_when(incident.followups, _followups, incident, findings, orders),
                      followups.REVIEW_COLUMNS)
+    outreach = campaigns.campaigns(
+        evidence.actions, findings.tz, findings.sales.daily if findings.sales else None,
+        _trajectory(findings))
     return Analysis(**{f.name: getattr(findings, f.name) for f in fields(Findings)},
                     statement=statement, poa=plan, remedies=prices, replies=consistency,
-                    followups=tracked)
+                    followups=tracked, campaigns=outreach,
+                    social=social.social_view(findings.events))
+
+
+def _trajectory(findings: Findings) -> pd.DataFrame | None:
+    """The displayed rating per day: from the onset's summary, else the calm product's."""
+    if findings.rating is not None:
+        return findings.rating.trajectory
+    return findings.health.trajectory if findings.health is not None else None
 
 
 def _followups(incident: Incident, findings: Findings, orders: pd.DataFrame) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
-           "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES", "FOLLOWUPS", "FOLLOWUP_KINDS",
-           "FOLLOWUP_STATUSES"]
+           "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES", "CAMPAIGN_COUNTS", "FOLLOWUPS",
+           "FOLLOWUP_KINDS", "FOLLOWUP_STATUSES"]
 
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
@@ -154,9 +154,20 @@ ACTIONS = Table(
         ("source_row", "BIGINT NOT NULL", "data row"),
         ("source_sha256", "VARCHAR NOT NULL", "sha256 of that file"),
         ("ingest_seq", "INTEGER NOT NULL", "the ingest (files.ingest_seq) that added the row"),
+        # An outreach action (a campaign: e-mail, community post, store page, social, ads)
+        # carries its counts; every one is optional (docs/ingest.md, "Outreach campaigns").
+        ("audience", "VARCHAR", "who it was sent to (affected buyers, community members, ...)"),
+        ("sent", "BIGINT", "people it reached: e-mails delivered, members, impressions"),
+        ("opened", "BIGINT", "opened or viewed"),
+        ("clicked", "BIGINT", "clicked through"),
+        ("replied", "BIGINT", "replied or commented"),
+        ("redeemed", "BIGINT", "converted: coupons redeemed, orders placed"),
     ),
     key=("action_id",),
 )
+
+CAMPAIGN_COUNTS = ("sent", "opened", "clicked", "replied", "redeemed")
+"""The optional counts of an outreach action, in funnel order."""
 
 FILES = Table(
     "files",

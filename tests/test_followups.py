@@ -212,3 +212,28 @@ def test_monitor_still_judges_the_alert_when_the_followups_file_is_bad(sample_in
     assert state.status == "alert"
     assert state.followups_problem and "line 2, column 'status'" in state.followups_problem
     assert "the follow-ups file cannot be read" in state.message
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "1 POA follow-up(s) overdue: Incoming inspection of the valve slit on every batch, "
+           "200 units, tolerance 0.05 mm (qa-lead, due 2022-06-15, 16 days late)."),
+    ("zh", "1 项 POA 跟进措施已逾期：Incoming inspection of the valve slit on every batch, "
+           "200 units, tolerance 0.05 mm（qa-lead，截止 2022年6月15日，逾期 16 天）。"),
+])
+def test_chat_messages_name_the_overdue_follow_ups(sample_incident, lang, expected):
+    from crisis_kit.monitor.notice import compose
+
+    incident = sample_incident.model_copy(update={"language": lang})
+    message = compose(check(incident, "2022-07-01"), incident, "digest")
+    assert expected in message.what
+    calm = compose(check(incident, "2022-06-15"), incident, "digest")
+    assert not any("POA" in line for line in calm.what)  # due that day: not late yet
+
+
+def test_evidence_appendix_names_the_followups_file_with_its_hash(sample_incident):
+    import hashlib
+
+    report = sections.build(sample_incident.root / "incident.yaml", "en")
+    path = sample_incident.root / "followups.csv"
+    text = report.evidence_files().text
+    assert hashlib.sha256(path.read_bytes()).hexdigest() in text and "4 measures" in text

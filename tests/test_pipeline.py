@@ -27,6 +27,8 @@ SECTION_9 = {
               "reached_target_date"},
     "statement": {"star", "vague_terms", "commitments", "passed"},
     "followups": {"total", "overdue", "done", "measured", "overdue_items"},
+    "campaigns": {"count", "items"},
+    "social": {"mentions", "complaints", "first_complaint_date", "first_amazon_date"},
 }
 
 

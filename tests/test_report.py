@@ -131,8 +131,9 @@ def _parse(html: str) -> _Tags:
     return parser
 
 
-SECTIONS = ("summary", "timeline", "volume", "topics", "representatives", "rating", "response",
-            "statement", "poa", "remedies", "followups", "sales", "comparison", "evidence", "parameters")
+SECTIONS = ("summary", "timeline", "volume", "topics", "representatives", "social", "rating",
+            "response", "statement", "poa", "remedies", "followups", "sales", "campaigns",
+            "comparison", "evidence", "parameters")
 """Anchors of the report's headings, in page order (design.md section 11)."""
 
 FIGURE_IDS = ("figure-negative-volume", "figure-topic-shares", "figure-rating-trajectory",

@@ -227,5 +227,6 @@ def test_sample_sales_match_truth(sample_store):
     assert orders_only.summary() == summary.summary()
     # the marketing lane of response_log.csv, on Pacific days
     assert summary.markers["local_date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2022-04-14", "2022-06-01", "2022-06-06", "2022-06-18", "2022-07-02"]
+        "2022-04-14", "2022-06-01", "2022-06-01", "2022-06-03", "2022-06-06", "2022-06-18",
+        "2022-07-02"]
     assert summary.phases["days"].sum() == len(summary.daily) == 212

@@ -91,8 +91,11 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         messages = messages[messages["asin"].isin(incident.asins) | (
             messages["asin"].isna() & (messages["order_id"].isna()
                                        | messages["order_id"].isin(ours)))]
+        # A social mention names a product in words, seldom by ASIN: one without an ASIN
+        # belongs to the incident whose export lists it.
         events = events[events["asin"].isin(incident.asins)
-                        | (events["asin"].isna() & events["order_id"].isin(ours))]
+                        | (events["asin"].isna() & events["order_id"].isin(ours))
+                        | (events["asin"].isna() & (events["source"] == "social"))]
     if cut is not None:
         events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]

@@ -73,6 +73,8 @@ class Thresholds(_Strict):
     sales_target: float = Field(1.2, gt=0)
     crisis_window_days: int = Field(CRISIS_WINDOW_DAYS, ge=1)
     """Days from the onset that make the crisis window (topics, quotes, POA, remedies)."""
+    campaign_conversion: float = Field(0.17, ge=0, le=1)
+    """The playbook's coupon conversion (17 %): each outreach campaign's is shown against it."""
 
 
 class LaneOwner(_Strict):

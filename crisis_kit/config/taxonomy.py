@@ -93,7 +93,7 @@ class Topic:
 
     def _chunks(self, weak: bool) -> list[tuple[str, ...]]:
         words = sorted({w for ws in (self.weak if weak else self.keywords).values() for w in ws},
-                       key=str.lower)
+                       key=lambda w: (w.lower(), w))
         return [tuple(words[i:i + PART_SIZE]) for i in range(0, len(words), PART_SIZE)]
 
 
@@ -102,7 +102,7 @@ PART_SIZE = 150
 
 
 def _alternation(keywords: Mapping[str, tuple[str, ...]]) -> str | None:
-    words = sorted({w for words in keywords.values() for w in words}, key=str.lower)
+    words = sorted({w for words in keywords.values() for w in words}, key=lambda w: (w.lower(), w))
     latin = [_keyword_regex(w) for w in words if _LATIN.match(w)]
     others = [_keyword_regex(w) for w in words if not _LATIN.match(w)]
     parts = ([f"{_START}(?:{'|'.join(latin)})"] if latin else []) + others

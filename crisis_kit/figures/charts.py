@@ -131,6 +131,26 @@ def _milestones(figure: go.Figure, milestones: pd.DataFrame | None, name: str) -
     )
 
 
+def _campaigns(figure: go.Figure, campaigns: pd.DataFrame | None, name: str) -> None:
+    """Outreach campaigns as stars on the series, each labelled with its key (``C1``, ...)."""
+    if campaigns is None or campaigns.empty:
+        return
+    _require(campaigns, ("local_date", "value", "text"), "campaigns")
+    shown = campaigns[campaigns["value"].notna()]
+    if shown.empty:
+        return
+    figure.add_trace(go.Scatter(
+        x=_days(shown["local_date"]), y=shown["value"].astype(float).to_numpy(),
+        mode="markers+text", name=name, text=shown["text"].astype(str).tolist(),
+        textposition="top center", cliponaxis=False,
+        hovertext=shown["hover"].astype(str).tolist() if "hover" in shown else None,
+        hoverinfo="text" if "hover" in shown else "x+y",
+        marker={"color": theme.COLORS["campaign"], "size": 13, "symbol": "star",
+                "line": {"color": theme.COLORS["background"], "width": 1}},
+        textfont={"color": theme.COLORS["campaign"], "size": 12},
+    ))
+
+
 def _no_data(figure: go.Figure, labels: Mapping[str, str]) -> go.Figure:
     figure.add_annotation(
         text=_label(labels, "no_data"), xref="paper", yref="paper", x=0.5, y=0.5,
@@ -198,6 +218,7 @@ def rating_trajectory(
     target: float | None = None,
     milestones: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
+    campaigns: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The displayed (trailing-window) rating per day, with the lifetime mean and forecast.
 
@@ -217,12 +238,16 @@ def rating_trajectory(
         :attr:`crisis_kit.analysis.forecast.RatingForecast.path` (``local_date``, ``median``,
         ``lower``, ``upper``): the median as a dashed line, the interval as a band;
         reads the labels ``forecast`` and ``forecast_interval``.
+    campaigns : pandas.DataFrame, optional
+        Outreach campaigns (:func:`crisis_kit.analysis.campaigns.campaigns`): ``local_date``,
+        ``value`` (the rating that day), ``text`` (its key) and optionally ``hover``:
+        stars on the line; reads the label ``campaigns``.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Two line traces (trailing rating, lifetime mean) on a 1-5 star axis; then the
-        forecast band and median, and the milestones, when given.
+        forecast band and median, the milestones and the campaigns, when given.
     """
     _require(trailing, ("local_date", "rating", "cumulative_rating"), "rating_trajectory")
     figure = _base(labels, _label(labels, "rating"), trailing["local_date"])
@@ -269,6 +294,7 @@ def rating_trajectory(
             line={"color": theme.COLORS["accent"], "width": 2, "dash": "dash"},
         ))
     _milestones(figure, milestones, _label(labels, "milestones"))
+    _campaigns(figure, campaigns, _label(labels, "campaigns"))
     return figure
 
 
@@ -484,6 +510,7 @@ def sales_recovery(
     phases: pd.DataFrame | None = None,
     milestones: pd.DataFrame | None = None,
     markers: pd.DataFrame | None = None,
+    campaigns: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The sales index per day against the pre-crisis baseline, with its phases shaded.
 
@@ -506,12 +533,15 @@ def sales_recovery(
     markers : pandas.DataFrame, optional
         Interventions: ``local_date`` and ``text`` (a short key, such as a number,
         that the report's table explains), drawn as diamonds along the bottom axis.
+    campaigns : pandas.DataFrame, optional
+        Outreach campaigns: ``local_date``, ``value`` (the index that day), ``text`` (its
+        key, ``C1``), optionally ``hover``: stars on the line; reads the label ``campaigns``.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One line trace of the index on a percent axis; then the milestones and the
-        interventions, when given.
+        One line trace of the index on a percent axis; then the milestones, the
+        interventions and the campaigns, when given.
     """
     _require(daily, ("local_date", "sales_index"), "sales_recovery")
     rows = daily.sort_values("local_date")
@@ -555,6 +585,7 @@ def sales_recovery(
                     "line": {"color": theme.COLORS["background"], "width": 1}},
             textfont={"color": theme.COLORS["marker"], "size": 12},
         ))
+    _campaigns(figure, campaigns, _label(labels, "campaigns"))
     return figure
 
 

@@ -59,6 +59,7 @@ COLORS = {
     "band": "rgba(0, 114, 178, 0.16)",
     "window": "rgba(27, 120, 55, 0.10)",
     "marker": "#7b3294",
+    "campaign": "#d55e00",
 }
 """Named colours of the report (text, grid, marks)."""
 

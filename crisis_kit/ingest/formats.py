@@ -21,8 +21,10 @@ __all__ = ["Format", "FORMATS", "detect_format", "get_format", "EVENT_FIELDS", "
 EVENT_FIELDS = (
     "occurred_at", "rating", "title", "text", "asin", "parent_asin", "sku", "order_id",
     "reason", "status", "disposition", "verified", "helpful_votes", "variant", "author",
-    "response", "marketplace", "source_id", "url",
+    "response", "marketplace", "source_id", "url", "platform",
 )
+"""``platform`` (a social mention's network: TikTok, Reddit, 小红书 ...) is stored as the
+event's ``variant``: the same words posted on two platforms stay two events."""
 MAPPING_FIELDS = EVENT_FIELDS
 
 
@@ -363,6 +365,10 @@ FORMATS: dict[str, Format] = {
             fields={
                 "at": _f("at"), "lane": _f("lane"), "action": _f("action"),
                 "channel": _f("channel"), "owner": _f("owner"), "ref": _f("ref"),
+                "audience": _f("audience"), "sent": _f("sent", "reach", "delivered"),
+                "opened": _f("opened", "views", "viewed"), "clicked": _f("clicked", "clicks"),
+                "replied": _f("replied", "replies", "comments"),
+                "redeemed": _f("redeemed", "redemptions", "conversions"),
             },
         ),
     ]

@@ -19,7 +19,7 @@ from importlib import resources
 import duckdb
 
 from ..config import marketplaces
-from ..schemas import LANES
+from ..schemas import CAMPAIGN_COUNTS, LANES
 from .formats import Format
 from .values import (
     asin,
@@ -716,9 +716,27 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     cols = _columns(fmt, index)
     at = cols.get("at", "NULL")
     lanes = ", ".join(sql_str(lane) for lane in LANES)
+    counts = ",\n            ".join(
+        f"{text(cols.get(n, 'NULL'))} AS {n}_raw, "
+        f"CAST({count_cell(cols.get(n, 'NULL'))} AS BIGINT) AS {n}" for n in CAMPAIGN_COUNTS)
+    # A count that is not a whole number >= 0 refuses the row (and so the log, line by line).
+    bad = {n: f"({n}_raw IS NOT NULL AND ({n} IS NULL OR {n} < 0))" for n in CAMPAIGN_COUNTS}
+    bad_column = " ".join(f"WHEN {bad[n]} THEN '{n}'" for n in CAMPAIGN_COUNTS)
+    bad_reason = " ".join(
+        f"WHEN {bad[n]} THEN 'the {n} count ' || {n}_raw || ' is not a whole number >= 0: "
+        f"write it as 1234, or leave the cell empty'" for n in CAMPAIGN_COUNTS)
+    # A plain action keeps the id it always had; an outreach action's audience and counts
+    # join it, so a log saved again with grown counts adds the new version (Store.actions
+    # reads the latest) instead of being skipped as a duplicate.
+    plain = " AND ".join(["audience IS NULL", *(f"{n} IS NULL" for n in CAMPAIGN_COUNTS)])
+    versioned = ", ".join(["coalesce(audience, '')",
+                           *(f"coalesce(CAST({n} AS VARCHAR), '')" for n in CAMPAIGN_COUNTS)])
+    campaign_key = f"CASE WHEN {plain} THEN '' ELSE concat_ws(chr(31), '', {versioned}) END"
     return f"""
     WITH parsed AS NOT MATERIALIZED (
         SELECT _row, {at} AS at_raw,
+            {text(cols.get("audience", "NULL"))} AS audience,
+            {counts},
             CASE WHEN regexp_matches(trim({at}), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')
                  THEN try_cast(trim({at}) AS TIMESTAMPTZ) END AS "at",
             lower({text(cols.get("lane", "NULL"))}) AS lane,
@@ -729,18 +747,20 @@ def actions_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         FROM stage
     )
     SELECT md5(concat_ws(chr(31), strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S'),
-                lane, action, coalesce(channel, ''), coalesce(owner, ''), coalesce(ref, '')))
+                lane, action, coalesce(channel, ''), coalesce(owner, ''), coalesce(ref, ''))
+                || {campaign_key})
             AS action_id,
-        "at", lane, action, channel, owner, ref,
+        "at", lane, action, channel, owner, ref, audience, {", ".join(CAMPAIGN_COUNTS)},
         {sql_str(target.source_file)} AS source_file, _row AS source_row,
         {sql_str(target.source_sha256)} AS source_sha256,
         CASE WHEN "at" IS NULL THEN 'at' WHEN lane IS NULL OR lane NOT IN ({lanes}) THEN 'lane'
-             WHEN action IS NULL THEN 'action' END AS _reject_column,
+             WHEN action IS NULL THEN 'action' {bad_column} END AS _reject_column,
         CASE WHEN "at" IS NULL THEN 'the time ''' || coalesce(at_raw, '') || ''' is not a '
                   || 'timestamp with its zone; write it as 2022-05-03T09:30:00-07:00'
              WHEN lane IS NULL OR lane NOT IN ({lanes}) THEN 'the lane ''' || coalesce(lane, '')
                   || ''' is not one of {", ".join(LANES)}'
-             WHEN action IS NULL THEN 'the action is empty: say what was done' END
+             WHEN action IS NULL THEN 'the action is empty: say what was done'
+             {bad_reason} END
             AS _reject_reason
     FROM parsed
     """
@@ -793,6 +813,11 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
                 if target == "sales" else ""),
         )
     fields = {k: (normalise_header(v),) for k, v in mapping.items()}
+    if "platform" in fields:
+        if "variant" in fields:
+            raise ConfigError("the mapping names both `platform` and `variant`, which are stored "
+                              "in the same column", fix="map one of them")
+        fields["variant"] = fields.pop("platform")
     missing = [v for v in mapping.values() if normalise_header(v) not in
                {normalise_header(h) for h in header}]
     if missing:
@@ -808,7 +833,7 @@ def mapped_format(mapping: dict[str, str], source: str, header: list[str],
                       source if source != "other" else f"mapped_{target}",
                       required=tuple(v for f in needed for v in fields[f]), fields=fields)
     key = tuple(k for k in ("asin", "order_id", "occurred_at", "author", "title", "text", "rating",
-                            "variant", "reason", "source_id") if k in mapping)
+                            "variant", "reason", "source_id") if k in fields)
     return Format("mapping", "columns mapped in incident.yaml", "events", source,
                   required=tuple(fields["occurred_at"]) if "occurred_at" in fields else (),
                   fields=fields, key=key or ("occurred_at",))

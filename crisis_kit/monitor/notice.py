@@ -319,6 +319,15 @@ def compose(state: MonitorState, incident: Incident, event: str, *,
     if state.alert_at is not None:
         what.append(strings.text("chat.since", time=strings.time(state.alert_at),
                                  zone=state.alert_at.strftime("%Z") or str(state.alert_at.tz)))
+    late = state.overdue_followups
+    if late:
+        # the POA's measures past their due day (docs/poa.md): the team's words, untrusted
+        items = strings.text("statement.separator").join(
+            strings.text("chat.followup", measure=f["measure"],
+                         due=strings.date(dt.date.fromisoformat(f["due"])),
+                         days=f["days_overdue"], owner=f["owner"] or strings.text("chat.owner_unset"))
+            for f in late)
+        what.append(strings.text("chat.overdue_followups", count=len(late), items=items))
     kind = alert_kind(state)
     kinds = strings.section("chat")["kinds"]
     context = state.context

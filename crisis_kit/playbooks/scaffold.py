@@ -23,8 +23,9 @@ from .playbook import CHECKLIST_LANES, Playbook, PlaybookText, load_playbook
 __all__ = ["ACTIONS_HEADER", "EXPORTS", "create_incident", "followups_csv", "incident_yaml",
            "poa_measures"]
 
-ACTIONS_HEADER = "at,lane,action,channel,owner,ref"
-"""The header of the actions log (design.md section 4)."""
+ACTIONS_HEADER = "at,lane,action,channel,owner,ref,audience,sent,opened,clicked,replied,redeemed"
+"""The header of the actions log (design.md section 4), with the optional counts of an
+outreach campaign (docs/ingest.md, "Outreach campaigns")."""
 
 EXPORTS = (
     ("complaints", "exports/reviews.csv", {},
@@ -94,6 +95,9 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
         "# lines of exports you do not have (`crisis-kit ingest` names any file still missing).",
         "complaints:",
         *_export_lines("complaints"),
+        "# - path: exports/social.csv           # social-media mentions (docs/ingest.md): uncomment",
+        "#   source: social                     # and name your export's columns",
+        "#   mapping: {platform: Platform, occurred_at: Date, url: URL, text: Text, author: Author}",
         "sales:",
         *_export_lines("sales"),
         f"actions: response_log.csv              # {ACTIONS_HEADER}; lanes cs pr tech platform "

@@ -116,7 +116,12 @@ def _events(files: list[Path], root: Path, engine: str, spark_master: str | None
         spark_master or "local[2]").config("spark.sql.session.timeZone", "UTC")
     if not spark_master:  # a local session: no UI, no network beyond this machine
         builder = builder.config("spark.ui.enabled", "false").config(
-            "spark.driver.bindAddress", "127.0.0.1")
+            "spark.driver.bindAddress", "127.0.0.1").config(
+            # list the marketplace/brand folders in the driver: a listing job of one task
+            # per folder (the default past 32 folders) costs a local session seconds
+            "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000").config(
+            # one shuffle by ASIN of small daily rows: a few partitions per core, not 200
+            "spark.sql.shuffle.partitions", "8")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     frame = session.read.option("basePath", str(root / "events")).parquet(
@@ -160,10 +165,14 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         # ibis 12 calls APIs that DuckDB 2 and pandas 3 deprecate: theirs to fix, not a user's
         warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
         events = _events(files, root, engine, spark_master)
-        daily = daily_figures(events)
+        # the last event day from the events' one column (Parquet statistics may answer
+        # it), not from the daily figures: that would aggregate every day of every ASIN
         day = (dt.date.fromisoformat(str(as_of)) if as_of is not None
-               else pd.Timestamp(daily.local_date.max().execute()).date())
-        figures = windows(daily, day).execute()
+               else pd.Timestamp(events.filter(events.asin.notnull())
+                                 .local_date.max().execute()).date())
+        # the engine pushes the windows' date range into the Parquet scan: only the last
+        # 112 days of events are aggregated, and only one row per ASIN comes back
+        figures = windows(daily_figures(events), day).execute()
         topics = leading_topics(events, day).execute()
     figures = figures.merge(topics, on=list(KEYS), how="left")
     figures = figures.sort_values(["marketplace", "brand", "asin"]).reset_index(drop=True)

@@ -54,6 +54,25 @@ def _milestone_table(rows: list[tuple[Any, Any, str, str]]) -> pd.DataFrame:
         {"local_date": "datetime64[ns]", "value": float})
 
 
+def campaign_marks(analysis: Analysis, s: Strings, column: str) -> pd.DataFrame:
+    """The outreach campaigns as chart marks: on the day's ``column`` (``rating``, ``sales_index``).
+
+    ``text`` is the campaign's key (``C1``, ``C2``: the report's campaign table numbers
+    them the same way); ``hover`` its action and conversion.
+    """
+    table = analysis.campaigns
+    if table is None or table.empty:
+        return pd.DataFrame(columns=["local_date", "value", "text", "hover"])
+    return pd.DataFrame({
+        "local_date": table["local_date"], "value": table[column].astype(float),
+        "text": [s.text("campaigns.key", number=int(n)) for n in table["number"]],
+        "hover": [s.text("campaigns.hover", action=str(r.action),
+                         reach=s.or_none(s.number(r.sent)),
+                         conversion=s.or_none(s.number(r.conversion, "percent")))
+                  for r in table.itertuples()],
+    })
+
+
 def _rating_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
     rating = analysis.rating
     t = analysis.incident.thresholds
@@ -89,7 +108,8 @@ def _rating_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
                                  interval=s.number(f.interval, "percent_whole")),
     )
     return figures.rating_trajectory(rating.trajectory, labels, target=t.target_rating,
-                                     milestones=_milestone_table(marks), forecast=path)
+                                     milestones=_milestone_table(marks), forecast=path,
+                                     campaigns=campaign_marks(analysis, s, "rating"))
 
 
 def _sales_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
@@ -111,7 +131,8 @@ def _sales_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
     labels = _labels(s, "phases", target=s.text(
         "figures.sales_target", target=s.number(sales.target, "percent_whole")))
     return figures.sales_recovery(sales.daily, labels, target=sales.target, phases=sales.phases,
-                                  milestones=_milestone_table(marks), markers=markers)
+                                  milestones=_milestone_table(marks), markers=markers,
+                                  campaigns=campaign_marks(analysis, s, "sales_index"))
 
 
 def _response_figure(analysis: Analysis, lanes: pd.DataFrame, s: Strings) -> go.Figure | None:

@@ -340,9 +340,9 @@ def followups(report: Page) -> Fragment:
             rows),
         fragments.table(
             [Column(s.text("followups.measure"), "words"), Column(s.text("followups.topic")),
-             Column(s.text("followups.before")), Column(s.text("followups.before"), "number"),
+             Column(s.text("followups.before")), Column(s.text("followups.counted"), "number"),
              Column(s.text("followups.per_100"), "number"), Column(s.text("followups.after")),
-             Column(s.text("followups.after"), "number"),
+             Column(s.text("followups.counted"), "number"),
              Column(s.text("followups.per_100"), "number"),
              Column(s.text("followups.change"), "number")],
             detail, title=s.text("followups.measured_title"),

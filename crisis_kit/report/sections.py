@@ -18,6 +18,7 @@ evidence appendix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,48 @@ class Report(Page):
             parts.append(fragments.table(columns, rows, title=self.label("topics", topic)))
         return fragments.concat(*parts)
 
+    def social(self) -> Fragment:
+        """Social-media mentions beside Amazon's negative signals: volume, platforms, topics."""
+        s, view = self.strings, self.analysis.social
+        if view is None:
+            return fragments.note(s.text("social.none"))
+        lead = s.text("social.lead", mentions=s.number(view.mentions), first=s.date(view.first_day),
+                      last=s.date(view.last_day), platforms=s.number(len(view.by_platform)),
+                      complaints=s.number(view.complaints),
+                      first_complaint=s.or_none(s.date(view.first_complaint_day)),
+                      first_amazon=s.or_none(s.date(view.first_amazon_day)))
+        lines = [lead]
+        if view.first_complaint_day and view.first_amazon_day \
+                and view.first_complaint_day < view.first_amazon_day:
+            lines.append(s.text("social.earlier", days=s.number(
+                (view.first_amazon_day - view.first_complaint_day).days)))
+        volume = [[s.date(p.start), s.number(p.mentions), s.number(p.complaints),
+                   s.number(p.amazon_negative)] for p in view.by_period.itertuples()]
+        platforms = [[p.platform if p.platform != "unknown" else s.text("social.unknown"),
+                      s.number(p.mentions), s.number(p.complaints)]
+                     for p in view.by_platform.itertuples()]
+        topics = [[self.label("topics", t.topic), s.number(t.social),
+                   s.number(t.social_share, "percent"), s.number(t.amazon),
+                   s.number(t.amazon_share, "percent")] for t in view.topics.itertuples()]
+        return fragments.concat(
+            fragments.note(*lines, lead=True),
+            fragments.table(
+                [Column(s.text(f"social.{view.period}")), Column(s.text("social.mentions"), "number"),
+                 Column(s.text("social.complaints"), "number"),
+                 Column(s.text("social.amazon_negative"), "number")],
+                volume, title=s.text("social.volume_title")),
+            fragments.table(
+                [Column(s.text("social.platform")), Column(s.text("social.mentions"), "number"),
+                 Column(s.text("social.complaints"), "number")],
+                platforms, title=s.text("social.platforms_title")),
+            fragments.table(
+                [Column(s.text("social.topic")), Column(s.text("social.social"), "number"),
+                 Column(s.text("social.social_share"), "number"),
+                 Column(s.text("social.amazon"), "number"),
+                 Column(s.text("social.amazon_share"), "number")],
+                topics, title=s.text("social.topics_title"), notes=[s.text("social.caption")]),
+        )
+
     # -- rating -----------------------------------------------------------------------------
     def rating_outlook(self) -> Fragment:
         """Baseline, trough and latest rating, the recovery, five-star reviews and forecast."""
@@ -536,6 +579,56 @@ class Report(Page):
             ),
         )
 
+    def campaigns(self) -> Fragment:
+        """Each outreach campaign's reach and conversion, beside sales and rating that day."""
+        s, table = self.strings, self.analysis.campaigns
+        if table is None or table.empty:
+            return fragments.note(s.text("campaigns.none"))
+        benchmark = self._t.campaign_conversion
+
+        def counted(count: Any, rate: Any) -> str:
+            if pd.isna(count):
+                return ""
+            share = s.number(rate, "percent")
+            return s.text("campaigns.share", count=s.number(count), share=share) if share \
+                else s.number(count)
+
+        rows = [[s.text("campaigns.key", number=int(c.number)), s.date(c.local_date), c.action,
+                 c.channel if isinstance(c.channel, str) else "",
+                 c.audience if isinstance(c.audience, str) else "",
+                 "" if pd.isna(c.sent) else s.number(c.sent), counted(c.opened, c.open_rate),
+                 counted(c.clicked, c.click_rate), counted(c.replied, c.reply_rate),
+                 "" if pd.isna(c.redeemed) else s.number(c.redeemed),
+                 s.number(c.conversion, "percent"), s.number(c.sales_index, "percent"),
+                 s.number(c.rating, "rating")]
+                for c in table.itertuples()]
+        notes: list[str | tuple[str, bool]] = [
+            s.text("campaigns.caption", benchmark=s.number(benchmark, "percent_whole"))]
+        for c in table[table["conversion"].notna() & table["coupon"]].itertuples():
+            met = c.conversion >= benchmark
+            notes.append((s.text("campaigns.benchmark", action=c.action,
+                                 conversion=s.number(c.conversion, "percent"),
+                                 redeemed=s.number(c.redeemed), reach=s.number(c.sent),
+                                 verdict=s.text("campaigns.above" if met else "campaigns.below"),
+                                 benchmark=s.number(benchmark, "percent_whole")), not met))
+        return fragments.concat(
+            fragments.note(s.text("campaigns.lead"), lead=True),
+            fragments.table(
+                [Column(s.text("campaigns.number"), "mono"), Column(s.text("campaigns.date")),
+                 Column(s.text("campaigns.action"), "words"),
+                 Column(s.text("campaigns.channel"), "mono"),
+                 Column(s.text("campaigns.audience"), "words"),
+                 Column(s.text("campaigns.reach"), "number"),
+                 Column(s.text("campaigns.opened"), "number"),
+                 Column(s.text("campaigns.clicked"), "number"),
+                 Column(s.text("campaigns.replied"), "number"),
+                 Column(s.text("campaigns.redeemed"), "number"),
+                 Column(s.text("campaigns.conversion"), "number"),
+                 Column(s.text("campaigns.sales_index"), "number"),
+                 Column(s.text("campaigns.rating"), "number")],
+                rows, title=s.text("campaigns.title"), notes=notes),
+        )
+
     def voice_of_customer(self) -> Fragment:
         """Amazon's NCX rate and CX Health per ASIN and day, and each change of band."""
         s, voc = self.strings, self.analysis.voc
@@ -646,6 +739,11 @@ class Report(Page):
         if voc is not None and len(voc):
             notes.append(s.text("voc.evidence", rows=s.number(len(voc)),
                                 asins=s.number(voc["asin"].nunique())))
+        if self.incident.followups and len(self.analysis.followups):
+            path = self.incident.resolve(self.incident.followups)
+            notes.append(s.text("evidence.followups", file=path.name,
+                                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                                measures=s.number(len(self.analysis.followups))))
         if len(unbalanced):
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
@@ -674,6 +772,7 @@ class Report(Page):
             ("target_rating", s.number(t.target_rating, "rating")),
             ("baseline_days", s.number(t.baseline_days)),
             ("sales_target", s.number(t.sales_target, "percent_whole")),
+            ("campaign_conversion", s.number(t.campaign_conversion, "percent_whole")),
             ("asins", ", ".join(self.incident.asins) or s.text("parameters.all_asins")),
             ("version", self.version),
         ]

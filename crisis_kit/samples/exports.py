@@ -421,6 +421,19 @@ ACTIONS = (
      "youtube", "marketing-lead", "video SC-01"),
 )
 
+# The repair campaign (docs/ingest.md, "Outreach campaigns"): actions of the log with their
+# audience and counts (sent, opened, clicked, replied, redeemed). The e-mail's coupon
+# conversion is the playbook's 17 %: 83 of 486.
+CAMPAIGN_COLUMNS = ("audience", "sent", "opened", "clicked", "replied", "redeemed")
+CAMPAIGNS = (
+    ("2022-06-01 10:00", "marketing", "e-mail to affected buyers: apology, the new valve, 20% coupon",
+     "email", "marketing-lead", "PLM-Coupon-MK20-2206", "buyers of affected orders 2022-04-25..2022-05-15",
+     486, 231, 97, 12, 83),
+    ("2022-06-03 18:00", "marketing", "community post: what went wrong with the valve and what changed",
+     "community", "community-manager", "post 2022-06-03", "Mellowkin Parents community members",
+     5000, 1840, 212, 64, 41),
+)
+
 
 # The POA's follow-ups as the team tracks them (followups.csv, docs/poa.md): one done
 # corrective measure with a topic (its effect is measured), one preventive measure overdue

@@ -273,7 +273,8 @@ def _actions(alert_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The response log planted around ``alert_at`` and the statement's publication time."""
     published = (alert_at + pd.Timedelta(hours=4.5)).ceil("15min").tz_convert(TZ)
     rows = []
-    for when, *rest in fmt.ACTIONS:
+    plain = [(*action, *[None] * len(fmt.CAMPAIGN_COLUMNS)) for action in fmt.ACTIONS]
+    for when, *rest in plain + list(fmt.CAMPAIGNS):
         if isinstance(when, str):  # a fixed Pacific time
             at = pd.Timestamp(when, tz=TZ)
         elif isinstance(when, tuple):  # hours after the statement's publication
@@ -281,7 +282,8 @@ def _actions(alert_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
         else:  # hours after the alert
             at = (alert_at + pd.Timedelta(hours=when)).ceil("min").tz_convert(TZ)
         rows.append((at, *rest))
-    df = pd.DataFrame(rows, columns=["at", "lane", "action", "channel", "owner", "ref"])
+    df = pd.DataFrame(rows, columns=["at", "lane", "action", "channel", "owner", "ref",
+                                     *fmt.CAMPAIGN_COLUMNS])
     return df.sort_values("at", kind="stable").reset_index(drop=True), published
 
 
@@ -427,7 +429,9 @@ def write_samples(out_dir: str | Path, seed: int = SEED) -> dict:
         _write(exports / "business" / f"BusinessReport-{day:%Y-%m-%d}.csv",
                fmt.csv_text(fmt.BUSINESS_HEADER, fmt.business_rows(rows), "\r\n"), "utf-8-sig")
     _write(out / "response_log.csv", fmt.csv_text(list(actions.columns), [
-        [a.at.isoformat(), a.lane, a.action, a.channel, a.owner, a.ref]
+        [a.at.isoformat(), a.lane, a.action, a.channel, a.owner, a.ref,
+         *("" if pd.isna(v) else v if isinstance(v, str) else int(v)
+           for v in (getattr(a, c) for c in fmt.CAMPAIGN_COLUMNS))]
         for a in actions.itertuples()], "\n"))
     local = alert_at.tz_convert(TZ)
     for name, template, day in (
@@ -446,6 +450,9 @@ def write_samples(out_dir: str | Path, seed: int = SEED) -> dict:
                                           "zh": ["可能", "大概", "尽快"]},
                           "commitments": _commitments(actions, published)}
     truth["replies"] = _replies(feedback)
+    truth["campaigns"] = [
+        {"action": c[2], "channel": c[3], "sent": c[7], "redeemed": c[11],
+         "conversion": round(c[11] / c[7], 3)} for c in fmt.CAMPAIGNS]
     _write(out / "truth.json", json.dumps(truth, sort_keys=True, indent=2, ensure_ascii=False)
            + "\n")
     return truth
