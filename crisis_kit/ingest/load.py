@@ -381,10 +381,11 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         if fmt.table == "sales":
             refused = _refuse_conflicting_figures(con) or refused
             report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
-        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
         if staged.materialised:
+            # the staged copy of a large file is read no more: its memory goes to the insert
             con.execute("DROP VIEW stage")
             con.execute("DROP TABLE stage_rows")
+        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
     return report
 
 
