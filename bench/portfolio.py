@@ -125,7 +125,7 @@ def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS) ->
                 )
                 SELECT
                     '{brand}-watch' AS incident,
-                    'B0' || upper(substr(md5('asin-' || a::VARCHAR), 1, 8)) AS asin,
+                    'B0' || upper(substr(md5('asin-' || a::VARCHAR), 1, 8)) AS asin,  -- asin_name
                     source,
                     DATE '{FIRST_DAY}' + CAST(d AS INTEGER) AS local_date,
                     rating,
@@ -192,6 +192,31 @@ def spark_missing() -> str | None:
     return None
 
 
+def asin_name(a: int) -> str:
+    """ASIN number ``a``'s ten characters, as the generator writes them."""
+    import hashlib
+
+    return "B0" + hashlib.md5(f"asin-{a}".encode()).hexdigest()[:8].upper()
+
+
+def planted(root: Path, brands: int = BRANDS) -> str:
+    """What the DuckDB scan of ``root`` says of the ASINs given a crisis, and of the rest."""
+    crisis = {asin_name(a) for a in range(brands * ASINS_PER_BRAND) if a % CRISIS_EVERY == 11}
+    rows = json.loads((root / "scan-duckdb.json").read_text(encoding="utf-8"))["asins"]
+    mine = [r for r in rows if r["asin"] in crisis]
+    rest = [r for r in rows if r["asin"] not in crisis]
+
+    def fired(group: list[dict], column: str) -> int:
+        return sum(bool(r[column]) for r in group)
+
+    return (f"planted crises: {len(mine)} ASINs; the seed rule fires on {fired(mine, 'seed_fires')} "
+            f"of them ({fired(rest, 'seed_fires')} of the other {len(rest):,}), the Poisson "
+            f"detector on {fired(mine, 'statistical_fires')} "
+            f"({fired(rest, 'statistical_fires')}), the share detector on "
+            f"{fired(mine, 'share_fires')} ({fired(rest, 'share_fires')}); leading topic "
+            f"quality on {sum(r['leading_topic'] == 'quality' for r in mine)}")
+
+
 def same_tables(root: Path) -> list[str]:
     """Where the DuckDB and Spark scans of ``root`` differ (empty when equal)."""
     import pandas as pd
@@ -241,8 +266,11 @@ def main() -> None:
                     f"{ours['day']}, {ours['alerting']:,} alerting, exit {ours['exit']})",
                     ours, baseline))
         print(f"ratio time {ours['seconds'] / baseline['seconds']:.2f}x the baseline "
-              f"(goal <= 2.0x); peak {ours['peak_mb'] / 1024:.2f} GB (goal < 4 GB), "
-              f"{ours['peak_mb'] / baseline['peak_mb']:.2f}x the baseline's")
+              f"(goal <= 2.0x), CPU {ours['cpu_seconds']:.2f} s against "
+              f"{baseline['cpu_seconds']:.2f} s ({ours['cpu_seconds'] / baseline['cpu_seconds']:.2f}x: "
+              f"the figure a busy machine moves least); peak {ours['peak_mb'] / 1024:.2f} GB "
+              f"(goal < 4 GB), {ours['peak_mb'] / baseline['peak_mb']:.2f}x the baseline's")
+        print(planted(root, args.brands))
         if args.spark_events:
             why = spark_missing()
             if why:

@@ -313,7 +313,7 @@ EXPLORER_STATE = """() => {
             cell_width: cell.getBoundingClientRect().width,
         };
     });
-    const table = root.querySelector('.ck-table');
+    const table = root.querySelector('.ck-table-box .ck-table');
     const output = root.closest('.jp-OutputArea-output') || root.parentElement;
     const label = root.querySelector('.ck-page');
     return {

@@ -127,7 +127,7 @@ def reviews_frame(rows):
 AMAZON = topics_frame([
     ("Leaking", "negative", 30, 20.0, -1.0),        # quality
     ("Packaging damaged", "negative", 10, 5.0, -0.2),  # packaging
-    ("Smell", "negative", 2, 1.0, None),            # no kit topic: other
+    ("Color", "negative", 2, 1.0, None),            # no kit topic: other
     ("Easy to use", "positive", 50, 30.0, 0.5),     # positive: not compared
 ])
 REVIEWS = reviews_frame(
@@ -146,7 +146,7 @@ def test_compare_counts_both_sides_in_the_kits_topics_by_hand():
     # packaging: Amazon names it; the kit's one packaging review is from April
     assert table.at["packaging", "verdict"] == "amazon_only"
     assert table.at["packaging", "kit_negative"] == 0
-    assert table.at["other", "amazon_topics"] == "Smell"
+    assert table.at["other", "amazon_topics"] == "Color"
     assert pd.isna(table.at["other", "amazon_rank"])
     # safety: six negatives that Amazon's list does not name; the kit's leading topic
     assert table.at["safety", "verdict"] == "kit_only" and table.at["safety", "kit_rank"] == 1

@@ -68,6 +68,11 @@ def test_the_generator_is_deterministic_and_writes_the_portfolio_schema(bench, t
     assert "2023-01-01" <= str(first_day) <= "2023-01-31" and str(last_day) == "2025-12-30"
     assert bad_negative == 0 and unordered == 0  # rated events negative at 1-2 stars; by day
 
+    names = {r[0] for r in con.execute(
+        f"SELECT DISTINCT asin FROM read_parquet('{glob}', hive_partitioning = true) "
+        f"WHERE brand = 'brand-001'").fetchall()}
+    assert names == {bench.asin_name(a) for a in range(10, 20)}  # the bench's names
+
     # the scan reads it: one row per ASIN on the last day
     result = scan(first)
     assert (result.day.isoformat(), len(result.table)) == ("2025-12-30", 60)
@@ -84,3 +89,10 @@ def test_the_benchmark_runs_at_a_tiny_size():
     assert "baseline (one DuckDB GROUP BY asin, day over the Parquet" in lines[2]
     assert "crisis-kit portfolio scan (DuckDB, 40 ASINs on 2025-12-30" in lines[3]
     assert lines[4].startswith("ratio time ") and "goal < 4 GB" in lines[4]
+    assert lines[5].startswith("planted crises: 1 ASINs;")  # ASIN 11 of brand-001
+
+
+def test_without_java_the_spark_part_says_why_it_is_skipped(bench, monkeypatch):
+    monkeypatch.setattr(bench.shutil, "which", lambda name: None)
+    assert bench.spark_missing() == (
+        "Java is missing (apt-get install openjdk-17-jre-headless)")

@@ -307,6 +307,17 @@ def test_explorer_renders_and_answers_in_jupyterlab(tmp_path):
                 page.screenshot(path=str(Path(folder) / "explorer-jupyterlab.png"))
                 page.locator(".ck-charts").screenshot(path=str(Path(folder) / "explorer-charts.png"))
 
+            # the phrases button: the table the kernel computes, drawn under the charts
+            expected = Explorer(workspace / "incident.yaml", progress=False).find_phrases()
+            assert len(expected) > 0
+            page.locator(".ck-phrases-button button, button.ck-phrases-button").first.click()
+            page.wait_for_selector(".ck-phrases-box table.ck-phrases tbody tr", timeout=60_000)
+            shown = page.locator(".ck-phrases-box table.ck-phrases tbody tr td:first-child")
+            assert shown.all_inner_texts() == expected["phrase"].tolist()
+            if folder:
+                page.locator(".ck-phrases-box").screenshot(
+                    path=str(Path(folder) / "explorer-phrases.png"))
+
             # type a Chinese search in the page's search box: table and charts follow
             page.locator(".ck-search input").fill("漏水")
             page.locator(".ck-search input").press("Enter")

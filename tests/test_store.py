@@ -243,3 +243,35 @@ def test_reading_a_store_that_was_never_ingested_says_to_ingest_first(tmp_path):
     assert caught.value.where == str(missing)
     assert "crisis-kit ingest" in caught.value.fix
     assert not missing.exists()
+
+
+def test_a_store_of_an_earlier_version_is_read_read_only_as_if_it_had_todays_tables(tmp_path):
+    """A sibling incident's store made before `order_item_id` and the `messages` table
+    existed: a report opening it read-only (the workspace comparison) read a column that
+    was not there and stopped. It now reads NULL there and no messages, writing nothing."""
+    import duckdb
+
+    path = tmp_path / "store.duckdb"
+    with open_store(path) as store:
+        store.con.execute("INSERT INTO orders (order_id, sku, marketplace, purchased_at, "
+                          "local_date, quantity, source_file, source_row, source_sha256, "
+                          "ingest_seq) VALUES ('111-1', 'S1', 'US', TIMESTAMP '2022-05-01 10:00', "
+                          "DATE '2022-05-01', 1, 'orders.txt', 1, 'x', 1)")
+    con = duckdb.connect(str(path))  # as an earlier version left it
+    con.execute("CREATE TABLE old_orders AS SELECT * EXCLUDE (order_item_id) FROM orders")
+    con.execute("DROP TABLE orders")
+    con.execute("ALTER TABLE old_orders RENAME TO orders")
+    con.execute("DROP TABLE messages")
+    con.close()
+    with open_store(path, read_only=True) as store:
+        orders = store.table("orders")
+        assert orders["order_id"].tolist() == ["111-1"]
+        assert orders["order_item_id"].isna().all()
+        assert store.messages().empty
+    con = duckdb.connect(str(path), read_only=True)  # nothing was written to it
+    names = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                       "WHERE table_name = 'orders'").fetchall()}
+    assert "order_item_id" not in names
+    con.close()
+    with open_store(path) as store:  # a writable open adds what is missing, as before
+        assert "order_item_id" in store.table("orders").columns

@@ -45,6 +45,9 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-zäöüßàâçéèêëîïôûùüÿñæœ']+")
 _GERMAN_MARKETS = {"DE", "AT", "CH"}
+_NEGATIONS = frozenset({"not", "no", "nor", "never", "don't", "didn't", "doesn't", "isn't",
+                        "wasn't", "won't", "can't", "cannot", "nicht", "kein", "keine",
+                        "keinen", "nie"})
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +107,9 @@ def phrase_counts(texts: Iterable[str], lang: Sequence[str]) -> tuple[Counter, l
     for text, code in zip(texts, lang, strict=True):
         words = tokens(text, code)
         joiner = "" if code in ("zh", "ja") else " "
-        found = words + [a + joiner + b for a, b in zip(words, words[1:], strict=False)]
+        # a negation counts inside a pair ("not working"), never alone ("not" says nothing)
+        found = [w for w in words if w not in _NEGATIONS] + [
+            a + joiner + b for a, b in zip(words, words[1:], strict=False)]
         total.update(found)
         each.append(set(found))
     return total, each

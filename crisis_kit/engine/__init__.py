@@ -1,8 +1,9 @@
-"""The daily figures as Ibis expressions: one definition for one incident and for a portfolio.
+"""The daily figures as Ibis expressions, one definition for every backend.
 
 :mod:`crisis_kit.engine.daily` says the per-ASIN, per-day figures and the scan's windows
-once, as Ibis expressions; DuckDB runs them here (nothing to install or start). The
-expressions use only what Ibis compiles for its SQL backends, so the same code is meant to
-run on PySpark for a cluster (``docs/scale.md``: not yet wired or tested in this version).
-Nothing is imported here.
+once, as Ibis expressions. The portfolio scan runs them on DuckDB (the default: nothing to
+install or start) or on PySpark (``--engine spark``: local or a cluster), and
+``tests/test_portfolio.py`` holds the two equal figure by figure (``docs/scale.md``). The
+single-incident analysis does not use them yet: it still reads the incident's events
+into pandas. Nothing is imported here.
 """

@@ -191,6 +191,8 @@ class Explorer(widgets.VBox):
                      "search", "sort", "descending", "status"):
             getattr(self, name).add_class(f"ck-{name}")
         self.page_label.add_class("ck-page")
+        self.phrases_button.add_class("ck-phrases-button")
+        self.phrases_box.add_class("ck-phrases-box")
         self.table.add_class("ck-table-box")
         for control in (self.start, self.end, self.marketplace, self.asin, self.source, self.topic,
                         self.rating, self.negative, self.search):

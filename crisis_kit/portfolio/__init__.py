@@ -116,7 +116,12 @@ def _events(files: list[Path], root: Path, engine: str, spark_master: str | None
         spark_master or "local[2]").config("spark.sql.session.timeZone", "UTC")
     if not spark_master:  # a local session: no UI, no network beyond this machine
         builder = builder.config("spark.ui.enabled", "false").config(
-            "spark.driver.bindAddress", "127.0.0.1")
+            "spark.driver.bindAddress", "127.0.0.1").config(
+            # list the marketplace/brand folders in the driver: a listing job of one task
+            # per folder (the default past 32 folders) costs a local session seconds
+            "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000").config(
+            # one shuffle by ASIN of small daily rows: a few partitions per core, not 200
+            "spark.sql.shuffle.partitions", "8")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     frame = session.read.option("basePath", str(root / "events")).parquet(

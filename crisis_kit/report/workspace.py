@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from ..config import Incident, load_incident
@@ -223,7 +224,7 @@ def comparison_for(incident: Incident, as_of: str | dt.date | None = None,
             continue
         try:
             row = incident_row(load_incident(path))
-        except CrisisKitError:
+        except (CrisisKitError, duckdb.Error):  # a broken sibling store: listed, not fatal
             row = _blank(path.parent.name, "", "error")
         rows.append(row | {"current": False})
     return _by_onset(pd.DataFrame(rows, columns=[*COLUMNS, "current"]))

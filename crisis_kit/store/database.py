@@ -88,6 +88,31 @@ class Store:
                     nullable = sql_type.replace("NOT NULL", "").strip()
                     self.con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {nullable}')
 
+    def _shadow_old_tables(self) -> None:
+        """Read a store made by an earlier version, read-only, as if it had today's tables.
+
+        A writable open adds the new columns (:meth:`_add_new_columns`); a read-only one
+        cannot, so each table that lacks a column (or is missing) is shadowed by a
+        temporary view with NULL there (or with no rows). A report comparing this incident
+        with an older sibling then reads the sibling as it is, without writing to it.
+        """
+        have: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            have.setdefault(table, set()).add(column)
+        database = self.con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+        for table in TABLES.values():
+            columns = have.get(table.name)
+            missing = [(n, t.replace("NOT NULL", "").strip()) for n, t, _ in table.columns
+                       if columns is None or n not in columns]
+            if not missing:
+                continue
+            nulls = ", ".join(f'NULL::{sql_type} AS "{name}"' for name, sql_type in missing)
+            source = (f'SELECT *, {nulls} FROM "{database}".main."{table.name}"' if columns
+                      else f"SELECT {nulls} WHERE false")
+            self.con.execute(f'CREATE TEMP VIEW "{table.name}" AS {source}')
+
     @property
     def salt(self) -> str:
         """The salt of author hashes in this store."""
@@ -184,7 +209,7 @@ class Store:
     def _has(self, name: str) -> bool:
         return bool(self.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND table_name = ?", [name]).fetchone()[0])
+            "AND table_name = ?", [name]).fetchall()[0][0])
 
     def _empty(self, name: str) -> pd.DataFrame:
         import pandas as pd
@@ -323,6 +348,8 @@ def open_store(
         store = Store(con, path, read_only)
         if not read_only:
             store._create(salt_seed)
+        elif path != ":memory:":
+            store._shadow_old_tables()
         yield store
     finally:
         con.close()
