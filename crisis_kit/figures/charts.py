@@ -142,7 +142,9 @@ def _campaigns(figure: go.Figure, campaigns: pd.DataFrame | None, name: str) -> 
     figure.add_trace(go.Scatter(
         x=_days(shown["local_date"]), y=shown["value"].astype(float).to_numpy(),
         mode="markers+text", name=name, text=shown["text"].astype(str).tolist(),
-        textposition="top center", cliponaxis=False,
+        # campaigns days apart would print their keys on each other: alternate the sides
+        textposition=["top left" if i % 2 == 0 else "top right" for i in range(len(shown))],
+        cliponaxis=False,
         hovertext=shown["hover"].astype(str).tolist() if "hover" in shown else None,
         hoverinfo="text" if "hover" in shown else "x+y",
         marker={"color": theme.COLORS["campaign"], "size": 13, "symbol": "star",

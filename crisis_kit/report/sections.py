@@ -593,13 +593,13 @@ class Report(Page):
             return s.text("campaigns.share", count=s.number(count), share=share) if share \
                 else s.number(count)
 
-        rows = [[s.text("campaigns.key", number=int(c.number)), s.date(c.local_date), c.action,
+        rows = [[s.text("campaigns.key", number=int(c.number)), s.date(c.local_date),
+                 s.text("campaigns.action_audience", action=c.action, audience=c.audience)
+                 if isinstance(c.audience, str) else c.action,
                  c.channel if isinstance(c.channel, str) else "",
-                 c.audience if isinstance(c.audience, str) else "",
                  "" if pd.isna(c.sent) else s.number(c.sent), counted(c.opened, c.open_rate),
                  counted(c.clicked, c.click_rate), counted(c.replied, c.reply_rate),
-                 "" if pd.isna(c.redeemed) else s.number(c.redeemed),
-                 s.number(c.conversion, "percent"), s.number(c.sales_index, "percent"),
+                 counted(c.redeemed, c.conversion), s.number(c.sales_index, "percent"),
                  s.number(c.rating, "rating")]
                 for c in table.itertuples()]
         notes: list[str | tuple[str, bool]] = [
@@ -617,13 +617,11 @@ class Report(Page):
                 [Column(s.text("campaigns.number"), "mono"), Column(s.text("campaigns.date")),
                  Column(s.text("campaigns.action"), "words"),
                  Column(s.text("campaigns.channel"), "mono"),
-                 Column(s.text("campaigns.audience"), "words"),
                  Column(s.text("campaigns.reach"), "number"),
                  Column(s.text("campaigns.opened"), "number"),
                  Column(s.text("campaigns.clicked"), "number"),
                  Column(s.text("campaigns.replied"), "number"),
                  Column(s.text("campaigns.redeemed"), "number"),
-                 Column(s.text("campaigns.conversion"), "number"),
                  Column(s.text("campaigns.sales_index"), "number"),
                  Column(s.text("campaigns.rating"), "number")],
                 rows, title=s.text("campaigns.title"), notes=notes),
