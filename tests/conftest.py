@@ -22,6 +22,30 @@ REAL = _real_data()
 SAMPLES = REPO / "data" / "samples"
 FIXTURES = REPO / "tests" / "fixtures"
 
+SAMPLE_LAST_COMPLAINT = "  - path: exports/seller_feedback.txt\n"
+"""The sample incident.yaml's last complaints entry: new entries go after it."""
+
+
+def sample_copy(root: Path, complaints: str = "", files: dict[str, Path] | None = None) -> Path:
+    """The sample incident copied to ``root`` without a store, ready to be changed.
+
+    ``files`` maps names in its ``exports/`` folder to files copied there; ``complaints``
+    (incident.yaml lines, each starting ``  - path:``) are listed after its last complaints
+    entry. Returns the copy's ``incident.yaml``.
+    """
+    import shutil
+
+    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
+    for name, source in (files or {}).items():
+        shutil.copy(source, root / "exports" / name)
+    path = root / "incident.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert SAMPLE_LAST_COMPLAINT in text
+    path.write_text(text.replace(SAMPLE_LAST_COMPLAINT, SAMPLE_LAST_COMPLAINT + complaints),
+                    encoding="utf-8")
+    return path
+
+
 HELIUM10_HEADER = ["Date", "Author", "Verified", "Helpful", "Title", "Body", "Rating", "Images",
                    "Videos", "URL", "Variation", "Style"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",

@@ -12,7 +12,6 @@ SalesAndTrafficByAsin or SalesAndTrafficByDate record a line).
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -24,7 +23,7 @@ from crisis_kit.ingest import FileSpec, ingest_file, ingest_incident, inspect_fi
 from crisis_kit.pipeline import run_analysis
 from crisis_kit.store import open_store
 
-from .conftest import FIXTURES, SAMPLES
+from .conftest import FIXTURES, sample_copy
 
 EXPORTS = FIXTURES / "exports"
 ITEM_TOPICS = EXPORTS / "customer-feedback-item-review-topics-pass.json"
@@ -184,15 +183,10 @@ def test_latest_period_per_asin_and_none_without_topics():
 @pytest.fixture(scope="module")
 def with_feedback(tmp_path_factory):
     """The sample incident with the three Customer Feedback fixtures under complaints."""
-    root = tmp_path_factory.mktemp("feedback") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    for path in (ITEM_TOPICS, ITEM_TRENDS, NODE_RETURNS):
-        shutil.copy(path, root / "exports" / path.name)
-    yaml = (root / "incident.yaml").read_text(encoding="utf-8").replace(
-        "  - path: exports/seller_feedback.txt\n",
-        "  - path: exports/seller_feedback.txt\n  - path: exports/customer-feedback-*.json\n")
-    (root / "incident.yaml").write_text(yaml, encoding="utf-8")
-    incident = load_incident(root / "incident.yaml")
+    path = sample_copy(tmp_path_factory.mktemp("feedback") / "samples",
+                       "  - path: exports/customer-feedback-*.json\n",
+                       {p.name: p for p in (ITEM_TOPICS, ITEM_TRENDS, NODE_RETURNS)})
+    incident = load_incident(path)
     ingest_incident(incident)
     return incident
 

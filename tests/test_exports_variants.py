@@ -180,25 +180,18 @@ def test_voice_of_the_customer_is_its_own_table(tmp_path):
 def test_the_report_shows_voice_of_the_customer_beside_sales_and_in_the_evidence(tmp_path):
     """The sample with a VoC download listed: a table in the sales section, a line in the
     evidence appendix, the band change named; the complaint counts do not move."""
-    import shutil
-
     from crisis_kit.config import load_incident
     from crisis_kit.ingest import ingest_incident
     from crisis_kit.report import sections
 
-    from .conftest import FIXTURES, SAMPLES
+    from .conftest import FIXTURES, sample_copy
 
-    root = tmp_path / "sample"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
+    root = sample_copy(tmp_path / "sample", "  - path: exports/voc-*.csv\n").parent
     later = (FIXTURES / "exports" / "voice-of-the-customer-pass.csv").read_text(encoding="utf-8")
     (root / "exports" / "voc-2022-05-20.csv").write_text(
         later.replace("Feb 12, 2025", "May 20, 2022"), encoding="utf-8")
     (root / "exports" / "voc-2022-04-20.csv").write_text(
         later.replace("Feb 12, 2025", "Apr 20, 2022").replace("Poor", "Good"), encoding="utf-8")
-    text = (root / "incident.yaml").read_text(encoding="utf-8")
-    (root / "incident.yaml").write_text(text.replace(
-        "  - path: exports/seller_feedback.txt\n",
-        "  - path: exports/seller_feedback.txt\n  - path: exports/voc-*.csv\n"), encoding="utf-8")
     incident = load_incident(root / "incident.yaml")
     ingest_incident(incident)
     for lang, title, change in (

@@ -7,6 +7,7 @@ where they lie (their licences forbid copying them into this repository).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -392,16 +393,30 @@ COVERAGE_HELD = {"datafiniti": 0.86, "iphone": 0.81, "alexa": 0.83, "baby": 0.85
 """Coverage reached on each real file's negatives (bench/topic_coverage.py), held here."""
 
 
-def test_topic_coverage_on_every_real_review_file_holds():
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+@functools.cache
+def _bench(name: str):
+    """A script of ``bench/`` loaded as a module (the benches are scripts, not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "topic_coverage", Path(__file__).resolve().parents[1] / "bench" / "topic_coverage.py")
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def _negatives() -> dict[str, pd.DataFrame]:
+    """Each real review file's negatives, as bench/topic_coverage.py reads them (once)."""
+    return _bench("topic_coverage").negatives()
+
+
+def test_topic_coverage_on_every_real_review_file_holds():
     from crisis_kit.analysis.topics import assign
 
-    for name, frame in module.negatives().items():
+    for name, frame in _negatives().items():
         coverage = float((assign(frame).astype(str) != "other").mean())
         assert coverage >= max(COVERAGE_HELD[name], 0.75), (name, round(coverage, 3))
 
@@ -482,15 +497,9 @@ def test_the_shipped_forecast_calibration_is_what_the_backtest_measures_now():
     here, so the coverage the report quotes is always that of the model that forecasts.
     The 80 % interval must hold 70-90 % of the outcomes per horizon (issue 12).
     """
-    import importlib.util
-
     from crisis_kit.analysis.forecast import calibration
 
-    bench = Path(__file__).resolve().parents[1] / "bench" / "forecast_calibration.py"
-    spec = importlib.util.spec_from_file_location("forecast_calibration", bench)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    _, record = module.calibrate()
+    _, record = _bench("forecast_calibration").calibrate()
     assert record == calibration()
     for horizon in ("30", "60", "90"):
         assert 0.70 <= record["coverage"][horizon]["coverage"] <= 0.90
@@ -504,18 +513,12 @@ def test_the_written_hand_check_still_describes_the_taxonomy():
     docs/topics.md states is always that of the shipped taxonomy. At least 80 % right per
     file (issue 12).
     """
-    import importlib.util
-
     import yaml
 
     from crisis_kit.analysis.topics import assign
 
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    spec = importlib.util.spec_from_file_location("topic_coverage", bench / "topic_coverage.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    checked = yaml.safe_load((bench / "topic_handcheck.yaml").read_text(encoding="utf-8"))
-    frames = module.negatives()
+    checked = yaml.safe_load((BENCH / "topic_handcheck.yaml").read_text(encoding="utf-8"))
+    frames = _negatives()
     assert set(checked) == set(frames)
     for name, rows in checked.items():
         sample = frames[name].sample(50, random_state=7)

@@ -9,7 +9,6 @@ shows each new section, escapes Amazon's snippets and the buyers' words, and
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -17,7 +16,7 @@ from crisis_kit.config import load_incident
 from crisis_kit.ingest import ingest_incident
 from crisis_kit.report.run import render_report
 
-from .conftest import FIXTURES, SAMPLES
+from .conftest import FIXTURES, sample_copy
 
 EXPORTS = FIXTURES / "exports"
 MAPPING = ("{received_at: Created at, answered_at: First reply at, message_id: Id, "
@@ -26,22 +25,19 @@ MAPPING = ("{received_at: Created at, answered_at: First reply at, message_id: I
 
 @pytest.fixture(scope="module")
 def incident_path(tmp_path_factory):
-    root = tmp_path_factory.mktemp("signals") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    for name in ("customer-feedback-item-review-topics-pass.json",
-                 "customer-feedback-item-review-trends-pass.json",
-                 "customer-feedback-browse-node-return-topics-pass.json",
-                 "voice-of-the-customer-days-pass.csv"):
-        shutil.copy(EXPORTS / name, root / "exports" / name)
-    shutil.copy(EXPORTS / "helpdesk-tickets-mapped-pass.csv", root / "exports" / "helpdesk.csv")
-    text = (root / "incident.yaml").read_text(encoding="utf-8").replace(
-        "  - path: exports/seller_feedback.txt\n",
-        "  - path: exports/seller_feedback.txt\n  - path: exports/customer-feedback-*.json\n"
-        "  - path: exports/voice-of-the-customer-days-pass.csv\n")
-    text += f"messages:\n  - path: exports/helpdesk.csv\n    mapping: {MAPPING}\n"
-    (root / "incident.yaml").write_text(text, encoding="utf-8")
-    ingest_incident(load_incident(root / "incident.yaml"))
-    return root / "incident.yaml"
+    files = {name: EXPORTS / name for name in (
+        "customer-feedback-item-review-topics-pass.json",
+        "customer-feedback-item-review-trends-pass.json",
+        "customer-feedback-browse-node-return-topics-pass.json",
+        "voice-of-the-customer-days-pass.csv")}
+    path = sample_copy(tmp_path_factory.mktemp("signals") / "samples",
+                       "  - path: exports/customer-feedback-*.json\n"
+                       "  - path: exports/voice-of-the-customer-days-pass.csv\n",
+                       {**files, "helpdesk.csv": EXPORTS / "helpdesk-tickets-mapped-pass.csv"})
+    with path.open("a", encoding="utf-8") as yaml:
+        yaml.write(f"messages:\n  - path: exports/helpdesk.csv\n    mapping: {MAPPING}\n")
+    ingest_incident(load_incident(path))
+    return path
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
-import shutil
 
 import pandas as pd
 import pytest
@@ -20,28 +19,22 @@ from crisis_kit.pipeline import run_analysis
 from crisis_kit.report import sections
 from crisis_kit.store import open_store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, sample_copy
 
 MENTIONS = FIXTURES / "exports" / "social-mentions-mapping-pass.csv"
 MAPPING = ("    mapping: {platform: Platform, occurred_at: Posted at, url: Post URL, "
            "text: Post text, author: Author handle}\n")
 
 
-def _with_social(sample_incident, tmp_path, mapping: str = MAPPING):
-    root = tmp_path / "samples"
-    shutil.copytree(sample_incident.root, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    shutil.copy(MENTIONS, root / "exports" / "social.csv")
-    text = (root / "incident.yaml").read_text(encoding="utf-8")
-    entry = "  - path: exports/social.csv\n    source: social\n" + mapping
-    text = text.replace("  - path: exports/seller_feedback.txt\n",
-                        "  - path: exports/seller_feedback.txt\n" + entry)
-    (root / "incident.yaml").write_text(text, encoding="utf-8")
-    return load_incident(root / "incident.yaml")
+def _with_social(tmp_path, mapping: str = MAPPING):
+    return load_incident(sample_copy(
+        tmp_path / "samples", "  - path: exports/social.csv\n    source: social\n" + mapping,
+        {"social.csv": MENTIONS}))
 
 
 @pytest.fixture(scope="module")
-def social_incident(sample_incident, tmp_path_factory):
-    incident = _with_social(sample_incident, tmp_path_factory.mktemp("social"))
+def social_incident(tmp_path_factory):
+    incident = _with_social(tmp_path_factory.mktemp("social"))
     reports = ingest_incident(incident)
     return incident, {r.path.split("/")[-1]: r for r in reports}
 
@@ -81,9 +74,9 @@ def test_mentions_move_neither_the_alert_nor_the_negatives(social_incident, samp
     assert plain["social"]["mentions"] == 0
 
 
-def test_platform_and_variant_cannot_both_be_mapped(sample_incident, tmp_path):
+def test_platform_and_variant_cannot_both_be_mapped(tmp_path):
     both = MAPPING.replace("platform: Platform", "platform: Platform, variant: Platform")
-    incident = _with_social(sample_incident, tmp_path, both)
+    incident = _with_social(tmp_path, both)
     with pytest.raises(ConfigError, match="both `platform` and `variant`"):
         ingest_incident(incident)
 

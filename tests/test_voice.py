@@ -8,7 +8,6 @@ sample's onset (2022-05-02).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
@@ -18,7 +17,7 @@ from crisis_kit.config import load_incident
 from crisis_kit.ingest import FileSpec, ingest_file, ingest_incident
 from crisis_kit.store import open_store
 
-from .conftest import FIXTURES, SAMPLES
+from .conftest import FIXTURES, sample_copy
 
 EXPORTS = FIXTURES / "exports"
 ONSET = dt.date(2022, 5, 2)
@@ -110,14 +109,9 @@ def test_kit_share_agrees_with_an_independent_pandas_count():
 
 @pytest.fixture(scope="module")
 def with_voc(tmp_path_factory):
-    root = tmp_path_factory.mktemp("voc") / "samples"
-    shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
-    shutil.copy(EXPORTS / "voice-of-the-customer-days-pass.csv", root / "exports" / "voc.csv")
-    text = (root / "incident.yaml").read_text(encoding="utf-8").replace(
-        "  - path: exports/seller_feedback.txt\n",
-        "  - path: exports/seller_feedback.txt\n  - path: exports/voc.csv\n")
-    (root / "incident.yaml").write_text(text, encoding="utf-8")
-    incident = load_incident(root / "incident.yaml")
+    path = sample_copy(tmp_path_factory.mktemp("voc") / "samples", "  - path: exports/voc.csv\n",
+                       {"voc.csv": EXPORTS / "voice-of-the-customer-days-pass.csv"})
+    incident = load_incident(path)
     ingest_incident(incident)
     return incident
 

@@ -60,6 +60,9 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     plain = ascii_only or ascii_words(words)
     every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
     title = f"coalesce({prefix}title, '')"
+    # each topic's keyword parts and which of them need non-ASCII text, made once
+    parts = {(t.name, weak): (t.regex_parts(weak), t.parts_need_non_ascii(weak))
+             for t in taxonomy.topics for weak in (False, True)}
     strong = []
     for topic in taxonomy.topics:
         tests = []
@@ -69,8 +72,8 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
             # a group counts only when its code is listed under no topic (see assign)
             listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
             tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
-        if topic.regex_parts():
-            tests.append(_matches(words, topic.regex_parts(), topic.parts_need_non_ascii(), plain))
+        if parts[topic.name, False][0]:
+            tests.append(_matches(words, *parts[topic.name, False], plain))
         strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
                        if tests else None))
     # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
@@ -80,14 +83,13 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     # each keyword part is a pass over the whole text).
     branches = [b for _, b in strong[:1] if b]
     for topic in taxonomy.topics[1:]:
-        if topic.regex_parts():
-            test = _matches(title, topic.regex_parts(), topic.parts_need_non_ascii(), plain)
+        if parts[topic.name, False][0]:
+            test = _matches(title, *parts[topic.name, False], plain)
             branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
     branches += [b for _, b in strong[1:] if b]
     for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
-        parts = topic.regex_parts(weak=True)
-        if parts:
-            test = _matches(words, parts, topic.parts_need_non_ascii(weak=True), plain)
+        if parts[topic.name, True][0]:
+            test = _matches(words, *parts[topic.name, True], plain)
             branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
     if not branches:
         return _sql_text(OTHER)

@@ -79,8 +79,7 @@ class Topic:
         (1.4 s against 0.09 s on 100,000 reviews for ``quality``). Parts of a few hundred
         keywords each stay on the DFA.
         """
-        parts = (_alternation({"": chunk}) for chunk in self._chunks(weak))
-        return [p for p in parts if p]
+        return [_alternation({"": chunk}) for chunk in self._chunks(weak)]
 
     def parts_need_non_ascii(self, weak: bool = False) -> list[bool]:
         """For each of :meth:`regex_parts`: whether every keyword in it has a letter outside ASCII.
@@ -88,12 +87,10 @@ class Topic:
         Such a part cannot match a text written in ASCII alone (most English reviews), so
         the SQL rule skips it there (:func:`crisis_kit.analysis.tagging.assign_sql`).
         """
-        return [all(_needs_non_ascii(w) for w in chunk) for chunk in self._chunks(weak)
-                if _alternation({"": chunk})]
+        return [all(_needs_non_ascii(w) for w in chunk) for chunk in self._chunks(weak)]
 
     def _chunks(self, weak: bool) -> list[tuple[str, ...]]:
-        words = sorted({w for ws in (self.weak if weak else self.keywords).values() for w in ws},
-                       key=lambda w: (w.lower(), w))
+        words = _sorted_words(self.weak if weak else self.keywords)
         return [tuple(words[i:i + PART_SIZE]) for i in range(0, len(words), PART_SIZE)]
 
 
@@ -101,8 +98,18 @@ PART_SIZE = 150
 """Keywords per regular expression in :meth:`Topic.regex_parts`."""
 
 
+def _sorted_words(keywords: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Every keyword once, in an order that does not depend on the process.
+
+    Sorted by lower case, then by the word itself: keywords equal but for case ("App",
+    "app") would otherwise keep set order, which Python's hash seed changes, and with it
+    the patterns, the SQL and the taxonomy's fingerprint.
+    """
+    return sorted({w for words in keywords.values() for w in words}, key=lambda w: (w.lower(), w))
+
+
 def _alternation(keywords: Mapping[str, tuple[str, ...]]) -> str | None:
-    words = sorted({w for words in keywords.values() for w in words}, key=lambda w: (w.lower(), w))
+    words = _sorted_words(keywords)
     latin = [_keyword_regex(w) for w in words if _LATIN.match(w)]
     others = [_keyword_regex(w) for w in words if not _LATIN.match(w)]
     parts = ([f"{_START}(?:{'|'.join(latin)})"] if latin else []) + others

@@ -80,14 +80,21 @@ class Store:
         Columns are only ever added (design.md): a new one is nullable, and rows stored
         before it have NULL there. Tables added since are made by ``CREATE ... IF NOT EXISTS``.
         """
-        have = {(t, c) for t, c in self.con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() "
-            "WHERE database_name = current_database() AND NOT internal").fetchall()}
+        have = self._columns()
         for table in TABLES.values():
             for name, sql_type, _ in table.columns:
-                if (table.name, name) not in have:
+                if name not in have.get(table.name, ()):
                     nullable = sql_type.replace("NOT NULL", "").strip()
                     self.con.execute(f'ALTER TABLE {table.name} ADD COLUMN "{name}" {nullable}')
+
+    def _columns(self) -> dict[str, set[str]]:
+        """The columns each table of the store has now, by table name."""
+        have: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND NOT internal").fetchall():
+            have.setdefault(table, set()).add(column)
+        return have
 
     def _shadow_old_tables(self) -> None:
         """Read a store made by an earlier version, read-only, as if it had today's tables.
@@ -97,11 +104,7 @@ class Store:
         temporary view with NULL there (or with no rows). A report comparing this incident
         with an older sibling then reads the sibling as it is, without writing to it.
         """
-        have: dict[str, set[str]] = {}
-        for table, column in self.con.execute(
-                "SELECT table_name, column_name FROM duckdb_columns() "
-                "WHERE database_name = current_database() AND NOT internal").fetchall():
-            have.setdefault(table, set()).add(column)
+        have = self._columns()
         database = self.con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
         for table in TABLES.values():
             columns = have.get(table.name)
