@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import groupby
 from pathlib import Path
 
 from ..config import ExportFile, Incident
 from ..errors import CrisisKitError, InputError
 from ..store import open_store
+from .batch import ingest_files
 from .formats import FORMATS, Format, detect_format, get_format
 from .load import FileSpec, IngestReport, ingest_file
 
@@ -110,14 +112,15 @@ def ingest_incident(
     with open_store(store_path or incident.store_path, salt_seed=incident.incident) as store:
         if progress:
             store.con.execute("SET enable_progress_bar = true")
-        for spec in specs:
+        # the files of one entry (a glob) go together: many small ones are read at once
+        for entry, group in groupby(specs, key=lambda spec: spec.entry):
             try:
-                report = ingest_file(store, spec)
+                for spec, report in ingest_files(store, list(group)):
+                    reports.append(report)
+                    if on_file:
+                        on_file(spec, report)
             except CrisisKitError as exc:
-                raise exc.located(spec.entry) from exc
-            reports.append(report)
-            if on_file:
-                on_file(spec, report)
+                raise exc.located(entry) from exc
     return reports
 
 

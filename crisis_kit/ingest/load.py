@@ -215,6 +215,14 @@ def _file_date(spec: FileSpec) -> dt.date:
     )
 
 
+def _day_of(spec: FileSpec, fmt: Format) -> str | None:
+    """The day of a file whose rows do not carry one (a Business Report), ISO; else None."""
+    if fmt.name == "business-report" or (
+            fmt.name == "mapping" and fmt.table == "sales" and "date" not in fmt.fields):
+        return _file_date(spec).isoformat()
+    return None
+
+
 def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
            ) -> tuple[Format, str, Staged, list[dict[str, Any]] | None]:
     """Stage the file; return its format, encoding, staging, and ready sales rows.
@@ -347,9 +355,7 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
         index = {normalise_header(h): i for i, h in enumerate(staged.header)}
         target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
-                        _file_date(spec).isoformat() if fmt.name == "business-report" or (
-                            fmt.name == "mapping" and fmt.table == "sales"
-                            and "date" not in fmt.fields) else None)
+                        _day_of(spec, fmt))
         if fmt.table == "events":
             load_reason_map(con)  # return reasons' groups: only events read them
         if ready is not None:
@@ -550,15 +556,19 @@ def _refuse_bad_actions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _currency_warnings(con: duckdb.DuckDBPyConnection, fmt: Format,
                        marketplace: str) -> list[str]:
     """A money column whose symbol names another currency than the marketplace's."""
-    expected = marketplaces.get(marketplace).currency
     found = con.execute(
         "SELECT currency, count(*) FROM cand WHERE _reject_reason IS NULL AND currency <> ? "
-        "GROUP BY currency ORDER BY currency", [expected]).fetchall()
+        "GROUP BY currency ORDER BY currency", [marketplaces.get(marketplace).currency]).fetchall()
+    return [currency_warning(fmt, marketplace, currency, rows) for currency, rows in found]
+
+
+def currency_warning(fmt: Format, marketplace: str, currency: str, rows: int) -> str:
+    """The warning for ``rows`` rows of a file whose money shows another currency."""
+    expected = marketplaces.get(marketplace).currency
     column = (fmt.fields.get("revenue") or ("sales",))[0]
-    return [f"{rows} rows show their {column!r} in {currency}, but the file is read as a "
+    return (f"{rows} rows show their {column!r} in {currency}, but the file is read as a "
             f"{marketplace} file ({expected}); the rows keep {currency}: if the file comes "
-            f"from another marketplace, set `marketplace:` for it (or --marketplace)"
-            for currency, rows in found]
+            f"from another marketplace, set `marketplace:` for it (or --marketplace)")
 
 
 SALES_FIGURES = ("units", "revenue", "sessions", "page_views", "buy_box_pct", "unit_session_pct")

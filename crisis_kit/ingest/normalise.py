@@ -52,6 +52,11 @@ class Target:
     salt: str
     source: str | None = None
     date: str | None = None
+    per_file: bool = False
+    """Many files staged together (:mod:`crisis_kit.ingest.batch`, sales only): ``stage``
+    then has the columns ``_file``, ``_source_file``, ``_source_sha256`` and ``_day`` of each
+    row's file, read in place of the three above, and file-wide figures (a money column's
+    decimal mark) are counted per file."""
 
 
 def reason_key(sql: str) -> str:
@@ -366,7 +371,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     if "page_views" not in cols and {"page_views_app", "page_views_browser"} <= cols.keys():
         views_raw = f"concat_ws(' + ', {raw('page_views_app')}, {raw('page_views_browser')})"
         views = f"({counted('page_views_app')} + {counted('page_views_browser')})"
-    comma, point = decimal_comma_evidence(raw("revenue"))
+    comma, point = decimal_comma_evidence(raw("revenue"), "_file" if target.per_file else None)
     first_cell = "c0"
     column = {name: sql_str(_field_column(fmt, name)) for name in (
         "asin", "units", "sessions", "page_views", "buy_box_pct", "unit_session_pct",
@@ -402,7 +407,12 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     ]
     # A Business Report's day is the file's; a mapped sales table may carry one per row.
     day = (f"CAST({local_timestamp('date_raw', market.date_order)} AS DATE)" if "date" in cols
+           else "CAST(_day AS DATE)" if target.per_file
            else f"CAST({sql_str(target.date or '')} AS DATE)")
+    source_file, source_sha256 = ((sql_str(target.source_file), sql_str(target.source_sha256))
+                                  if not target.per_file else ("_source_file", "_source_sha256"))
+    # the file's own columns, carried through for a batch of files
+    carried = ", _file, _source_file, _source_sha256, _day" if target.per_file else ""
     if "date" in cols:
         checks.insert(0, (f"{day} IS NULL", sql_str(_field_column(fmt, "date")),
                           f"'cannot read the day ' || {QUOTE} || coalesce(date_raw, '') "
@@ -423,7 +433,7 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
             {percent_cell(raw("unit_session_pct")) if "unit_session_pct" in cols else "NULL"}
                 AS unit_session_pct,
             {comma} AS revenue_comma, {point} AS revenue_point,
-            {cols.get("date", "NULL")} AS date_raw, {first_cell} AS first_cell
+            {cols.get("date", "NULL")} AS date_raw, {first_cell} AS first_cell{carried}
         FROM stage
     ),
     parsed AS NOT MATERIALIZED (
@@ -438,10 +448,10 @@ def sales_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
         {sql_str(market.code)} AS marketplace, asin, parent_asin, sku,
         units, revenue, coalesce(currency, {sql_str(market.currency)}) AS currency, sessions,
         page_views, buy_box_pct, unit_session_pct, {sql_str(fmt.source)} AS source,
-        'local' AS day_definition, {sql_str(target.source_file)} AS source_file,
-        _row AS source_row, {sql_str(target.source_sha256)} AS source_sha256,
+        'local' AS day_definition, {source_file} AS source_file,
+        _row AS source_row, {source_sha256} AS source_sha256,
         CASE {reject_column} END AS _reject_column,
-        CASE {reject_reason} END AS _reject_reason
+        CASE {reject_reason} END AS _reject_reason{", _file" if target.per_file else ""}
     FROM parsed
     """
 

@@ -113,6 +113,10 @@ def stage_delimited(
             rejects_table = 'stage_rejects', rejects_scan = 'stage_scans',
             null_padding = false, parallel = true)"""
     materialised = source.stat().st_size >= PARALLEL_BYTES
+    # DuckDB adds a scan's refused lines to the rejects tables that are there: those of
+    # the file before would be counted again for this one
+    con.execute("DROP TABLE IF EXISTS stage_rejects")
+    con.execute("DROP TABLE IF EXISTS stage_scans")
     if materialised:
         # A large file is parsed into a table by every core, in file order (DuckDB keeps
         # the insertion order), so a row's number is its rowid: numbering rows while

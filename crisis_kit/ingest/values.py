@@ -245,16 +245,18 @@ def percent_cell(col: str) -> str:
     )
 
 
-def decimal_comma_evidence(col: str) -> tuple[str, str]:
+def decimal_comma_evidence(col: str, per: str | None = None) -> tuple[str, str]:
     """SQL counting a money column's values that show their decimal mark (a window over all rows).
 
     Returns the expressions (values ending in ``,dd``, values ending in ``.dd``): two
     decimals after the last separator (``17.510,95 €``, ``$12,905.25``) tell the mark; a
-    value like ``1,234`` tells nothing.
+    value like ``1,234`` tells nothing. ``per``: the column whose values each count apart
+    (the file, when many files are read together).
     """
     tail = "[^0-9,.]*$"
-    return (f"count_if(regexp_matches(trim({col}), ',[0-9]{{1,2}}{tail}')) OVER ()",
-            f"count_if(regexp_matches(trim({col}), '\\.[0-9]{{1,2}}{tail}')) OVER ()")
+    window = f"OVER (PARTITION BY {per})" if per else "OVER ()"
+    return (f"count_if(regexp_matches(trim({col}), ',[0-9]{{1,2}}{tail}')) {window}",
+            f"count_if(regexp_matches(trim({col}), '\\.[0-9]{{1,2}}{tail}')) {window}")
 
 
 CURRENCY_SYMBOLS = (
