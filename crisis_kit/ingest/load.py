@@ -37,6 +37,7 @@ from .normalise import (
     actions_sql,
     events_sql,
     feedback_topics_sql,
+    in_order,
     load_reason_map,
     mapped_format,
     messages_sql,
@@ -51,6 +52,7 @@ from .stage import (
     Rejection,
     Staged,
     finish_delimited,
+    number_rows,
     read_json_records,
     stage_delimited,
     stage_records,
@@ -235,8 +237,10 @@ def _stage(con: duckdb.DuckDBPyConnection, spec: FileSpec, workdir: Path
     if sniffed.kind == "delimited":
         fmt = _choose(spec, sniffed.header, "delimited", where)
         quoted = fmt.quoted or sniffed.delimiter != "\t"
+        ordered = in_order(fmt, {normalise_header(h): i for i, h in enumerate(sniffed.header)})
         return (fmt, sniffed.encoding,
-                stage_delimited(con, spec.path, sniffed, workdir, quoted=quoted), None)
+                stage_delimited(con, spec.path, sniffed, workdir, quoted=quoted,
+                                in_order=ordered), None)
     if sniffed.kind == "xls":
         raise refuse_xls(spec.path)
     if sniffed.kind in ("xlsx", "html"):
@@ -363,6 +367,8 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         else:
             select = _BUILDERS[fmt.table](fmt, index, target)
         _build_candidates(con, fmt, select, path)
+        if staged.unnumbered:
+            number_rows(con, staged, "cand")
         personal = _personal_columns(fmt, staged.header)
         raw_of = _raw_of_rejected(con, staged.header, personal)
         if staged.deferred:

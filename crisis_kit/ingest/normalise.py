@@ -38,7 +38,7 @@ from .values import (
     zoned_utc,
 )
 
-__all__ = ["Target", "events_sql", "sales_sql", "orders_sql", "actions_sql", "voc_sql",
+__all__ = ["Target", "events_sql", "in_order", "sales_sql", "orders_sql", "actions_sql", "voc_sql",
            "messages_sql", "feedback_topics_sql", "load_reason_map", "MESSAGE_MAPPING_FIELDS"]
 
 
@@ -279,6 +279,17 @@ def events_sql(fmt: Format, index: dict[str, int], target: Target) -> str:
     )
     SELECT * EXCLUDE (atoz, safet_id, safet_state, safet_reason, safet_at, tz) FROM signals{claims}
     """
+
+
+def in_order(fmt: Format, index: dict[str, int]) -> bool:
+    """Whether the normalising SELECT gives one candidate per staged row, in their order.
+
+    True for events with one ASIN a row and neither a reason to look up nor claim
+    columns: their SELECT is a projection of each row (no join, window or union).
+    """
+    if fmt.table != "events" or fmt.multi_asin:
+        return False
+    return not {"reason", "atoz_claim", "safet_id"} & _columns(fmt, index).keys()
 
 
 def _reason_join(has_reason: bool) -> str:

@@ -24,8 +24,8 @@ from ..errors import InputError
 from .sniff import Sniffed, decode_to_utf8
 from .values import sql_str
 
-__all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "stage_records", "read_json_records",
-           "MAX_LINE_BYTES"]
+__all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "number_rows",
+           "stage_records", "read_json_records", "MAX_LINE_BYTES"]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 PARALLEL_BYTES = 16 * 1024 * 1024
@@ -63,6 +63,9 @@ class Staged:
     header_row: int | None = None
     materialised: bool = False
     """The rows were parsed into the table ``stage_rows`` (a large file), to drop afterwards."""
+    unnumbered: str | None = None
+    """A large file read in order, straight into the candidates: ``stage`` has no row
+    numbers (``_row`` NULL) until :func:`number_rows` numbers the candidates; the scan."""
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -83,14 +86,16 @@ def _reject_reason(error_type: str, message: str) -> str:
 
 def stage_delimited(
     con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed, workdir: Path,
-    quoted: bool = True,
+    quoted: bool = True, in_order: bool = False,
 ) -> Staged:
     """Read a CSV/TSV export into the ``stage`` table (all text).
 
     Encodings DuckDB does not read natively are first streamed to UTF-8 in
     ``workdir``; lines in another encoding than the file's are quarantined.
     ``quoted=False``: ``"`` is an ordinary character (Amazon's tab-separated flat files
-    never quote, and a product name may begin with one).
+    never quote, and a product name may begin with one). ``in_order``: the normalising
+    SELECT gives one candidate per staged row, in their order, so a large file is read
+    straight into the candidates by every core, and numbered after (:func:`number_rows`).
     """
     source = path
     if sniffed.encoding not in ("utf-8", "utf-8-sig") or sniffed.bad_lines:
@@ -117,7 +122,14 @@ def stage_delimited(
     # the file before would be counted again for this one
     con.execute("DROP TABLE IF EXISTS stage_rejects")
     con.execute("DROP TABLE IF EXISTS stage_scans")
-    if materialised:
+    if materialised and in_order:
+        # Every core parses and normalises at once, into ``cand`` in file order (DuckDB
+        # keeps the insertion order): the k-th candidate is the k-th row, no copy of the
+        # staged text is made, and the rows are numbered afterwards.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
+                    f"SELECT CAST(NULL AS BIGINT) AS _row, * FROM {scan}")
+        materialised = False
+    elif materialised:
         # A large file is parsed into a table by every core, in file order (DuckDB keeps
         # the insertion order), so a row's number is its rowid: numbering rows while
         # reading (row_number() OVER ()) would hold the parse and every value parser
@@ -139,7 +151,21 @@ def stage_delimited(
                     f"SELECT row_number() OVER () AS _row, * FROM {scan}")
     bad_rows = tuple(sorted({line - 1 for line in sniffed.bad_lines if line > 1}))
     return Staged(list(sniffed.header), -1, [], deferred=True, lossy_rows=bad_rows,
-                  delimiter=sniffed.delimiter, materialised=materialised)
+                  delimiter=sniffed.delimiter, materialised=materialised,
+                  unnumbered=scan if in_order and not materialised and source.stat().st_size
+                  >= PARALLEL_BYTES else None)
+
+
+def number_rows(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
+    """Number the candidates of an ``unnumbered`` staging by their place (one per row).
+
+    ``stage`` then numbers the file's rows as read (for the cells of refused rows: read
+    again, on one core, only when a row was refused).
+    """
+    con.execute(f"UPDATE {table} SET source_row = rowid + 1, _ordinal = rowid + 1")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
+                f"SELECT row_number() OVER () AS _row, * FROM {staged.unnumbered}")
+    staged.unnumbered = None
 
 
 def finish_delimited(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:

@@ -1,0 +1,102 @@
+"""A large review export is parsed and normalised in one pass by every core, in file order.
+
+From ``stage.PARALLEL_BYTES`` on, a file whose normalising SELECT gives one candidate per
+row (events with one ASIN a row, no return reason to look up, no claim columns) is read
+straight into the candidates and numbered by its place; no staged copy of its text is
+made. Rows, numbers, rejections (with their raw cells, the author withheld), duplicates
+and counts must be those of the one-statement reading of a small file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from crisis_kit.ingest import FileSpec, ingest_file, stage
+from crisis_kit.ingest import load as load_module
+from crisis_kit.store import open_store
+
+from .conftest import FIXTURES
+
+NUMBER_ROWS = load_module.number_rows
+HEADER = ["Date", "Author", "Verified", "Helpful", "Title", "Body", "Rating", "Images",
+          "Videos", "URL", "Variation", "Style"]
+
+
+def review(i: int, rating: str = "5", asin: str = "B0EXAMPLE1") -> list[str]:
+    return [f"May {i % 28 + 1}, 2024", f"Buyer {i}", "Verified Purchase", str(i % 3),
+            f"Title {i}", f"Body of review {i}, the valve leaks" if i % 5 == 0 else f"Fine {i}",
+            rating, "", "", f"https://www.amazon.com/product-reviews/{asin}/ref=cm_cr_{i}",
+            "Color: Blue", ""]
+
+
+def export(path) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for i in range(1, 400):
+        writer.writerow(review(i, rating="7" if i == 50 else "5" if i % 4 else "1"))
+        if i == 100:
+            writer.writerow(review(99))  # the row before again: a duplicate
+        if i == 200:
+            writer.writerow(HEADER)  # two downloads joined
+    text = buffer.getvalue()
+    # a line cut short, in the middle
+    lines = text.split("\r\n")
+    cut = next(n for n, line in enumerate(lines) if ",Buyer 301," in line)
+    lines[cut] = ",".join(lines[cut].split(",")[:4])
+    text = "\r\n".join(lines)
+    path.write_text(text, encoding="utf-8")
+
+
+def read(tmp_path, path, large: bool, monkeypatch):
+    numbered = []
+
+    def spy(con, staged, table):
+        numbered.append(table)
+        NUMBER_ROWS(con, staged, table)
+
+    monkeypatch.setattr(load_module, "number_rows", spy)
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0 if large else 10**12)
+    folder = tmp_path / ("large" if large else "small")
+    folder.mkdir()
+    with open_store(folder / "s.duckdb") as store:
+        report = ingest_file(store, FileSpec(path))
+        tables = {t: store.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                  for t in ("events", "rejections")}
+    return report, tables, numbered
+
+
+@pytest.mark.parametrize("name", [None, "truncated-last-line-fail.csv", "rating-7-fail.csv",
+                                  "mixed-encoding-fail.csv"])
+def test_a_large_review_export_read_in_one_pass_is_read_as_a_small_one(
+        tmp_path, monkeypatch, name):
+    path = FIXTURES / "exports" / name if name else tmp_path / "reviews.csv"
+    if name is None:
+        export(path)
+    small, small_tables, numbered_small = read(tmp_path, path, False, monkeypatch)
+    large, large_tables, numbered_large = read(tmp_path, path, True, monkeypatch)
+    assert numbered_small == [] and numbered_large == ["cand"]  # the one-pass reading ran
+    assert large.to_dict() == small.to_dict()
+    assert large_tables == small_tables
+    assert large.read == large.accepted + large.rejected + large.duplicates
+    if name is None:
+        # 399 reviews, the duplicate and the repeated header
+        assert (large.read, large.accepted, large.rejected, large.duplicates) == (401, 397, 3, 1)
+        reasons = {r["row"]: r["reason"] for r in large.rejections}
+        # rating 7; the repeated header after review 200 (the duplicate is row 101); the
+        # line cut short (review 301)
+        assert set(reasons) == {50, 202, 303}
+        assert "fewer cells than the header" in reasons[303]
+        assert not any("Buyer" in raw for *_, raw in large_tables["rejections"])
+
+
+def test_a_large_returns_report_keeps_the_staged_table(tmp_path, monkeypatch):
+    """A reason to look up joins the rows: not one pass, the staged table is made."""
+    path = FIXTURES / "exports" / "fba-returns-pass.txt"
+    small, small_tables, _ = read(tmp_path, path, False, monkeypatch)
+    large, large_tables, numbered = read(tmp_path, path, True, monkeypatch)
+    assert numbered == []
+    assert large.to_dict() == small.to_dict() and large_tables == small_tables
