@@ -8,16 +8,19 @@ The header lines are those of real downloads as public parsers read them (source
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
+from collections import defaultdict
 
 import pytest
 
 from crisis_kit.ingest import FileSpec, ingest_file
-from crisis_kit.ingest.sniff import normalise_header
+from crisis_kit.ingest.formats import FORMATS
+from crisis_kit.ingest.sniff import _plain_header, normalise_header
 from crisis_kit.store import open_store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 
 NBSP = "\u00a0"
 DAY = dt.date(2025, 7, 23)
@@ -173,3 +176,15 @@ def test_a_money_column_mixing_decimal_marks_is_refused(tmp_path):
 ])
 def test_header_variants_match_their_english_name(written, english):
     assert normalise_header(written) == normalise_header(english)
+
+
+def test_every_synonym_cites_its_source_and_means_one_known_column():
+    path = REPO / "crisis_kit" / "data" / "header_synonyms.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    meanings = defaultdict(set)
+    for row in rows:
+        assert row["source"].strip() and row["language"] in {"de", "zh", "ja", "es", "it", "fr"}
+        meanings[_plain_header(row["header"])].add(_plain_header(row["english"]))
+        assert normalise_header(row["english"]) in FORMATS[row["report"]].known_columns, row
+    assert all(len(english) == 1 for english in meanings.values())
