@@ -93,7 +93,8 @@ def build(folder: Path, events: int) -> Path:
             FROM range(1095) t(d), range(50) u(a)
         """)
         con.execute("""
-            INSERT INTO actions VALUES
+            INSERT INTO actions (action_id, "at", lane, action, channel, owner, ref, source_file,
+                                 source_row, source_sha256, ingest_seq) VALUES
             ('a1', TIMESTAMPTZ '2023-03-12 18:00:00+00', 'cs', 'open case queue', NULL, NULL,
              NULL, 'log.csv', 1, 'x', 1),
             ('a2', TIMESTAMPTZ '2023-03-12 20:00:00+00', 'pr', 'statement', NULL, NULL, NULL,

@@ -152,6 +152,8 @@ CASES = [
          (1, 1, 0, 0), spec=BR_DAY),
     Case("business-report-ja-pass.csv", "business-report", "utf-8-sig", "sales", (1, 1, 0, 0),
          spec={**BR_DAY, "marketplace": "JP"}),
+    Case("business-report-es-spain-pass.csv", "business-report", "utf-8-sig", "sales",
+         (3, 3, 0, 0), spec={**BR_DAY, "marketplace": "ES"}),
     # One child ASIN under two parents with other numbers: two rows, both kept.
     Case("business-report-child-under-two-parents-pass.csv", "business-report", "utf-8",
          "sales", (2, 2, 0, 0), spec={**BR_DAY, "marketplace": "UK"}),

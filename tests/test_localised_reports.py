@@ -1,5 +1,5 @@
-"""Business Reports as Seller Central writes them in German, Chinese and Japanese (issue 10
-items 3 and 4): translated headers (full-width brackets, non-breaking spaces, en dashes)
+"""Business Reports as Seller Central writes them in German, Chinese, Japanese and Spanish
+(issue 10 items 3 and 4): translated headers (full-width brackets, non-breaking spaces, en dashes)
 and numbers read per column, not per marketplace.
 
 The header lines are those of real downloads as public parsers read them (sources in
@@ -8,13 +8,19 @@ The header lines are those of real downloads as public parsers read them (source
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import shutil
+from collections import defaultdict
 
 import pytest
 
 from crisis_kit.ingest import FileSpec, ingest_file
-from crisis_kit.ingest.sniff import normalise_header
+from crisis_kit.ingest.formats import FORMATS
+from crisis_kit.ingest.sniff import _plain_header, normalise_header
 from crisis_kit.store import open_store
+
+from .conftest import FIXTURES, REPO
 
 NBSP = "\u00a0"
 DAY = dt.date(2025, 7, 23)
@@ -87,6 +93,40 @@ def test_japanese_report_with_full_width_brackets_and_yen(tmp_path):
     assert row["unit_session_pct"] == 3.13
 
 
+SPANISH = FIXTURES / "exports" / "business-report-es-spain-pass.csv"
+
+
+@pytest.mark.parametrize("name, day", [
+    ("BusinessReport-23-07-2025.csv", dt.date(2025, 7, 23)),
+    ("BusinessReport-02.04.25.csv", dt.date(2025, 4, 2)),  # day first in ES: 2 April, not 4 Feb
+])
+def test_spanish_report_from_amazon_es_reads_each_column_in_its_own_style(tmp_path, name, day):
+    # The header set that public parsers of amazon.es reports agree on (header_synonyms.csv),
+    # in UTF-8 with a BOM; counts "3,200" with comma thousands, shares "97.80%", money
+    # "27.156,00 €" German-style. The real download has more columns (percentages, order
+    # items) whose Spanish names no public source gives; these are the ones found.
+    path = tmp_path / name
+    shutil.copy(SPANISH, path)
+    with open_store(tmp_path / "s.duckdb") as store:
+        report = ingest_file(store, FileSpec(path, marketplace="ES"))
+        sales = store.sales().set_index("asin")
+    assert (report.format, report.encoding) == ("business-report", "utf-8-sig")
+    assert (report.read, report.accepted, report.rejected, report.duplicates) == (3, 3, 0, 0)
+    assert report.unknown_columns == [] and report.warnings == []
+    assert {str(d)[:10] for d in sales["date"]} == {day.isoformat()}
+    one = sales.loc["B0CHILDES1"]
+    assert (one["parent_asin"], one["sku"]) == ("B0PARENTES", "SKU-ES-1")
+    # "3,200" sessions is 3200 (not 3.2), "4,871" page views 4871, "1,391" units 1391;
+    # 97.80% is 97.8; "27.156,00 €" is 27156.00 EUR (not 27.156)
+    assert (one["sessions"], one["page_views"], one["units"]) == (3200, 4871, 1391)
+    assert (one["buy_box_pct"], one["revenue"], one["currency"]) == (97.8, 27156.0, "EUR")
+    assert sales.loc["B0CHILDES2", "buy_box_pct"] == 52.4
+    # By hand: units 1391 + 656 + 44 = 2091; sessions 3200 + 900 + 100 = 4200;
+    # sales 27156.00 + 8894.00 + 1106.00 = 37156.00 EUR (the B2B columns are not added in)
+    assert (sales["units"].sum(), sales["sessions"].sum()) == (2091, 4200)
+    assert sales["revenue"].sum() == 37156.0 and set(sales["currency"]) == {"EUR"}
+
+
 def test_a_pound_report_read_as_us_keeps_gbp_and_warns(tmp_path):
     text = ("(Parent) ASIN,(Child) ASIN,Title,SKU,Sessions - Total,Units Ordered,"
             "Ordered Product Sales\nB0P,B0CHILD001,Net,S,\"1,200\",30,\"£1,234.50\"\n")
@@ -129,6 +169,22 @@ def test_a_money_column_mixing_decimal_marks_is_refused(tmp_path):
     ("(Untergeordnete)" + NBSP + "ASIN", "(Child) ASIN"),
     ("Sitzungen — Summe", "Sessions - Total"), ("セッション - 合計", "Sessions - Total"),
     ("会话数 - 总计", "Sessions - Total"), ("注文商品売上", "Ordered Product Sales"),
+    ("ASIN (child)", "(Child) ASIN"), ("Sesiones: total", "Sessions - Total"),
+    ("Unidades encargadas", "Units Ordered"),
+    ("Ventas de productos encargados: B2B", "Ordered Product Sales - B2B"),
+    ("Porcentaje de ofertas destacadas (Buy Box)", "Featured Offer (Buy Box) Percentage"),
 ])
 def test_header_variants_match_their_english_name(written, english):
     assert normalise_header(written) == normalise_header(english)
+
+
+def test_every_synonym_cites_its_source_and_means_one_known_column():
+    path = REPO / "crisis_kit" / "data" / "header_synonyms.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    meanings = defaultdict(set)
+    for row in rows:
+        assert row["source"].strip() and row["language"] in {"de", "zh", "ja", "es", "it", "fr"}
+        meanings[_plain_header(row["header"])].add(_plain_header(row["english"]))
+        assert normalise_header(row["english"]) in FORMATS[row["report"]].known_columns, row
+    assert all(len(english) == 1 for english in meanings.values())

@@ -12,6 +12,7 @@ import yaml
 
 from crisis_kit import poa
 from crisis_kit.analysis.effects import before_after, windows
+from crisis_kit.analysis.evidence import load_evidence
 from crisis_kit.errors import ConfigError, InputError
 from crisis_kit.pipeline import run_analysis
 from crisis_kit.store import open_store
@@ -57,7 +58,10 @@ def hand_events(tables, analysis):
     events = events[(events["asin"] == HERO)
                     | (events["asin"].isna() & events["order_id"].isin(hero_orders))]
     events = events.drop(columns="topic")
-    topic = analysis.events.set_index("event_id")["topic"].astype(str)
+    # each event's topic as the analysis reads it, one by one (analysis.events is grouped:
+    # a row there may stand for many events without an id)
+    one_by_one = load_evidence(analysis.incident, analysis.as_of, words=False).events
+    topic = one_by_one.set_index("event_id")["topic"].astype(str)
     return events.assign(topic=events["event_id"].map(topic), day=pd.to_datetime(events["local_date"]))
 
 

@@ -55,6 +55,60 @@ def test_the_nearest_format_is_named_when_a_distinctive_column_is_shared(tmp_pat
     assert "amazon-fba-returns" in caught.value.fix and "reason" in caught.value.fix
 
 
+# No public source gives a whole French or Italian Business Report header line: two Italian
+# column names are known (header_synonyms.csv), the rest of these headers are stand-ins.
+ITALIAN_LOOKING = ("\ufeffASIN,SKU,Unità ordinate,Vendite di prodotti ordinati\n"
+                   'B0CHILDIT1,SKU-1,207,"4.041,92 €"\nB0CHILDIT2,SKU-2,11,"218,50 €"\n')
+FRENCH_LOOKING = "\ufeffColonne 1,Colonne 2,Colonne 3\nB0CHILDFR1,3,\"19,90 €\"\n"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("BusinessReport-23-07-2025.csv", ITALIAN_LOOKING),
+    ("BusinessReport-24-07-2025.csv", FRENCH_LOOKING),   # by Amazon's name alone
+    ("export.csv", ITALIAN_LOOKING),                     # by its known columns alone
+])
+def test_a_business_report_in_an_unknown_language_is_sent_to_english_or_a_mapping(
+        tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        inspect_file(path, marketplace="IT")
+    fix = caught.value.fix
+    assert "Business Report" in fix and "not yet French or Italian" in fix
+    assert "language set to English" in fix
+    assert "`sales:`" in fix and "`mapping:`" in fix and "incident.yaml" in fix
+    if text is ITALIAN_LOOKING:
+        assert "'business-report', also needs '(child) asin'" in fix
+
+
+def test_the_mapping_the_refusal_points_to_reads_the_italian_looking_report(tmp_path):
+    path = tmp_path / "BusinessReport-23-07-2025.csv"
+    path.write_text(ITALIAN_LOOKING, encoding="utf-8")
+    mapping = {"asin": "ASIN", "sku": "SKU", "units": "Unità ordinate",
+               "revenue": "Vendite di prodotti ordinati"}
+    with open_store(tmp_path / "s.duckdb") as store:
+        report = ingest_file(store, FileSpec(path, mapping=mapping, table="sales",
+                                             marketplace="IT"))
+        sales = store.sales().set_index("asin")
+    assert (report.table, report.accepted, report.rejected) == ("sales", 2, 0)
+    # "4.041,92 €" is 4041.92 EUR; the day from Amazon's name, day first in IT
+    assert (sales.loc["B0CHILDIT1", "units"], sales.loc["B0CHILDIT1", "revenue"]) == (207, 4041.92)
+    assert sales.loc["B0CHILDIT2", "revenue"] == 218.5 and set(sales["currency"]) == {"EUR"}
+    assert {str(d)[:10] for d in sales["date"]} == {"2025-07-23"}
+
+
+def test_a_distinctive_column_makes_the_nearest_format_even_beside_a_generic_required_one(
+        tmp_path):
+    # `sku` is required by All Orders but says nothing; `Sessions – Total` is the Business
+    # Report's own: that is the format to point at
+    path = tmp_path / "traffic.csv"
+    path.write_text("Spalte,SKU,Sessions – Total\nx,S-1,\"1,204\"\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        inspect_file(path)
+    assert "'business-report', also needs '(child) asin', 'units ordered'" in caught.value.fix
+    assert "amazon-all-orders'," not in caught.value.fix.split("known formats")[0]
+
+
 @pytest.mark.parametrize("content", [
     "date,asin,foo\n2022-01-01,B0X,1\n",                # no known format
     "",                                                 # empty file

@@ -124,8 +124,10 @@ def test_sample_voc_days_beside_the_kit(with_voc):
     may20 = table.loc[pd.Timestamp("2022-05-20")]
     assert (may20["cx_health"], may20["previous_band"], may20["band_changed"]) == (
         "Poor", "Good", True)
-    # the kit's share over 2022-04-21..05-20, counted from the events directly
-    events = analysis.events
+    # the kit's share over 2022-04-21..05-20, counted from the store's events one by one
+    # (the analysis reads them grouped: analysis.events rows stand for `n` events each)
+    with open_store(with_voc.store_path, read_only=True) as store:
+        events = store.events(words=False)
     days = pd.to_datetime(events["local_date"])
     window = events[(events["asin"].astype(str) == "B0SAMPLE01") & (days >= "2022-04-21")
                     & (days <= "2022-05-20")]

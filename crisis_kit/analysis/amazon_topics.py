@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .topics import OTHER, assign
+from .volume import count, weights
 
 __all__ = ["AmazonTopics", "compare", "kit_topic_of", "COMPARISON_COLUMNS"]
 
@@ -114,8 +115,9 @@ def _compare_one(asin: str, start: pd.Timestamp, end: pd.Timestamp, amazon: pd.D
                  events: pd.DataFrame) -> pd.DataFrame:
     reviews = _reviews(events, asin, start, end)
     negative = reviews[reviews["is_negative"].fillna(False).astype(bool)]
-    kit = negative["topic"].astype(str).value_counts()
+    kit = weights(negative).groupby(negative["topic"].astype(str)).sum()
     kit = kit[kit.index != OTHER]
+    n_reviews = count(reviews)
     grouped = amazon.groupby("kit_topic", sort=False).agg(
         amazon_topics=("topic", lambda names: ", ".join(names)),
         amazon_mentions=("mentions", "sum"), amazon_occurrence_pct=("occurrence_pct", "sum"),
@@ -125,7 +127,7 @@ def _compare_one(asin: str, start: pd.Timestamp, end: pd.Timestamp, amazon: pd.D
     table = table.reset_index()
     table["kit_negative"] = table["kit_negative"].fillna(0).astype(int)
     table["amazon_mentions"] = table["amazon_mentions"].fillna(0)
-    table["kit_share_pct"] = (100 * table["kit_negative"] / len(reviews)) if len(reviews) else None
+    table["kit_share_pct"] = (100 * table["kit_negative"] / n_reviews) if n_reviews else None
     table["amazon_rank"] = _ranked(table["amazon_mentions"].where(table["kit_topic"] != OTHER, 0))
     table["kit_rank"] = _ranked(table["kit_negative"].astype(float))
     named = table["amazon_topics"].notna()
@@ -165,10 +167,11 @@ def _trend(trends: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
         reviews = _reviews(events, t.asin, start, end)
         same = reviews["is_negative"].fillna(False).astype(bool) & (
             reviews["topic"].astype(str) == t.kit_topic)
+        n_reviews = count(reviews)
         rows.append({"asin": t.asin, "topic": t.topic, "kit_topic": t.kit_topic, "month": start,
                      "amazon_pct": t.occurrence_pct,
-                     "kit_pct": 100 * same.sum() / len(reviews) if len(reviews) else None,
-                     "reviews": len(reviews)})
+                     "kit_pct": 100 * count(reviews, same) / n_reviews if n_reviews else None,
+                     "reviews": n_reviews})
     return pd.DataFrame(rows, columns=TREND_COLUMNS).sort_values(
         ["asin", "topic", "month"], kind="mergesort").reset_index(drop=True)
 
@@ -180,12 +183,13 @@ def _returns(node: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     for t in node.itertuples():
         start, end = pd.Timestamp(t.period_start), pd.Timestamp(t.period_end)
         within = returns[(days[returns.index] >= start) & (days[returns.index] <= end)]
-        same = int((within["topic"].astype(str) == t.kit_topic).sum())
+        same = count(within, within["topic"].astype(str) == t.kit_topic)
+        n_within = count(within)
         rows.append({"browse_node_id": t.browse_node_id, "name": t.name,
                      "period_start": start, "period_end": end, "topic": t.topic,
                      "kit_topic": t.kit_topic, "node_occurrence_pct": t.node_occurrence_pct,
                      "kit_returns": same,
-                     "kit_share_pct": 100 * same / len(within) if len(within) else None})
+                     "kit_share_pct": 100 * same / n_within if n_within else None})
     return pd.DataFrame(rows, columns=RETURN_COLUMNS)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .volume import DayLike, as_day
+from .volume import DayLike, as_day, count
 
 __all__ = [
     "FIGURE_COLUMNS", "METRICS", "RETURN_SOURCES", "Window", "before_after", "compare",
@@ -181,7 +181,8 @@ def measure(
         events of the topic, all negative events). The value of a figure is
         100 x count / base.
     """
-    needed = ["local_date", "is_negative", "source"] + (["topic"] if topic is not None else [])
+    needed = ["local_date", "is_negative", "source"] + (["topic"] if topic is not None else []) + (
+        ["n"] if "n" in events.columns else [])
     events = events[needed]  # only what is counted: copying customer text per window is slow
     inside = events.loc[window.holds(_days(events["local_date"]))]
     negative = inside["is_negative"].fillna(False).astype(bool)
@@ -189,11 +190,11 @@ def measure(
         True, index=inside.index)
     returns = inside["source"].isin(RETURN_SOURCES)
     n_orders = count_orders(orders, window)
-    complaints = int((negative & of_topic).sum())
+    complaints = count(inside, negative & of_topic)
     return {
         "complaints_per_100_orders": (complaints, n_orders),
-        "return_rate": (int((returns & of_topic).sum()), n_orders),
-        "negative_share": (complaints, int(negative.sum())),
+        "return_rate": (count(inside, returns & of_topic), n_orders),
+        "negative_share": (complaints, count(inside, negative)),
     }
 
 

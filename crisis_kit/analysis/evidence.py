@@ -54,25 +54,44 @@ def _day(value: str | dt.date | None) -> dt.date | None:
 
 
 def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
-                  words: bool = True) -> Evidence:
+                  words: bool = True, grouped: bool = False) -> Evidence:
     """Read the incident's evidence store (read-only) and cut it at ``as_of``.
 
     ``words=False``: the events come without ``title`` and ``text``; ``quotable`` holds
     ``event_id``, ``title`` and ``text`` of the negative events instead (join on
     ``event_id``), so the analysis does not carry every customer's words through each step.
+
+    ``grouped=True`` (with ``words=False``): the events come grouped by the engine
+    (:meth:`crisis_kit.store.Store.grouped_events`): each negative event, social mention
+    and answered event a row of its own, every other event counted in a row of ``n``
+    alike ones; every figure counts ``n`` (:func:`crisis_kit.analysis.volume.weights`).
+    A million reviews then cost the analysis a few hundred thousand narrow rows. Where
+    the store's topics are stale (an older taxonomy), the events are read one by one,
+    since their topics are assigned again from their words.
     """
     cut = _day(as_of)
     tz = marketplaces.get(incident.marketplace).tz
     with open_store(incident.store_path, read_only=True) as store:
         tagged = store.meta("taxonomy") == topics.fingerprint()
         slim = tagged and not words
-        events, sales_rows, actions, files, orders, voc = (
-            store.events(words=not slim), store.sales(), store.actions(), store.files(),
-            store.table("orders"), store.voc())
+        sales_rows, actions, files, orders, voc = (
+            store.sales(), store.actions(), store.files(), store.table("orders"), store.voc())
+        ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"].dropna().astype(str))
+        grouped = grouped and slim
+        if grouped:
+            events = store.grouped_events(incident.asins or None,
+                                          None if cut is None else cut.isoformat(),
+                                          sorted(ours))
+        else:
+            events = store.events(words=not slim)
         quotable = store.negative_words() if slim else None
         messages = store.messages()
         amazon_topics = store.feedback_topics()
-    events = _with_topics(events, tagged)
+    if grouped:
+        names = topics.load_taxonomy().names
+        events = events.assign(topic=pd.Categorical(events["topic"], categories=names))
+    else:
+        events = _with_topics(events, tagged)
     if not words and quotable is None:
         negative = events["is_negative"].fillna(False).astype(bool)
         quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
@@ -82,7 +101,6 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
     if incident.asins:
         # Feedback names an order, not an ASIN: it belongs to the incident when its order
         # held one of the incident's ASINs.
-        ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"])
         voc = voc[voc["asin"].isin(incident.asins)]
         # A buyer message names an order more often than an ASIN; one naming neither is
         # about the shop, and the customer-service lane answered it all the same.
@@ -93,11 +111,13 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
                                        | messages["order_id"].isin(ours)))]
         # A social mention names a product in words, seldom by ASIN: one without an ASIN
         # belongs to the incident whose export lists it.
-        events = events[events["asin"].isin(incident.asins)
-                        | (events["asin"].isna() & events["order_id"].isin(ours))
-                        | (events["asin"].isna() & (events["source"] == "social"))]
+        if not grouped:  # the engine cut the grouped events the same way
+            events = events[events["asin"].isin(incident.asins)
+                            | (events["asin"].isna() & events["order_id"].isin(ours))
+                            | (events["asin"].isna() & (events["source"] == "social"))]
     if cut is not None:
-        events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
+        if not grouped:
+            events = events[pd.to_datetime(events["local_date"]).dt.date <= cut]
         sales_rows = sales_rows[pd.to_datetime(sales_rows["date"]).dt.date <= cut]
         actions = actions[actions["at"].dt.tz_convert(tz).dt.date <= cut]
         voc = voc[pd.to_datetime(voc["date"]).dt.date <= cut]

@@ -235,8 +235,11 @@ def forecast_rating(
     days = pd.to_datetime(reviews["local_date"]).dt.normalize()
     offset = (last - days).dt.days.to_numpy()  # 0 = as_of, 1 = the day before, ...
     stars = reviews["rating"].astype(float).to_numpy()
+    # a row of grouped reviews stands for `n` alike ones (crisis_kit.analysis.volume.weights)
+    count = (reviews["n"].to_numpy(dtype=float) if "n" in reviews.columns
+             else np.ones(len(reviews)))
     seen = (offset >= 0) & ~np.isnan(stars)
-    offset, stars = offset[seen], stars[seen]
+    offset, stars, count = offset[seen], stars[seen], count[seen]
 
     def result(status: str, **found: object) -> RatingForecast:
         values = {"target_date": None, "lower": None, "upper": None, "probability": 0.0,
@@ -250,15 +253,18 @@ def forecast_rating(
 
     recent = offset < lookback_days
     in_window = offset < window_days
-    if in_window.any() and stars[in_window].mean() >= target:
+    if in_window.any() and (stars[in_window] * count[in_window]).sum() / count[in_window].sum() \
+            >= target:
         return result("reached", probability=1.0)
     if not recent.any():
         return result("no_recent_reviews")
 
     # Observed part of the window on future day j: reviews with offset <= W - 1 - j.
     horizon = np.arange(1, horizon_days + 1)
-    by_offset_count = np.bincount(offset[in_window], minlength=window_days)
-    by_offset_sum = np.bincount(offset[in_window], weights=stars[in_window], minlength=window_days)
+    by_offset_count = np.bincount(offset[in_window], weights=count[in_window],
+                                  minlength=window_days).astype(np.int64)
+    by_offset_sum = np.bincount(offset[in_window], weights=stars[in_window] * count[in_window],
+                                minlength=window_days)
     kept = np.clip(window_days - horizon, 0, None)  # offsets 0 .. kept-1 stay in the window
     observed_count = np.concatenate([[0], np.cumsum(by_offset_count)])[kept]
     observed_sum = np.concatenate([[0.0], np.cumsum(by_offset_sum)])[kept]
@@ -266,7 +272,7 @@ def forecast_rating(
     # Recent days x star values: the sample the velocity and mix are bootstrapped from.
     values, category = np.unique(stars[recent], return_inverse=True)
     per_day = np.zeros((lookback_days, len(values)))
-    np.add.at(per_day, (offset[recent], category), 1)
+    np.add.at(per_day, (offset[recent], category), count[recent])
     rng = np.random.default_rng(seed)
     # The mix drifts: every `lookback_days` of the future, each simulation draws its rates
     # from a block of `lookback_days` consecutive days of the last `history_days` (a block
@@ -276,7 +282,7 @@ def forecast_rating(
     hist_values = np.union1d(values, np.unique(stars[older]))
     hist_category = np.searchsorted(hist_values, stars[older])
     per_hist = np.zeros((history, len(hist_values)))
-    np.add.at(per_hist, (offset[older], hist_category), 1)
+    np.add.at(per_hist, (offset[older], hist_category), count[older])
     blocks = -(-horizon_days // lookback_days)
     starts = rng.integers(0, history - lookback_days + 1, size=(simulations, blocks))
     window_sums = np.cumsum(np.vstack([np.zeros((1, len(hist_values))), per_hist]), axis=0)
@@ -328,7 +334,8 @@ def forecast_rating(
         target_date=day(point), lower=day(low), upper=day(high),
         probability=float((hit_day <= horizon_days).mean()),
         reviews_per_day=float(per_day.sum() / lookback_days),
-        recent_mean_rating=float(stars[recent].mean()), path=path,
+        recent_mean_rating=float((stars[recent] * count[recent]).sum() / count[recent].sum()),
+        path=path,
     )
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .detection.share import RATED_SOURCES
 from .ratings import trailing_rating
-from .volume import DayLike, as_day
+from .volume import DayLike, as_day, weights
 
 __all__ = ["Health", "health", "negatives_to_fire", "WINDOW_DAYS"]
 
@@ -74,22 +74,26 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
     before = (days > day - pd.Timedelta(days=2 * WINDOW_DAYS)) & ~recent
     negative = events["is_negative"].fillna(False).astype(bool)
     rated = events["source"].astype(str).isin(RATED_SOURCES)
+    w = weights(events)
+
+    def total(mask: pd.Series) -> int:
+        return int(w[mask].sum())
 
     def share(mask: pd.Series) -> float | None:
-        n = int((mask & rated).sum())
-        return round(float((mask & rated & negative).sum()) / n, 3) if n else None
+        n = total(mask & rated)
+        return round(float(total(mask & rated & negative)) / n, 3) if n else None
 
     rating = trailing_rating(events, window_days, as_of=day)
     last = rating.iloc[-1] if len(rating) else None
     topic = events["topic"].astype(str) if "topic" in events else pd.Series("other", events.index)
     table = pd.DataFrame({
-        "recent": topic[negative & recent].value_counts(),
-        "before": topic[negative & before].value_counts(),
+        "recent": w[negative & recent].groupby(topic[negative & recent]).sum(),
+        "before": w[negative & before].groupby(topic[negative & before]).sum(),
     }).fillna(0).astype(int)
     table = table.rename_axis("topic").reset_index().sort_values(
         ["recent", "before", "topic"], ascending=[False, False, True]).reset_index(drop=True)
-    today = int((negative & (days == day)).sum())
-    week = [int((negative & (days == day - pd.Timedelta(days=k))).sum()) for k in range(1, 8)]
+    today = total(negative & (days == day))
+    week = [total(negative & (days == day - pd.Timedelta(days=k))) for k in range(1, 8)]
     span = (day - days.min()).days
     prior = sum(week) / 7 if span >= 7 else None
     return Health(
@@ -97,9 +101,9 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
         rating=None if last is None or pd.isna(last["rating"]) else round(float(last["rating"]), 3),
         lifetime_rating=None if last is None else round(float(last["cumulative_rating"]), 3),
         reviews_in_window=0 if last is None else int(last["reviews_in_window"]),
-        events_per_day=round(float(recent.sum()) / WINDOW_DAYS, 2),
-        negative_recent=int((negative & recent).sum()),
-        signals_recent=int((rated & recent).sum()),
+        events_per_day=round(float(total(recent)) / WINDOW_DAYS, 2),
+        negative_recent=total(negative & recent),
+        signals_recent=total(rated & recent),
         share_recent=share(recent), share_before=share(before), topics=table,
         negatives_today=today, to_fire=negatives_to_fire(today, prior, growth, floor),
         trajectory=rating,

@@ -24,7 +24,7 @@ from .forecast import (
     forecast_rating,
     measured_coverage,
 )
-from .volume import DayLike, as_day, day_index
+from .volume import DayLike, as_day, day_index, weights
 
 __all__ = [
     "BY_ASIN_COLUMNS", "TRAILING_COLUMNS", "RatingForecast", "RatingSummary",
@@ -62,7 +62,7 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
     keep = (events["source"] == "review") & events["rating"].notna()
     if asins:
         keep &= events["asin"].isin(list(asins))
-    columns = [c for c in ("event_id", "source", "asin", "local_date", "rating")
+    columns = [c for c in ("event_id", "source", "asin", "local_date", "rating", "n")
                if c in events.columns]
     return events.loc[keep, columns].copy()
 
@@ -148,11 +148,13 @@ def trailing_rating(
                 "cumulative_rating": pd.Series(dtype=float),
             }
         )
+    kept = reviews.loc[days.index]
+    w = weights(kept)
     per_day = (
-        pd.DataFrame({"local_date": days, "rating": reviews.loc[days.index, "rating"]})
-        .astype({"rating": float})
-        .groupby("local_date")["rating"]
-        .agg(["sum", "count"])
+        pd.DataFrame({"local_date": days, "sum": kept["rating"].astype(float) * w,
+                      "count": w})
+        .groupby("local_date")[["sum", "count"]]
+        .sum()
         .reindex(day_index(days.min(), last), fill_value=0)
     )
     window = per_day.rolling(window_days, min_periods=1).sum()
@@ -360,6 +362,7 @@ def summarise(
     age = (last - pd.to_datetime(reviews["local_date"]).dt.normalize()).dt.days if (
         last is not None) else pd.Series(-1, index=reviews.index)
     in_window = (age >= 0) & (age < window_days)
+    w = weights(reviews)
     return RatingSummary(
         window_days=window_days,
         target=target,
@@ -371,9 +374,10 @@ def summarise(
         trough=None if trough_date is None else float(after.min()),
         trough_date=trough_date,
         latest=None if rating.empty or pd.isna(rating.iloc[-1]) else float(rating.iloc[-1]),
-        reviews_in_window=int(in_window.sum()),
+        reviews_in_window=int(w[in_window].sum()),
         recovered_date=None if recovered.empty else recovered.index[0],
-        five_star_reviews_to_target=five_star_reviews_to_target(reviews.loc[in_window, "rating"], target),
+        five_star_reviews_to_target=five_star_reviews_to_target(
+            reviews.loc[in_window, "rating"].repeat(w[in_window].to_numpy()), target),
         forecast=forecast_target_date(events, window_days, target, asins, last, **forecast_options),
     )
 
@@ -418,7 +422,7 @@ def summarise_by_asin(
     for asin in sorted(set(asins) if asins else set(reviews["asin"].dropna())):
         one = summarise(events, window_days, target, onset_day, [asin], as_of, **forecast_options)
         rows.append([
-            asin, int((reviews["asin"] == asin).sum()), one.baseline, one.trough,
+            asin, int(weights(reviews)[reviews["asin"] == asin].sum()), one.baseline, one.trough,
             one.trough_date, one.latest, one.recovered_date,
             one.five_star_reviews_to_target, one.forecast_target_date,
         ])

@@ -15,6 +15,7 @@ import datetime as dt
 import pandas as pd
 
 from .topics import OTHER, assign
+from .volume import weights
 
 __all__ = ["BANDS", "VOC_WINDOW_DAYS", "BESIDE_COLUMNS", "beside"]
 
@@ -70,16 +71,18 @@ def _kit(events: pd.DataFrame, asin: str, day: pd.Timestamp, window_days: int) -
     mine = events[(events["asin"].astype(str) == asin) & (days >= start) & (days <= day)]
     negative = mine["is_negative"].fillna(False).astype(bool)
     rated = mine["source"].astype(str).isin(RATED_SOURCES)
+    w = weights(mine)
     topics = mine.loc[negative, "topic"].astype(str)
-    named = topics[topics != OTHER].value_counts()
+    named = w[negative][topics != OTHER].groupby(topics[topics != OTHER]).sum()
     named = named.sort_index(kind="mergesort").sort_values(ascending=False, kind="mergesort")
+    n_rated, n_rated_negative, n_negative = (int(w[m].sum()) for m in (
+        rated, rated & negative, negative))
     return {
-        "kit_rated": int(rated.sum()), "kit_negative_rated": int((rated & negative).sum()),
-        "kit_negative_share": 100 * (rated & negative).sum() / rated.sum() if rated.any()
-        else None,
-        "kit_negative": int(negative.sum()),
+        "kit_rated": n_rated, "kit_negative_rated": n_rated_negative,
+        "kit_negative_share": 100 * n_rated_negative / n_rated if n_rated else None,
+        "kit_negative": n_negative,
         "kit_topic": named.index[0] if len(named) else None,
-        "kit_topic_share": 100 * named.iloc[0] / negative.sum() if len(named) else None,
+        "kit_topic_share": 100 * named.iloc[0] / n_negative if len(named) else None,
     }
 
 

@@ -12,7 +12,8 @@ import datetime as dt
 
 import pandas as pd
 
-__all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index"]
+__all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index", "weights",
+           "count"]
 
 DAILY_COLUMNS = ["local_date", "events", "negative", "mean_rating"]
 """Columns of :func:`daily_counts` (after the optional ``by`` column)."""
@@ -69,6 +70,24 @@ def day_index(start: DayLike, end: DayLike) -> pd.DatetimeIndex:
     """
     days = pd.date_range(as_day(start), as_day(end), freq="D", name="local_date")
     return days.as_unit("ns")
+
+
+def weights(events: pd.DataFrame) -> pd.Series:
+    """How many events each row stands for: ``n`` of grouped events, else 1 per row.
+
+    The analysis reads the events grouped by the engine
+    (:meth:`crisis_kit.store.Store.grouped_events`): a row may count many alike events.
+    Every figure sums these weights where it would count rows.
+    """
+    if "n" in events.columns:
+        return events["n"].astype("int64")
+    return pd.Series(1, index=events.index, dtype="int64")
+
+
+def count(events: pd.DataFrame, mask: pd.Series | None = None) -> int:
+    """The number of events the rows of ``events`` (those of ``mask``) stand for."""
+    w = weights(events)
+    return int(w.sum() if mask is None else w[mask.to_numpy(dtype=bool)].sum())
 
 
 def _local_days(events: pd.DataFrame) -> pd.Series:
@@ -152,13 +171,16 @@ def daily_counts(
     if pd.isna(first) or pd.isna(last):
         return _empty(by)
     keep = (days >= first) & (days <= last)
+    w = weights(events)[keep]
+    review_rating = events.loc[keep, "rating"].where(
+        events.loc[keep, "source"] == "review").astype(float)
     frame = pd.DataFrame(
         {
             "local_date": days[keep],
-            "negative": events.loc[keep, "is_negative"].fillna(False).astype(bool),
-            "review_rating": events.loc[keep, "rating"].where(
-                events.loc[keep, "source"] == "review"
-            ).astype(float),
+            "events": w,
+            "negative": events.loc[keep, "is_negative"].fillna(False).astype(bool) * w,
+            "stars": review_rating * w,
+            "reviews": review_rating.notna() * w,
         }
     )
     keys = ["local_date"]
@@ -172,11 +194,13 @@ def daily_counts(
         keys.append("group")
         full = pd.MultiIndex.from_product([full, range(len(values))], names=keys)
     grouped = frame.groupby(keys, sort=True).agg(
-        events=("negative", "size"),
+        events=("events", "sum"),
         negative=("negative", "sum"),
-        mean_rating=("review_rating", "mean"),
+        stars=("stars", "sum"),
+        reviews=("reviews", "sum"),
     )
-    counts = grouped.reindex(full).reset_index()
+    grouped["mean_rating"] = grouped["stars"] / grouped["reviews"].where(grouped["reviews"] > 0)
+    counts = grouped.drop(columns=["stars", "reviews"]).reindex(full).reset_index()
     counts[["events", "negative"]] = counts[["events", "negative"]].fillna(0).astype("int64")
     counts["mean_rating"] = counts["mean_rating"].astype(float)
     if by is None:

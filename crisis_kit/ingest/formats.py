@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import InputError
 from .sniff import normalise_header
@@ -398,30 +399,55 @@ def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -
     """Choose the format whose required columns are all in ``columns``.
 
     Among matches the one that recognises most columns wins. With no match the
-    error lists the known formats, the nearest one and what it lacks.
+    error lists the known formats, the nearest one and what it lacks; a Business Report
+    (by Amazon's file name or the nearest format) whose header is in a language the kit
+    does not know is told how to get one it can read.
     """
     present = {normalise_header(c) for c in columns}
     candidates = [f for f in FORMATS.values() if f.kind == kind and f.matches(present)]
     if candidates:
         return max(candidates, key=lambda f: (len(f.known_columns & present), -len(f.required)))
-    scored = sorted(
-        (f for f in FORMATS.values() if f.kind == kind),
-        key=lambda f: len(set(f.required) & present) / len(f.required),
-        reverse=True,
-    )
-    nearest = scored[0] if scored else None
-    if nearest is not None and not (nearest.known_columns & present) - GENERIC_COLUMNS:
-        nearest = None  # sharing only `date` or `asin` is no kinship: no format to point at
+    nearest = _nearest(present, kind)
     missing = sorted(set(nearest.required) - present) if nearest else []
     shown = ", ".join(repr(c) for c in list(columns)[:12])
-    raise InputError(
-        f"the columns ({shown}) match no known export format",
-        where,
-        (
-            f"the nearest is {nearest.name!r} ({nearest.label}), which also needs "
-            f"{', '.join(repr(m) for m in missing)}; known formats: {', '.join(FORMATS)}; "
-            "for any other table give a `mapping:` for this file in incident.yaml"
-        ) if nearest else (
-            f"no known format shares a distinctive column with it (known formats: "
-            f"{', '.join(FORMATS)}); give a `mapping:` for this file in incident.yaml"),
-    )
+    known = f"known formats: {', '.join(FORMATS)}"
+    if (nearest is not None and nearest.name == "business-report") or (
+            Path(where).name.lower().startswith("businessreport")):
+        fix = _BUSINESS_REPORT_FIX + (
+            f"; the nearest format, {nearest.name!r}, also needs "
+            f"{', '.join(repr(m) for m in missing)}" if nearest else "") + f"; {known}"
+    elif nearest is not None:
+        fix = (f"the nearest is {nearest.name!r} ({nearest.label}), which also needs "
+               f"{', '.join(repr(m) for m in missing)}; {known}; "
+               "for any other table give a `mapping:` for this file in incident.yaml")
+    else:
+        fix = (f"no known format shares a distinctive column with it ({known}); "
+               "give a `mapping:` for this file in incident.yaml")
+    raise InputError(f"the columns ({shown}) match no known export format", where, fix)
+
+
+_BUSINESS_REPORT_FIX = (
+    "this looks like a Seller Central Business Report whose header crisis-kit cannot read: "
+    "it reads the header in English and in the languages of "
+    "crisis_kit/data/header_synonyms.csv (not yet French or Italian); download the report "
+    "again with Seller Central's language set to English, or list the file under `sales:` "
+    "in incident.yaml with a `mapping:` naming its columns (asin: the child ASIN column, "
+    "units, revenue, and sessions, page_views, buy_box_pct where present; the day comes "
+    "from the file name or `date:`)"
+)
+
+
+def _nearest(present: set[str], kind: str) -> Format | None:
+    """The format closest to a file's columns, or None when none shares a distinctive one.
+
+    Only formats sharing a column that is not generic (``date``, ``asin``, ``sku`` ...)
+    count; among them the one with the largest share of its required columns present,
+    then the most shared columns, then the first declared.
+    """
+    def shared(f: Format) -> int:
+        return len((f.known_columns & present) - GENERIC_COLUMNS)
+
+    kin = [f for f in FORMATS.values() if f.kind == kind and shared(f)]
+    if not kin:
+        return None  # sharing only `date` or `asin` is no kinship: no format to point at
+    return max(kin, key=lambda f: (len(set(f.required) & present) / len(f.required), shared(f)))

@@ -77,7 +77,8 @@ def header_synonyms() -> dict[str, str]:
     """Localised header -> the English header it stands for (both as matched).
 
     From ``crisis_kit/data/header_synonyms.csv``: the Business Report's headers as Seller
-    Central writes them in German, Chinese, Japanese and Spanish, each with its source.
+    Central writes them in German, Chinese, Japanese and Spanish (two Italian column names
+    too), each with its source.
     """
     path = resources.files("crisis_kit") / "data" / "header_synonyms.csv"
     with resources.as_file(path) as csv_path, open(csv_path, encoding="utf-8", newline="") as f:

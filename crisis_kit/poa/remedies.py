@@ -18,7 +18,7 @@ import pandas as pd
 from ..analysis import effects
 from ..analysis.effects import Window
 from ..analysis.findings import Findings
-from ..analysis.volume import DayLike, as_day
+from ..analysis.volume import DayLike, as_day, weights
 from ..config import Incident, Remedy, marketplaces
 from ..errors import InputError
 from . import CORRECTIVE_LANES, corrective_actions, load_orders
@@ -201,8 +201,10 @@ def _per_100(count: int, base: int, window: Window) -> float:
 
 def _rating(events: pd.DataFrame, window: Window) -> tuple[int, float]:
     reviews = events[(events["source"] == "review") & events["rating"].notna()]
-    inside = reviews.loc[window.holds(pd.to_datetime(reviews["local_date"]).dt.normalize()), "rating"]
-    return int(len(inside)), float(inside.mean()) if len(inside) else np.nan
+    inside = reviews.loc[window.holds(pd.to_datetime(reviews["local_date"]).dt.normalize())]
+    w = weights(inside)  # a row of grouped reviews stands for `n` alike ones
+    n = int(w.sum())
+    return n, float((inside["rating"].astype(float) * w).sum() / n) if n else np.nan
 
 
 def _sales(analysis: Findings, window: Window) -> tuple[float, float]:

@@ -261,7 +261,9 @@ def _refund_returns(events: pd.DataFrame | None) -> int:
     returns = events[events["source"].isin(["fba_return", "mfn_return", "claim"])]
     said = returns.get("disposition", pd.Series(dtype=object)).fillna("").astype(str) + " " + \
         returns.get("status", pd.Series(dtype=object)).fillna("").astype(str)
-    return int(said.str.contains("refund|reimburs", case=False).sum())
+    refunded = said.str.contains("refund|reimburs", case=False)
+    # a row of grouped events stands for `n` alike returns (crisis_kit.analysis.volume.weights)
+    return int(returns.loc[refunded, "n"].sum() if "n" in returns else refunded.sum())
 
 
 def _check(commitment: Commitment, published: pd.Timestamp, actions: pd.DataFrame,

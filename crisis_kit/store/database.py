@@ -25,6 +25,7 @@ from ..schemas import TABLES
 
 if TYPE_CHECKING:  # pandas is imported where a table is returned: the ingest never needs it
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["Store", "open_store"]
 
@@ -144,10 +145,14 @@ class Store:
         Four times faster than ``.df()`` on text; typed as ``.df()`` types it: dates as
         ``datetime64[us]``, integers and booleans with nulls as pandas' nullable dtypes.
         """
+        return self._to_frame(self.con.sql(sql).to_arrow_table())
+
+    @staticmethod
+    def _to_frame(table: pa.Table) -> pd.DataFrame:
+        """An Arrow table as a DataFrame typed as ``.df()`` types it (see :meth:`frame`)."""
         import pandas as pd
         import pyarrow as pa
 
-        table = self.con.sql(sql).to_arrow_table()
         frame = table.to_pandas(date_as_object=False)
         for field in table.schema:
             column = frame[field.name]
@@ -179,6 +184,59 @@ class Store:
             ORDER BY e.occurred_at, e.event_id
             """
         )
+
+    def grouped_events(self, asins: list[str] | None = None, until: str | None = None,
+                       orders_of: list[str] | None = None) -> pd.DataFrame:
+        """The incident's events grouped in the engine: what an analysis counts, not every event.
+
+        Each row holds ``n`` events. A negative event, a social mention and an event
+        with a seller response are rows of their own (``n`` = 1, every column but
+        ``title`` and ``text``): the evidence is quoted, timed and listed one by one.
+        Every other event is counted in a row per source, marketplace, ASIN, parent
+        ASIN, local day, date precision, rating, reason, reason group, status,
+        disposition and topic (the topic of a review or seller feedback left out: no
+        figure counts the topics of positive ratings): ``event_id`` and the other
+        per-event columns are null there and ``occurred_at`` is the group's earliest.
+
+        The rows are the incident's as :meth:`events` and the analysis cut them:
+        ``asins`` (an event without an ASIN counts when its order held one of them,
+        ``orders_of``' order ids, or when it is a social mention), up to the local day
+        ``until``. Rows come in :meth:`events`' order (time, then id), groups first on ties.
+        """
+        where, params = ["TRUE"], []
+        if asins:
+            where.append("(e.asin IN (SELECT unnest(?::VARCHAR[])) OR (e.asin IS NULL AND "
+                         "(e.order_id IN (SELECT unnest(?::VARCHAR[])) OR e.source = 'social')))")
+            params += [list(asins), list(orders_of or [])]
+        if until is not None:
+            where.append("e.local_date <= ?::DATE")
+            params.append(until)
+        single = ("is_negative OR source = 'social' OR "
+                  "coalesce(trim(response), '') <> ''")
+        counted = ("source, marketplace, asin, parent_asin, local_date, date_precision, rating, "
+                   "reason, reason_group, status, disposition, is_negative")
+        sql = f"""
+            WITH e AS (
+                SELECT e.* EXCLUDE (title, text) REPLACE (coalesce(e.asin, o.asin) AS asin)
+                FROM events e
+                LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
+                           GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
+                  ON e.asin IS NULL AND o.order_id = e.order_id
+            ), kept AS (SELECT * FROM e WHERE {" AND ".join(where)})
+            SELECT * FROM (
+                SELECT *, 1::BIGINT AS n FROM kept WHERE {single}
+                UNION ALL BY NAME
+                SELECT {counted},
+                       CASE WHEN source IN ('review', 'seller_feedback') THEN NULL
+                            ELSE topic END AS topic,
+                       min(occurred_at) AS occurred_at, count(*)::BIGINT AS n
+                FROM kept WHERE NOT ({single})
+                GROUP BY ALL
+            )
+            ORDER BY occurred_at, event_id NULLS FIRST, source, asin, local_date, rating,
+                     reason, reason_group, status, disposition, topic, is_negative
+        """
+        return self._to_frame(self.con.sql(sql, params=params).to_arrow_table())
 
     def negative_words(self) -> pd.DataFrame:
         """``event_id``, ``title`` and ``text`` of every negative event (the quotable ones)."""

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from ..volume import DayLike, as_day, day_index
+from ..volume import DayLike, as_day, day_index, weights
 
 __all__ = [
     "RATED_SOURCES", "KIND_ALPHA", "SHARE_ALPHA", "MIN_NEGATIVE", "MIN_BASELINE",
@@ -59,8 +59,9 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
     rated = events[events["source"].astype(str).isin(RATED_SOURCES)]
     days = pd.to_datetime(rated["local_date"]).dt.normalize().astype("datetime64[ns]")
     negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()
-    counts = pd.DataFrame({"local_date": days.to_numpy(), "rated": 1,
-                           "rated_negative": negative.astype(int)})
+    w = weights(rated).to_numpy()
+    counts = pd.DataFrame({"local_date": days.to_numpy(), "rated": w,
+                           "rated_negative": negative.astype(int) * w})
     per_day = counts.groupby("local_date")[["rated", "rated_negative"]].sum()
     first = as_day(start) if start is not None else (
         pd.to_datetime(events["local_date"]).min() if len(events) else None)
