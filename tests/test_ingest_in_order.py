@@ -100,3 +100,24 @@ def test_a_large_returns_report_keeps_the_staged_table(tmp_path, monkeypatch):
     large, large_tables, numbered = read(tmp_path, path, True, monkeypatch)
     assert numbered == []
     assert large.to_dict() == small.to_dict() and large_tables == small_tables
+
+
+def test_the_digest_taken_while_reading_is_the_files_and_a_repeat_is_still_seen(
+        tmp_path, monkeypatch):
+    """A large file never ingested under its name and size is hashed while DuckDB reads it."""
+    import hashlib
+
+    path = tmp_path / "reviews.csv"
+    export(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0)
+    with open_store(tmp_path / "s.duckdb") as store:
+        first = ingest_file(store, FileSpec(path))
+        again = ingest_file(store, FileSpec(path))
+        files = store.con.execute("SELECT sha256, accepted, duplicates FROM files "
+                                  "ORDER BY ingest_seq").fetchall()
+        stored = store.con.execute("SELECT DISTINCT source_sha256 FROM events").fetchall()
+        refused = store.con.execute("SELECT DISTINCT source_sha256 FROM rejections").fetchall()
+    assert files == [(digest, 397, 1), (digest, 0, 398)]
+    assert stored == [(digest,)] and refused == [(digest,)]
+    assert (again.read, again.duplicates, again.rejected) == (first.read, 398, 3)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ..config import marketplaces
 from ..errors import InputError
 from ..schemas import TABLES
 from ..store import Store
+from . import stage as staging
 from .customerfeedback import (
     FEEDBACK_FIELDS,
     feedback_rows,
@@ -348,13 +350,27 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         When the file as a whole cannot be read (missing, empty, a directory, an
         unknown header, an unreadable encoding).
     """
+    check_file(spec.path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return _ingest_file(store, spec, pool)
+
+
+_PENDING_SHA = "(digest pending)"
+
+
+def _ingest_file(store: Store, spec: FileSpec, pool: ThreadPoolExecutor) -> IngestReport:
     con = store.con
     path = spec.path
-    check_file(path)
-    sha = _sha256(path)
-    again = _already_ingested(store, spec, sha)
-    if again is not None:
-        return again
+    hashing = None
+    if path.stat().st_size >= staging.PARALLEL_BYTES and not _named_before(store, spec):
+        # A large file whose name and size were never ingested cannot be a repeat: its
+        # digest is taken (on another core) while DuckDB reads it, and written in after.
+        hashing, sha = pool.submit(_sha256, path), _PENDING_SHA
+    else:
+        sha = _sha256(path)
+        again = _already_ingested(store, spec, sha)
+        if again is not None:
+            return again
     with temp_workdir() as tmp:
         fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
         index = {normalise_header(h): i for i, h in enumerate(staged.header)}
@@ -367,6 +383,9 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
         else:
             select = _BUILDERS[fmt.table](fmt, index, target)
         _build_candidates(con, fmt, select, path)
+        if hashing is not None:
+            sha = hashing.result()
+            con.execute("UPDATE cand SET source_sha256 = ?", [sha])
         if staged.unnumbered:
             number_rows(con, staged, "cand")
         personal = _personal_columns(fmt, staged.header)
@@ -399,6 +418,13 @@ def ingest_file(store: Store, spec: FileSpec) -> IngestReport:
             con.execute("DROP TABLE stage_rows")
         _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
     return report
+
+
+def _named_before(store: Store, spec: FileSpec) -> bool:
+    """A file of the same name, size and marketplace was ingested (it may be the same bytes)."""
+    return bool(store.con.execute(
+        "SELECT count(*) FROM files WHERE name = ? AND size = ? AND marketplace = ?",
+        [spec.path.name, spec.path.stat().st_size, spec.marketplace]).fetchone()[0])
 
 
 def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | None:
