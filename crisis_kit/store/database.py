@@ -2,7 +2,8 @@
 
 Append-only, with provenance. Every ingest of a file runs in one transaction: the
 file's record, its new rows and its quarantined rows land together or not at all, so
-a crash or a kill mid-ingest leaves the store as it was before that file. DuckDB
+a crash or a kill mid-ingest leaves the store as it was before that file (or before the
+run of small files committed together with it, ``crisis_kit.ingest.batch``). DuckDB
 holds an exclusive file lock for a writer; a second writer waits (``wait`` seconds)
 and then fails with :class:`~crisis_kit.errors.StoreBusyError`.
 """
