@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ..analysis import tagging as topics
 from ..config import marketplaces
@@ -527,6 +526,8 @@ def _redact_line(raw: str | None, delimiter: str, personal: set[int]) -> str | N
 def _ready_sales_sql(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]],
                      target: Target) -> str:
     """Put Sales and Traffic rows in ``st_rows`` and return the SELECT that shapes them."""
+    import pyarrow as pa  # here: a CSV-only ingest never pays its import
+
     names = ["_row", "date", "marketplace", "asin", "parent_asin", "sku", "units", "revenue",
              "currency", "sessions", "page_views", "buy_box_pct", "unit_session_pct"]
     con.execute("CREATE OR REPLACE TEMP TABLE st_rows (_row BIGINT, date VARCHAR, marketplace "

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ..errors import InputError
 from .sniff import Sniffed, decode_to_utf8
@@ -242,6 +241,8 @@ def stage_records(
     con: duckdb.DuckDBPyConnection, records: Iterator[dict[str, Any]], header: list[str]
 ) -> Staged:
     """Stage records (JSON objects, spreadsheet rows) by name into ``stage``."""
+    import pyarrow as pa  # here: a CSV-only ingest never pays its import
+
     cols = ", ".join(f"c{i} VARCHAR" for i in range(len(header)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage_rows (_row BIGINT, {cols})")
     con.execute("CREATE OR REPLACE TEMP VIEW stage AS SELECT * FROM stage_rows")
