@@ -304,3 +304,44 @@ def test_a_missing_file_ingests_nothing(tmp_path, capsys):
                  str(tmp_path / "nope.csv"), "--brand", "Acme", "--incident", "x"]) == 1
     assert "nope.csv" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+
+
+# -- files of an earlier version, brands named by numbers --------------------------------------
+
+@pytest.fixture(scope="module")
+def mixed(sample_incident, exported, tmp_path_factory):
+    """The sample exported today under brand "1688", and its events as an earlier version
+    wrote them (the seven columns the scan reads) under brand "2046"."""
+    root = tmp_path_factory.mktemp("mixed")
+    export_incident(sample_incident, root, "1688", tables=("events",))
+    old = root / "events/marketplace=US/brand=2046/bottle-valve-2022.parquet"
+    old.parent.mkdir(parents=True)
+    duckdb.connect().execute(
+        f"COPY (SELECT {', '.join(EVENT_COLUMNS)} FROM read_parquet("
+        f"'{exported}/events/*/*/*.parquet', hive_partitioning = false)) TO '{old}' "
+        "(FORMAT parquet)")
+    return root
+
+
+def test_older_files_and_numbered_brands_scan_as_text(mixed):
+    """Columns are matched by name (a file without the new ones is read), and a brand
+    named by a number stays text: both brands, the same events, the same figures."""
+    for day in DAYS:
+        table = scan(mixed, as_of=day).table
+        assert sorted(set(table["brand"])) == ["1688", "2046"]
+        assert all(isinstance(b, str) for b in table["brand"])
+        new, old = (table[table["brand"] == b].drop(columns="brand").reset_index(drop=True)
+                    for b in ("1688", "2046"))
+        pd.testing.assert_frame_equal(new, old)
+        assert len(new) == 3
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17: apt-get "
+                    "install openjdk-17-jre-headless (.ci/run installs it)")
+@pytest.mark.slow
+def test_spark_reads_the_same_mixed_portfolio_as_duckdb(mixed):
+    pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
+    for day in DAYS:
+        duck = scan(mixed, as_of=day).table
+        spark = scan(mixed, as_of=day, engine="spark").table
+        pd.testing.assert_frame_equal(duck, spark, check_dtype=False)
