@@ -382,3 +382,41 @@ def test_spark_loads_each_table_with_the_declared_types(direct):
             *((c.name, spark_types[c.type]) for c in table.columns),
             ("marketplace", "string"), ("brand", "string")], name
         assert frame.count() == len(pd.read_parquet(root / name)), name
+
+
+def test_a_file_that_cannot_be_read_leaves_the_ones_before_it_exported(tmp_path, capsys):
+    root = tmp_path / "p"
+    assert main(["portfolio", "ingest", str(root), str(EXPORTS / "claims-pass.csv"),
+                 str(EXPORTS / "unknown-header-fail.csv"), "--brand", "Acme",
+                 "--incident", "x"]) == 1
+    assert "unknown-header-fail.csv" in capsys.readouterr().err
+    events = pd.read_parquet(root / "events")
+    assert len(events) == 3 and set(events["source"]) == {"claim"}
+
+
+@pytest.mark.parametrize("verb", ["portfolio ingest", "export-parquet"])
+def test_the_portfolios_routes_in_import_no_pandas(tmp_path, verb):
+    """One process per brand each morning: no pandas, scipy or plotly to import."""
+    import subprocess
+    import sys
+
+    if verb == "export-parquet":
+        folder = tmp_path / "s"
+        shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("store.duckdb*"))
+        (folder / "incident.yaml").write_text(
+            "incident: x\ntitle: x\nmarketplace: US\ncomplaints:\n"
+            "  - path: exports/fba_returns.txt\n", encoding="utf-8")
+        ingest_incident(load_incident(folder / "incident.yaml"))
+        args = ["export-parquet", str(folder / "incident.yaml"), str(tmp_path / "p"),
+                "--brand", "Acme"]
+    else:
+        args = ["portfolio", "ingest", str(tmp_path / "p"), str(EXPORTS / "claims-pass.csv"),
+                "--brand", "Acme", "--incident", "x", "--quiet"]
+    code = ("import runpy, sys; sys.argv = ['crisis-kit', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('crisis_kit', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert "HEAVY []" in done.stdout, done.stdout[-500:] + done.stderr[-2000:]
+    assert list((tmp_path / "p" / "events").rglob("*.parquet"))
