@@ -31,6 +31,12 @@ __all__ = ["Store", "open_store"]
 
 _SCHEMA_VERSION = "1"
 
+LATEST_ACTIONS = (
+    'SELECT * FROM actions QUALIFY row_number() OVER (PARTITION BY "at", lane, action, '
+    "channel, owner, ref ORDER BY ingest_seq DESC, source_row DESC) = 1")
+"""The actions as the kit reads them: an outreach action saved again with grown counts is
+stored once per version; only its latest ingested version is kept (:meth:`Store.actions`)."""
+
 
 class Store:
     """An open evidence store.
@@ -294,10 +300,7 @@ class Store:
         each version (the counts are part of its id); only the latest ingested version of
         the same time, lane, action, channel, owner and reference is returned.
         """
-        return self.con.execute(
-            'SELECT * FROM actions QUALIFY row_number() OVER (PARTITION BY "at", lane, action, '
-            "channel, owner, ref ORDER BY ingest_seq DESC, source_row DESC) = 1 "
-            'ORDER BY "at", action_id').df()
+        return self.con.execute(f'{LATEST_ACTIONS} ORDER BY "at", action_id').df()
 
     def files(self) -> pd.DataFrame:
         """Every ingest of every file, in order."""
