@@ -1,7 +1,8 @@
 """Benchmark: ``crisis-kit portfolio scan`` over a generated portfolio of 50,000,000 events.
 
 Generates (DuckDB ``COPY``, seeded, streaming: nothing is held in memory) a portfolio folder
-in the schema ``crisis-kit export-parquet`` writes (docs/scale.md): 500 brands with 10
+in the events columns the scan reads (the first seven of the schema ``crisis-kit
+export-parquet`` writes, docs/scale.md): 500 brands with 10
 ASINs each in five marketplaces, three years of reviews, seller feedback, returns and
 messages, hive-partitioned ``events/marketplace=../brand=../data_0.parquet``, each file in
 day order. Volume grows over the three years and is skewed across ASINs (a few sell a

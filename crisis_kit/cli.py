@@ -281,10 +281,46 @@ def _cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_parquet(args: argparse.Namespace) -> int:
-    from .portfolio import export_events
+    from .portfolio.workspace import export_incident
 
-    for path in export_events(args.incident, args.portfolio, args.brand):
+    for path in export_incident(args.incident, args.portfolio, args.brand):
         print(f"wrote {path}")
+    return 0
+
+
+def _cmd_portfolio_ingest(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .portfolio.workspace import ingest_files
+
+    done = ingest_files(args.portfolio, args.brand, args.incident, args.files,
+                        marketplace=args.marketplace, format=args.format,
+                        date=dt.date.fromisoformat(args.date) if args.date else None,
+                        encoding=args.encoding)
+    reports = done.reports
+    if args.json:
+        print(json.dumps({"store": str(done.store),
+                          "files": [r.as_json() | {"path": r.path} for r in reports],
+                          "rows": {key: sum(getattr(r, key) for r in reports)
+                                   for key in ("read", "accepted", "rejected", "duplicates")},
+                          "written": [str(p) for p in done.written]},
+                         ensure_ascii=False, indent=2))
+        return 0
+    if args.quiet:
+        return 0
+    for line in _summary_lines(reports):
+        print(line)
+    for report in reports:
+        for warning in report.warnings:
+            print(f"warning: {Path(report.path).name}: {warning}")
+    print(f"{len(reports)} files: read {sum(r.read for r in reports)} = accepted "
+          f"{sum(r.accepted for r in reports)} + rejected {sum(r.rejected for r in reports)} "
+          f"+ duplicates {sum(r.duplicates for r in reports)}")
+    if any(r.rejected for r in reports):
+        print(f"rejected rows and their reasons: the rejections table of {done.store}")
+    tables = sorted({p.parent.parent.parent.name for p in done.written})
+    print(f"portfolio {args.portfolio}: {len(done.written)} Parquet files of "
+          f"{args.incident} ({', '.join(tables) or 'no rows yet'})")
     return 0
 
 
@@ -442,7 +478,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=_cmd_compare)
 
     export = verbs.add_parser("export-parquet",
-                              help="write an incident's events into a portfolio folder")
+                              help="write an incident's events, sales, orders and actions into "
+                                   "a portfolio folder")
     export.add_argument("incident", help="the incident.yaml")
     export.add_argument("portfolio", help="the portfolio folder (created if missing)")
     export.add_argument("--brand", required=True, help="the brand the incident belongs to")
@@ -471,6 +508,26 @@ def _parser() -> argparse.ArgumentParser:
                       choices=["slack", "feishu", "dingtalk", "wecom"],
                       help="the bot's message shape (default slack)")
     scan.set_defaults(func=_cmd_portfolio_scan)
+
+    pingest = portfolio_verbs.add_parser(
+        "ingest", help="read export files straight into a portfolio folder, for one brand "
+                       "and incident (a store under PORTFOLIO/.stores, then its tables as Parquet)")
+    pingest.add_argument("portfolio", help="the portfolio folder (created if missing)")
+    pingest.add_argument("files", nargs="+", metavar="FILE", help="export files (any format "
+                         "`inspect` reads; a file ingested before counts as duplicates)")
+    pingest.add_argument("--brand", required=True, help="the brand the files belong to")
+    pingest.add_argument("--incident", required=True, metavar="NAME",
+                         help="the incident (or watch) they feed, a slug: [a-z0-9-]")
+    pingest.add_argument("--marketplace", help="US, UK, DE, JP, ...: how the files are read "
+                         "(time zone, date order, decimal mark) and the actions' partition "
+                         "(default US)")
+    pingest.add_argument("--format", help="the format's name, for every file (default: detected)")
+    pingest.add_argument("--date", type=_day_argument, help="the day of a Business Report "
+                         "(YYYY-MM-DD), when its file name does not say it")
+    pingest.add_argument("--encoding", help="force an encoding (default: detected)")
+    pingest.add_argument("--json", action="store_true", help="machine-readable output")
+    pingest.add_argument("--quiet", action="store_true", help="print nothing unless --json")
+    pingest.set_defaults(func=_cmd_portfolio_ingest)
     return parser
 
 

@@ -248,8 +248,8 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                    onset_day, asins=incident.asins or None, as_of=evidence.as_of)
     drivers = _when(onset_day, topics.drivers, events, onset_day,
                     crisis_days=t.crisis_window_days, before_days=t.baseline_days)
-    crisis = topics.crisis_window(events, onset_day, t.crisis_window_days).merge(
-        evidence.quotable, on="event_id", how="left")
+    crisis = topics.crisis_window(events, onset_day, t.crisis_window_days)
+    crisis = crisis.merge(evidence.words_of(crisis["event_id"]), on="event_id", how="left")
     quoted = topics.representatives(crisis, n=3, topics=_top_topics(drivers))
     sales_summary = _when(onset_day, sales.summarise, evidence.sales, onset_day, t.baseline_days,
                           t.sales_target, asins=incident.asins or None, actions=evidence.actions,
@@ -261,7 +261,7 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                                        evidence.as_of, tz, t.baseline_days)
     state = health.health(events, t.rating_window_days, t.negative_growth,
                           t.min_negative_per_day, as_of=evidence.as_of)
-    words = _distinctive(events, evidence.quotable, onset_day, state, t, incident.marketplace)
+    words = _distinctive(events, evidence, onset_day, state, t, incident.marketplace)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
                     voc, state, words, buyer_messages,
@@ -269,21 +269,26 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                     voice.beside(voc, events, onset_day))
 
 
-def _distinctive(events: pd.DataFrame, quotable: pd.DataFrame | None, onset_day: Any,
+def _distinctive(events: pd.DataFrame, evidence: Evidence, onset_day: Any,
                  state: health.Health | None, t: Any, marketplace: str) -> pd.DataFrame:
     """Phrases of the crisis window's negatives (the last 28 days when calm) against before."""
     empty = _frame(None, phrases.PHRASE_COLUMNS)
-    if quotable is None or quotable.empty or state is None:
+    if state is None or not evidence.has_words and (
+            evidence.quotable is None or evidence.quotable.empty):
         return empty
-    negative = events.loc[events["is_negative"].fillna(False).astype(bool),
-                          ["event_id", "local_date"]]
-    worded = negative.merge(quotable, on="event_id", how="inner")
     if onset_day is not None:
         start = pd.Timestamp(onset_day)
         days = t.crisis_window_days
     else:
         days = health.WINDOW_DAYS
         start = pd.Timestamp(state.day) - pd.Timedelta(days=days - 1)
+    # the two windows' negatives only: the recent one and the `days` before it
+    local = pd.to_datetime(events["local_date"])
+    inside = (local >= start - pd.Timedelta(days=days)) & (local <= start + pd.Timedelta(
+        days=days - 1))
+    negative = events.loc[events["is_negative"].fillna(False).astype(bool) & inside,
+                          ["event_id", "local_date"]]
+    worded = negative.merge(evidence.words_of(negative["event_id"]), on="event_id", how="inner")
     return phrases.distinctive_phrases(worded, start, start + pd.Timedelta(days=days - 1), days,
                                        marketplace=marketplace)
 

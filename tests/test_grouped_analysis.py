@@ -100,3 +100,38 @@ def test_the_benchmark_store_is_analysed_the_same_grouped_or_event_by_event(benc
         total = store.con.execute("SELECT count(*) FROM events").fetchone()[0]
     assert grouped.summary()["complaints"]["total"] == total == 20_000
     assert len(grouped.events) < total
+
+
+def test_the_engines_daily_figures_are_the_incidents_daily_series(sample_incident):
+    """One definition: the portfolio scan's Ibis daily figures (crisis_kit.engine.daily),
+    run on the incident's events, give the incident analysis's daily series day by day."""
+    import warnings
+
+    import ibis
+
+    from crisis_kit.engine.daily import daily_figures
+
+    events = load_evidence(sample_incident, words=False).events
+    frame = pd.DataFrame({
+        "marketplace": events["marketplace"].astype(str), "brand": "sample",
+        # an event without an ASIN is the incident's through its order: the scan counts
+        # per ASIN, so it gets one of its own here
+        "asin": events["asin"].astype(object).fillna("(its order)"),
+        "source": events["source"].astype(str),
+        "local_date": events["local_date"], "rating": events["rating"],
+        "is_negative": events["is_negative"], "topic": events["topic"].astype(str)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ibis 12 on DuckDB 2: deprecations of theirs
+        engine = daily_figures(ibis.memtable(frame)).execute()
+    per_day = engine.groupby(pd.to_datetime(engine["local_date"]))[
+        ["events", "negative", "rated", "rated_negative", "reviews", "stars"]].sum()
+    series = run_analysis(sample_incident).detection.negative_per_day.set_index("local_date")
+    series = series.loc[per_day.index]  # the incident's series is zero-filled between them
+    assert len(per_day) > 200
+    assert (series["events"] == per_day["events"]).all()
+    assert (series["negative"] == per_day["negative"]).all()
+    assert (series["rated"] == per_day["rated"]).all()
+    assert (series["rated_negative"] == per_day["rated_negative"]).all()
+    mean = per_day["stars"] / per_day["reviews"].where(per_day["reviews"] > 0)
+    pd.testing.assert_series_equal(series["mean_rating"], mean, check_names=False,
+                                   check_index_type=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +35,9 @@ class Evidence:
       before ``as_of``, about the incident's ASINs (or their orders, or no product named).
     - ``feedback_topics``: each row one topic of Amazon's Customer Feedback API for one of
       the incident's ASINs (or a browse node) over a period that starts on or before ``as_of``.
+    - ``quotable``: ``event_id``, ``title`` and ``text`` of every negative event of the
+      store, when they were read with the events (:meth:`words_of` reads the ones it is
+      asked for from the store otherwise).
     """
 
     events: pd.DataFrame
@@ -45,6 +49,22 @@ class Evidence:
     voc: pd.DataFrame | None = None
     messages: pd.DataFrame | None = None
     feedback_topics: pd.DataFrame | None = None
+    store_path: Path | None = None
+    has_words: bool = False
+    """Whether the store holds any negative event (and so words to quote)."""
+
+    def words_of(self, ids: pd.Series) -> pd.DataFrame:
+        """``event_id``, ``title`` and ``text`` of the negative events among ``ids``.
+
+        From ``quotable`` when it was read, else from the store (read-only): only the
+        complaints a step quotes or reads are read, never every customer's words.
+        """
+        if self.quotable is not None:
+            return self.quotable
+        if not self.has_words or self.store_path is None:
+            return pd.DataFrame({c: pd.Series(dtype="str") for c in ("event_id", "title", "text")})
+        with open_store(self.store_path, read_only=True) as store:
+            return store.negative_words(pd.unique(ids.dropna().astype(str)).tolist())
 
 
 def _day(value: str | dt.date | None) -> dt.date | None:
@@ -81,10 +101,13 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         if grouped:
             events = store.grouped_events(incident.asins or None,
                                           None if cut is None else cut.isoformat(),
-                                          sorted(ours))
+                                          sorted(ours), categories=_CODES)
         else:
             events = store.events(words=not slim)
-        quotable = store.negative_words() if slim else None
+        # grouped, the words are read per step, for the complaints it quotes (words_of)
+        quotable = store.negative_words() if slim and not grouped else None
+        has_words = slim and bool(store.con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0])
         messages = store.messages()
         amazon_topics = store.feedback_topics()
     if grouped:
@@ -92,7 +115,7 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         events = events.assign(topic=pd.Categorical(events["topic"], categories=names))
     else:
         events = _with_topics(events, tagged)
-    if not words and quotable is None:
+    if not words and quotable is None and not grouped:
         negative = events["is_negative"].fillna(False).astype(bool)
         quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
         events = events.drop(columns=["title", "text"])
@@ -127,7 +150,7 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
                     actions.reset_index(drop=True), files, cut, quotable,
                     voc.reset_index(drop=True), messages.reset_index(drop=True),
-                    amazon_topics.reset_index(drop=True))
+                    amazon_topics.reset_index(drop=True), incident.store_path, has_words)
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",

@@ -1,11 +1,12 @@
 """Portfolio watch: every ASIN of every brand scanned from one folder of Parquet.
 
-:func:`export_events` writes an incident's events into a portfolio folder, hive-partitioned
-by marketplace and brand (``events/marketplace=US/brand=mellowkin/<incident>.parquet``);
-:func:`scan` reads the whole folder through Ibis on DuckDB and says, for one day, which
-ASINs the seed rule fires on and of what kind, with their 30-day rating and its change,
-ranked. ``docs/scale.md`` describes the layout and what is not built yet (Spark, the HTML
-page, the webhook).
+The folder (:mod:`crisis_kit.portfolio.workspace`) holds the events, sales, orders and
+actions of many incidents and brands, hive-partitioned by marketplace and brand
+(``events/marketplace=US/brand=mellowkin/<incident>.parquet``), written by
+:func:`export_incident` from an incident's store or by :func:`ingest_files` straight from
+export files; :func:`scan` reads its events through Ibis on DuckDB (or Spark) and says,
+for one day, which ASINs the seed rule fires on and of what kind, with their 30-day
+rating and its change, ranked. ``docs/scale.md`` describes the layout and schemas.
 """
 
 from __future__ import annotations
@@ -14,18 +15,27 @@ import datetime as dt
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from ..config import Incident, load_incident
+from ..config import Incident
 from ..errors import InputError
-from ..store import open_store
+from .workspace import (
+    PORTFOLIO_TABLES,
+    READ_OPTIONS,
+    PortfolioIngest,
+    export_incident,
+    ingest_files,
+)
 
-__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "Scan", "export_events", "scan"]
+if TYPE_CHECKING:  # pandas only for the scan: the export and the ingest never need it
+    import pandas as pd
+
+__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",
+           "export_events", "export_incident", "ingest_files", "scan"]
 
 EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negative", "topic"]
-"""The portfolio's events schema (plus the ``marketplace`` and ``brand`` partition keys)."""
+"""The events columns the scan reads (the first seven of the events schema,
+``PORTFOLIO_TABLES["events"]``), plus the ``marketplace`` and ``brand`` partition keys."""
 
 SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshold",
                 "seed_fires", "statistical_fires", "p_value", "alert_kind", "week_share",
@@ -34,32 +44,12 @@ SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshol
 """Columns of :attr:`Scan.table`, one row per ASIN, most at risk first."""
 
 
-def _slug(value: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in value.strip().lower())
-    return cleaned.strip("-") or "unknown"
-
-
 def export_events(incident: Incident | str | Path, portfolio: str | Path, brand: str) -> list[Path]:
-    """Write the incident's events into ``portfolio``, one Parquet file per marketplace.
+    """Write the incident's events only into ``portfolio``, one Parquet file per marketplace.
 
-    Re-exporting the same incident replaces its files (the same bytes for the same store).
+    :func:`export_incident` writes all four tables (``crisis-kit export-parquet``).
     """
-    incident = incident if isinstance(incident, Incident) else load_incident(incident)
-    root = Path(portfolio)
-    written = []
-    with open_store(incident.store_path, read_only=True) as store:
-        markets = [m for (m,) in store.con.execute(
-            "SELECT DISTINCT marketplace FROM events ORDER BY 1").fetchall()]
-        for market in markets:
-            folder = root / "events" / f"marketplace={market}" / f"brand={_slug(brand)}"
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{_slug(incident.incident)}.parquet"
-            store.con.execute(
-                f"COPY (SELECT ? AS incident, asin, source, local_date, rating, is_negative, "
-                f"topic FROM events WHERE marketplace = ? ORDER BY local_date, event_id) "
-                f"TO '{target}' (FORMAT parquet)", [incident.incident, market])
-            written.append(target)
-    return written
+    return export_incident(incident, portfolio, brand, tables=("events",))
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,8 +93,7 @@ def _events(files: list[Path], root: Path, engine: str, spark_master: str | None
     import ibis
 
     if engine == "duckdb":
-        return ibis.duckdb.connect().read_parquet([str(f) for f in files],
-                                                  hive_partitioning=True)
+        return ibis.duckdb.connect().read_parquet([str(f) for f in files], **READ_OPTIONS)
     if engine != "spark":
         raise InputError(f"unknown engine {engine!r}", None, "use --engine duckdb or spark")
     try:
@@ -124,6 +113,8 @@ def _events(files: list[Path], root: Path, engine: str, spark_master: str | None
             "spark.sql.shuffle.partitions", "8")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    # partition values as text, as on DuckDB (READ_OPTIONS): a brand named 1688 stays a string
+    session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     frame = session.read.option("basePath", str(root / "events")).parquet(
         str(root / "events" / "marketplace=*" / "brand=*" / "*.parquet"))
     frame.createOrReplaceTempView("crisis_kit_events")
@@ -146,6 +137,8 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     InputError
         When the folder holds no events Parquet.
     """
+    import pandas as pd
+
     from ..analysis.detection.share import (
         KIND_ALPHA,
         MIN_BASELINE,

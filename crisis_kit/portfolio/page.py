@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..language import load_strings
 from . import Scan
+from .workspace import READ_OPTIONS
 
 __all__ = ["write_page", "SERIES_DAYS"]
 
@@ -73,7 +74,7 @@ def _series(portfolio: Path, scan: Scan) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
         con = ibis.duckdb.connect()
-        daily = daily_figures(con.read_parquet([str(f) for f in files], hive_partitioning=True))
+        daily = daily_figures(con.read_parquet([str(f) for f in files], **READ_OPTIONS))
         keep = daily.asin.isin(list(alerting["asin"])) & (daily.local_date >= ibis.date(first)) \
             & (daily.local_date <= ibis.date(scan.day))
         frame = daily.filter(keep).execute()

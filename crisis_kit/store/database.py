@@ -32,6 +32,12 @@ __all__ = ["Store", "open_store"]
 
 _SCHEMA_VERSION = "1"
 
+LATEST_ACTIONS = (
+    'SELECT * FROM actions QUALIFY row_number() OVER (PARTITION BY "at", lane, action, '
+    "channel, owner, ref ORDER BY ingest_seq DESC, source_row DESC) = 1")
+"""The actions as the kit reads them: an outreach action saved again with grown counts is
+stored once per version; only its latest ingested version is kept (:meth:`Store.actions`)."""
+
 
 class Store:
     """An open evidence store.
@@ -187,7 +193,8 @@ class Store:
         )
 
     def grouped_events(self, asins: list[str] | None = None, until: str | None = None,
-                       orders_of: list[str] | None = None) -> pd.DataFrame:
+                       orders_of: list[str] | None = None,
+                       categories: tuple[str, ...] = ()) -> pd.DataFrame:
         """The incident's events grouped in the engine: what an analysis counts, not every event.
 
         Each row holds ``n`` events. A negative event, a social mention and an event
@@ -203,46 +210,33 @@ class Store:
         ``asins`` (an event without an ASIN counts when its order held one of them,
         ``orders_of``' order ids, or when it is a social mention), up to the local day
         ``until``. Rows come in :meth:`events`' order (time, then id), groups first on ties.
+        The ``categories`` columns come as pandas categories (sorted, as ``astype`` makes
+        them), encoded in Arrow: their strings are never all made in pandas.
         """
-        where, params = ["TRUE"], []
-        if asins:
-            where.append("(e.asin IN (SELECT unnest(?::VARCHAR[])) OR (e.asin IS NULL AND "
-                         "(e.order_id IN (SELECT unnest(?::VARCHAR[])) OR e.source = 'social')))")
-            params += [list(asins), list(orders_of or [])]
-        if until is not None:
-            where.append("e.local_date <= ?::DATE")
-            params.append(until)
-        single = ("is_negative OR source = 'social' OR "
-                  "coalesce(trim(response), '') <> ''")
-        counted = ("source, marketplace, asin, parent_asin, local_date, date_precision, rating, "
-                   "reason, reason_group, status, disposition, is_negative")
-        sql = f"""
-            WITH e AS (
-                SELECT e.* EXCLUDE (title, text) REPLACE (coalesce(e.asin, o.asin) AS asin)
-                FROM events e
-                LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
-                           GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
-                  ON e.asin IS NULL AND o.order_id = e.order_id
-            ), kept AS (SELECT * FROM e WHERE {" AND ".join(where)})
-            SELECT * FROM (
-                SELECT *, 1::BIGINT AS n FROM kept WHERE {single}
-                UNION ALL BY NAME
-                SELECT {counted},
-                       CASE WHEN source IN ('review', 'seller_feedback') THEN NULL
-                            ELSE topic END AS topic,
-                       min(occurred_at) AS occurred_at, count(*)::BIGINT AS n
-                FROM kept WHERE NOT ({single})
-                GROUP BY ALL
-            )
-            ORDER BY occurred_at, event_id NULLS FIRST, source, asin, local_date, rating,
-                     reason, reason_group, status, disposition, topic, is_negative
-        """
-        return self._to_frame(self.con.sql(sql, params=params).to_arrow_table())
+        import pyarrow.compute as pc
 
-    def negative_words(self) -> pd.DataFrame:
-        """``event_id``, ``title`` and ``text`` of every negative event (the quotable ones)."""
-        return self.frame("SELECT event_id, title, text FROM events WHERE is_negative "
-                          "ORDER BY event_id")
+        sql, params = grouped_events_sql(asins, until, orders_of)
+        table = self.con.sql(sql, params=params).to_arrow_table()
+        for name in categories:
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+        frame = self._to_frame(table)
+        for name in categories:
+            column = frame[name]
+            frame[name] = column.cat.reorder_categories(sorted(column.cat.categories))
+        return frame
+
+    def negative_words(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """``event_id``, ``title`` and ``text`` of every negative event (the quotable ones).
+
+        Only those whose id is in ``ids`` when given.
+        """
+        if ids is None:
+            return self.frame("SELECT event_id, title, text FROM events WHERE is_negative "
+                              "ORDER BY event_id")
+        return self._to_frame(self.con.sql(
+            "SELECT event_id, title, text FROM events WHERE is_negative AND event_id IN "
+            "(SELECT unnest(?::VARCHAR[])) ORDER BY event_id", params=[ids]).to_arrow_table())
 
     def sales(self) -> pd.DataFrame:
         """Daily sales: Business Report and Sales and Traffic rows, and order lines per day.
@@ -307,10 +301,7 @@ class Store:
         each version (the counts are part of its id); only the latest ingested version of
         the same time, lane, action, channel, owner and reference is returned.
         """
-        return self.con.execute(
-            'SELECT * FROM actions QUALIFY row_number() OVER (PARTITION BY "at", lane, action, '
-            "channel, owner, ref ORDER BY ingest_seq DESC, source_row DESC) = 1 "
-            'ORDER BY "at", action_id').df()
+        return self.con.execute(f'{LATEST_ACTIONS} ORDER BY "at", action_id').df()
 
     def files(self) -> pd.DataFrame:
         """Every ingest of every file, in order."""
@@ -331,6 +322,56 @@ class Store:
             self.con.execute(f"COPY (SELECT {columns} FROM {name}) TO '{target}' (FORMAT parquet)")
             written.append(target)
         return written
+
+
+
+GROUPED_LEAVE_OUT = ("title", "text", "author_hash", "verified", "ingest_seq")
+"""Columns of the events table :meth:`Store.grouped_events` does not read."""
+
+
+def grouped_events_sql(asins: list[str] | None = None, until: str | None = None,
+                       orders_of: list[str] | None = None) -> tuple[str, list]:
+    """The SQL of :meth:`Store.grouped_events` and its parameters."""
+    where, params = ["TRUE"], []
+    if asins:
+        where.append("(e.asin IN (SELECT unnest(?::VARCHAR[])) OR (e.asin IS NULL AND "
+                     "(e.order_id IN (SELECT unnest(?::VARCHAR[])) OR e.source = 'social')))")
+        params += [list(asins), list(orders_of or [])]
+    if until is not None:
+        where.append("e.local_date <= ?::DATE")
+        params.append(until)
+    single = "(is_negative OR source = 'social' OR coalesce(trim(response), '') <> '')"
+    counted = ("source, marketplace, asin, parent_asin, local_date, date_precision, rating, "
+               "reason, reason_group, status, disposition, is_negative")
+    # what no figure reads stays in the store: the words (read per quote), the author's
+    # salted hash, the verified flag, the ingest's number (a scan of every event's hash
+    # alone costs the engine tens of MB)
+    names = ", ".join(c for c in TABLES["events"].names if c not in GROUPED_LEAVE_OUT)
+    # The two halves are two scans, not one CTE read twice (DuckDB would materialise
+    # it: every column of every event, 0.7 GB for a million): the narrow counted
+    # columns of every event, and every column of the few events of their own.
+    events = f"""
+        (SELECT e.* EXCLUDE ({", ".join(GROUPED_LEAVE_OUT)})
+                REPLACE (coalesce(e.asin, o.asin) AS asin)
+         FROM events e
+         LEFT JOIN (SELECT order_id, any_value(asin) AS asin FROM orders
+                    GROUP BY order_id HAVING count(DISTINCT asin) = 1) o
+           ON e.asin IS NULL AND o.order_id = e.order_id) e
+        WHERE {" AND ".join(where)}"""
+    sql = f"""
+        SELECT {names}, 1::BIGINT AS n FROM {events} AND {single}
+        UNION ALL BY NAME
+        SELECT {counted},
+               CASE WHEN source IN ('review', 'seller_feedback') THEN NULL
+                    ELSE topic END AS topic,
+               min(occurred_at) AS occurred_at, count(*)::BIGINT AS n
+        FROM {events} AND NOT {single}
+        GROUP BY ALL
+        ORDER BY occurred_at, event_id NULLS FIRST, source, asin, local_date, rating,
+                 reason, reason_group, status, disposition, topic, is_negative
+    """
+    params = params + params
+    return sql, params
 
 
 def _settings(path: Path) -> dict[str, str]:
