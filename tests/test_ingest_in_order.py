@@ -14,7 +14,7 @@ import io
 
 import pytest
 
-from crisis_kit.ingest import FileSpec, ingest_file, stage
+from crisis_kit.ingest import FileSpec, ingest_file, stage, values
 from crisis_kit.ingest import load as load_module
 from crisis_kit.store import open_store
 
@@ -32,10 +32,14 @@ def review(i: int, rating: str = "5", asin: str = "B0EXAMPLE1") -> list[str]:
             "Color: Blue", ""]
 
 
-def export(path) -> None:
+def export(path, clean: bool = False) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
+    if clean:
+        writer.writerows(review(i, rating=str(i % 5 + 1)) for i in range(1, 400))
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        return
     for i in range(1, 400):
         writer.writerow(review(i, rating="7" if i == 50 else "5" if i % 4 else "1"))
         if i == 100:
@@ -54,9 +58,9 @@ def export(path) -> None:
 def read(tmp_path, path, large: bool, monkeypatch):
     numbered = []
 
-    def spy(con, staged, table):
-        numbered.append(table)
-        NUMBER_ROWS(con, staged, table)
+    def spy(con, staged, rows, view, sha):
+        numbered.append(view)
+        NUMBER_ROWS(con, staged, rows, view, sha)
 
     monkeypatch.setattr(load_module, "number_rows", spy)
     monkeypatch.setattr(stage, "PARALLEL_BYTES", 0 if large else 10**12)
@@ -102,6 +106,33 @@ def test_a_large_returns_report_keeps_the_staged_table(tmp_path, monkeypatch):
     assert large.to_dict() == small.to_dict() and large_tables == small_tables
 
 
+def test_a_plan_that_may_reorder_rows_falls_back_to_the_staged_table(tmp_path, monkeypatch):
+    """Were the returns report taken for one pass, DuckDB's plan (a join: the reason's
+    group) could insert its rows in any order: the plan is read first, and the staged
+    table numbers the rows instead."""
+    path = FIXTURES / "exports" / "fba-returns-pass.txt"
+    small, small_tables, _ = read(tmp_path, path, False, monkeypatch)
+    monkeypatch.setattr(load_module, "in_order", lambda fmt, index: True)
+    large, large_tables, numbered = read(tmp_path, path, True, monkeypatch)
+    assert numbered == []
+    assert large.to_dict() == small.to_dict() and large_tables == small_tables
+
+
+def test_keeps_order_reads_the_plan():
+    import duckdb
+
+    con = duckdb.connect()
+    fixture = FIXTURES / "exports" / "rating-7-fail.csv"
+    con.execute(f"CREATE TEMP VIEW stage AS SELECT * FROM read_csv('{fixture}', header = true)")
+    assert stage.keeps_order(con, "SELECT upper(\"Title\") AS t FROM stage")
+    verified = values.boolean('"Verified"')
+    assert stage.keeps_order(con, f"SELECT {verified} FROM stage")
+    # an IN of many constants is planned as a join; so is a window
+    assert not stage.keeps_order(con, "SELECT \"Title\" IN ('a','b','c','d','e','f','g','h') "
+                                      "FROM stage")
+    assert not stage.keeps_order(con, "SELECT row_number() OVER () FROM stage")
+
+
 def test_the_digest_taken_while_reading_is_the_files_and_a_repeat_is_still_seen(
         tmp_path, monkeypatch):
     """A large file never ingested under its name and size is hashed while DuckDB reads it."""
@@ -121,3 +152,25 @@ def test_the_digest_taken_while_reading_is_the_files_and_a_repeat_is_still_seen(
     assert files == [(digest, 397, 1), (digest, 0, 398)]
     assert stored == [(digest,)] and refused == [(digest,)]
     assert (again.read, again.duplicates, again.rejected) == (first.read, 398, 3)
+
+
+def test_a_clean_large_export_is_numbered_by_a_view_and_the_next_file_reads(
+        tmp_path, monkeypatch):
+    """Nothing refused: the candidates stay a numbered view over the one-pass table (an
+    UPDATE's changes would stay in memory DuckDB cannot spill), dropped after the file."""
+    path = tmp_path / "reviews.csv"
+    export(path, clean=True)
+    small, small_tables, _ = read(tmp_path, path, False, monkeypatch)
+    large, large_tables, numbered = read(tmp_path, path, True, monkeypatch)
+    assert numbered == ["cand"]
+    assert large.to_dict() == small.to_dict() and large_tables == small_tables
+    assert (large.read, large.accepted) == (399, 399)
+    with open_store(tmp_path / "again.duckdb") as store:
+        first = ingest_file(store, FileSpec(path))
+        views = store.con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary "
+                                  "AND view_name = 'cand'").fetchone()[0]
+        monkeypatch.setattr(stage, "PARALLEL_BYTES", 10**12)
+        second = ingest_file(store, FileSpec(FIXTURES / "exports" / "rating-7-fail.csv"))
+    assert views == 0  # the next file makes its own table
+    assert first.accepted == 399 and second.read == second.accepted + second.rejected
+    assert second.rejected == 1

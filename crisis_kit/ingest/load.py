@@ -13,8 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,11 @@ from .stage import (
     Rejection,
     Staged,
     finish_delimited,
+    keeps_order,
     number_rows,
     read_json_records,
     stage_delimited,
+    stage_in_table,
     stage_records,
     temp_workdir,
 )
@@ -370,52 +372,92 @@ def _ingest_file(store: Store, spec: FileSpec, pool: ThreadPoolExecutor) -> Inge
         again = _already_ingested(store, spec, sha)
         if again is not None:
             return again
-    with temp_workdir() as tmp:
-        fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
-        index = {normalise_header(h): i for i, h in enumerate(staged.header)}
-        target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
-                        _day_of(spec, fmt))
-        if fmt.table == "events":
-            load_reason_map(con)  # return reasons' groups: only events read them
-        if ready is not None:
-            select = _ready_sales_sql(con, ready, target)
-        else:
-            select = _BUILDERS[fmt.table](fmt, index, target)
-        _build_candidates(con, fmt, select, path)
+    one_pass = False
+    try:
+        with temp_workdir() as tmp:
+            fmt, encoding, staged, ready = _stage(con, spec, Path(tmp))
+            one_pass = staged.unnumbered is not None
+            if hashing is not None and not one_pass:
+                sha = hashing.result()  # the staged parse overlapped it: the SQL gets it
+            report = _normalise_and_commit(store, spec, fmt, encoding, staged, ready, sha,
+                                           hashing if one_pass else None)
+    finally:
+        if one_pass:
+            _drop_one_pass(con)
+    return report
+
+
+def _drop_one_pass(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a one-pass file's candidates (a view ``cand`` over ``cand_rows``) if still there."""
+    if con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary "
+                   "AND view_name = 'cand'").fetchone()[0]:
+        con.execute("DROP VIEW cand")
+    con.execute("DROP TABLE IF EXISTS cand_rows")
+
+
+def _normalise_and_commit(store: Store, spec: FileSpec, fmt: Format, encoding: str,
+                          staged: Staged, ready: list[dict[str, Any]] | None, sha: str,
+                          hashing: Future | None) -> IngestReport:
+    con = store.con
+    path = spec.path
+    index = {normalise_header(h): i for i, h in enumerate(staged.header)}
+    target = Target(spec.marketplace, path.name, sha, store.salt, spec.source,
+                    _day_of(spec, fmt))
+    if fmt.table == "events":
+        load_reason_map(con)  # return reasons' groups: only events read them
+    if ready is not None:
+        select = _ready_sales_sql(con, ready, target)
+    else:
+        select = _BUILDERS[fmt.table](fmt, index, target)
+    if staged.unnumbered and not keeps_order(con, select):
+        stage_in_table(con, staged, path)  # the rows numbered by the staged table instead
         if hashing is not None:
             sha = hashing.result()
-            con.execute("UPDATE cand SET source_sha256 = ?", [sha])
-        if staged.unnumbered:
-            number_rows(con, staged, "cand")
-        personal = _personal_columns(fmt, staged.header)
-        raw_of = _raw_of_rejected(con, staged.header, personal)
-        if staged.deferred:
-            finish_delimited(con, staged, "cand")
-            staged.rejections = [
-                Rejection(r.row, r.column, r.reason, _redact_line(r.raw, staged.delimiter, personal))
-                for r in staged.rejections
-            ]
-        report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read,
-                              sheet=staged.sheet, header_row=staged.header_row,
-                              day=target.date)
-        report.unknown_columns = [
-            h for h in staged.header if normalise_header(h) not in fmt.known_columns
+            select = _BUILDERS[fmt.table](fmt, index, replace(target, source_sha256=sha))
+    if staged.unnumbered:
+        # one pass: parsed and normalised into cand_rows, seen numbered as cand
+        _build_candidates(con, fmt, select, path, "cand_rows")
+        if hashing is not None:
+            sha = hashing.result()
+        number_rows(con, staged, "cand_rows", "cand", sha)
+        if staged.lossy_rows or con.execute(
+                "SELECT (SELECT count(*) FROM stage_rejects) + "
+                "(SELECT count(*) FROM cand WHERE _reject_reason IS NOT NULL)").fetchone()[0]:
+            # refused rows are renumbered and marked by UPDATE: a table of its own
+            con.execute("CREATE OR REPLACE TEMP TABLE cand_numbered AS SELECT * FROM cand")
+            _drop_one_pass(con)
+            con.execute("ALTER TABLE cand_numbered RENAME TO cand")
+    else:
+        _build_candidates(con, fmt, select, path)
+    personal = _personal_columns(fmt, staged.header)
+    raw_of = _raw_of_rejected(con, staged.header, personal)
+    if staged.deferred:
+        finish_delimited(con, staged, "cand")
+        staged.rejections = [
+            Rejection(r.row, r.column, r.reason, _redact_line(r.raw, staged.delimiter, personal))
+            for r in staged.rejections
         ]
-        # raw_of holds every row the normaliser refused (their cells, when the file has a
-        # header): when it is empty, the queries for refused rows below need not run
-        refused = bool(raw_of) or not staged.header
-        if refused:
-            _mark_repeated_headers(con, staged.header)
-        if fmt.table == "actions":
-            _refuse_bad_actions(con, path)
-        if fmt.table == "sales":
-            refused = _refuse_conflicting_figures(con) or refused
-            report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
-        if staged.materialised:
-            # the staged copy of a large file is read no more: its memory goes to the insert
-            con.execute("DROP VIEW stage")
-            con.execute("DROP TABLE stage_rows")
-        _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
+    report = IngestReport(str(path), fmt.name, encoding, fmt.table, read=staged.rows_read,
+                          sheet=staged.sheet, header_row=staged.header_row,
+                          day=target.date)
+    report.unknown_columns = [
+        h for h in staged.header if normalise_header(h) not in fmt.known_columns
+    ]
+    # raw_of holds every row the normaliser refused (their cells, when the file has a
+    # header): when it is empty, the queries for refused rows below need not run
+    refused = bool(raw_of) or not staged.header
+    if refused:
+        _mark_repeated_headers(con, staged.header)
+    if fmt.table == "actions":
+        _refuse_bad_actions(con, path)
+    if fmt.table == "sales":
+        refused = _refuse_conflicting_figures(con) or refused
+        report.warnings.extend(_currency_warnings(con, fmt, spec.marketplace))
+    if staged.materialised:
+        # the staged copy of a large file is read no more: its memory goes to the insert
+        con.execute("DROP VIEW stage")
+        con.execute("DROP TABLE stage_rows")
+    _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
     return report
 
 
@@ -468,11 +510,12 @@ def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | 
 
 
 def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
-                      path: Path) -> None:
-    """Normalise the staged rows once into ``cand`` (the file is parsed here, once)."""
+                      path: Path, table: str = "cand") -> None:
+    """Normalise the staged rows once into ``table`` (the file is parsed here, once)."""
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE cand AS SELECT *, source_row AS _ordinal FROM ({select})"
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"SELECT *, source_row AS _ordinal FROM ({select})"
         )
     except duckdb.Error as exc:
         raise InputError(

@@ -24,6 +24,7 @@ from .sniff import Sniffed, decode_to_utf8
 from .values import sql_str
 
 __all__ = ["Rejection", "Staged", "stage_delimited", "finish_delimited", "number_rows",
+           "keeps_order", "stage_in_table",
            "stage_records", "read_json_records", "MAX_LINE_BYTES"]
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -129,21 +130,7 @@ def stage_delimited(
                     f"SELECT CAST(NULL AS BIGINT) AS _row, * FROM {scan}")
         materialised = False
     elif materialised:
-        # A large file is parsed into a table by every core, in file order (DuckDB keeps
-        # the insertion order), so a row's number is its rowid: numbering rows while
-        # reading (row_number() OVER ()) would hold the parse and every value parser
-        # after it to one thread.
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE stage_rows AS SELECT * FROM {scan}")
-        except duckdb.Error as exc:
-            raise InputError(
-                f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
-                str(path),
-                "check that it is a delimited export; open it in a text editor to see its "
-                "first lines, or export it again",
-            ) from None
-        con.execute("CREATE OR REPLACE TEMP VIEW stage AS "
-                    "SELECT rowid + 1 AS _row, * FROM stage_rows")
+        _stage_table(con, scan, path)
     else:
         # A view: a small file is parsed once, by the statement that normalises it.
         con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
@@ -155,13 +142,63 @@ def stage_delimited(
                   >= PARALLEL_BYTES else None)
 
 
-def number_rows(con: duckdb.DuckDBPyConnection, staged: Staged, table: str) -> None:
-    """Number the candidates of an ``unnumbered`` staging by their place (one per row).
+def _stage_table(con: duckdb.DuckDBPyConnection, scan: str, path: Path) -> None:
+    """Parse a large file into ``stage_rows`` on every core; ``stage`` numbers by rowid.
 
+    In file order (DuckDB keeps the insertion order of a plain scan), so a row's number is
+    its rowid: numbering rows while reading (row_number() OVER ()) would hold the parse
+    and every value parser after it to one thread.
+    """
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage_rows AS SELECT * FROM {scan}")
+    except duckdb.Error as exc:
+        raise InputError(
+            f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
+            str(path),
+            "check that it is a delimited export; open it in a text editor to see its "
+            "first lines, or export it again",
+        ) from None
+    con.execute("CREATE OR REPLACE TEMP VIEW stage AS SELECT rowid + 1 AS _row, * FROM stage_rows")
+
+
+ORDER_KEEPING = frozenset({"PROJECTION", "FILTER", "READ_CSV"})
+"""Plan operators through which DuckDB keeps the rows of a scan in order into a table."""
+
+
+def keeps_order(con: duckdb.DuckDBPyConnection, select: str) -> bool:
+    """Whether DuckDB's plan of ``select`` holds only operators that keep the scan's order.
+
+    A join (DuckDB plans an ``IN`` of many constants as one), a window, an aggregate or a
+    union lets a parallel insert take the rows in any order.
+    """
+    plan = json.loads(con.execute(f"EXPLAIN (FORMAT json) {select}").fetchall()[0][1])
+    names, todo = set(), list(plan)
+    while todo:
+        node = todo.pop()
+        names.add(node.get("name"))
+        todo.extend(node.get("children", ()))
+    return names <= ORDER_KEEPING
+
+
+def stage_in_table(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -> None:
+    """Turn an ``unnumbered`` staging into a staged table (its plan would not keep order)."""
+    _stage_table(con, staged.unnumbered, path)
+    staged.unnumbered = None
+    staged.materialised = True
+
+
+def number_rows(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str, view: str,
+                sha: str) -> None:
+    """Show the one-pass candidates ``rows`` (one per row, in order) as ``view``, numbered.
+
+    A candidate's number is its place (``rowid + 1``) and its file's digest is ``sha``
+    (taken while the file was read): given by the view, not written by an ``UPDATE``,
+    whose changes DuckDB keeps in memory it cannot spill (5M rows ran out of 1 GB).
     ``stage`` then numbers the file's rows as read (for the cells of refused rows: read
     again, on one core, only when a row was refused).
     """
-    con.execute(f"UPDATE {table} SET source_row = rowid + 1, _ordinal = rowid + 1")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * REPLACE (rowid + 1 AS "
+                f"source_row, rowid + 1 AS _ordinal, {sql_str(sha)} AS source_sha256) FROM {rows}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
                 f"SELECT row_number() OVER () AS _row, * FROM {staged.unnumbered}")
     staged.unnumbered = None
