@@ -195,7 +195,16 @@ def _normalise(store: Store, run: list[_Plan]) -> dict[int, tuple[int, list[str]
                     per_file=True)
     con.execute(f"CREATE OR REPLACE TEMP TABLE batch_cand AS {sales_sql(first.fmt, index, target)}")
     con.execute("DROP VIEW stage")
+    # each file's rows together and the files in their order, or nothing is plain
+    scattered = con.execute("""
+        SELECT count(*) FILTER (last - first + 1 <> n OR first <= before) FROM (
+            SELECT *, lag(last) OVER (ORDER BY _file) AS before FROM (
+                SELECT f._file, min(r.rowid) AS first, max(r.rowid) AS last, count(*) AS n
+                FROM batch_rows r JOIN batch_files f ON f.path = r.filename GROUP BY f._file))
+        """).fetchone()[0]
     con.execute("DROP TABLE batch_rows")
+    if scattered:
+        return {}
 
     key = ", ".join(f'"{k}"' for k in TABLES["sales"].key)
     same_key = " AND ".join(f't."{k}" IS NOT DISTINCT FROM c."{k}"' for k in TABLES["sales"].key)
