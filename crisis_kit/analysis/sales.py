@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..schemas import SALES_SOURCE_PRIORITY
 from .volume import DayLike, as_day, day_index
 
 __all__ = [
     "DAILY_COLUMNS", "MARKER_COLUMNS", "MILESTONE_COLUMNS", "PHASES", "PHASE_COLUMNS",
     "SOURCE_PRIORITY", "SalesSummary", "daily_units", "summarise", "baseline_units", "sales_index"]
 
-SOURCE_PRIORITY = ("business_report", "sales_traffic", "orders")
+SOURCE_PRIORITY = SALES_SOURCE_PRIORITY
 """Which source wins when several report the same marketplace, ASIN and day (first wins)."""
 
 UNITS_COLUMNS = ["local_date", "units", "sessions", "unit_session_pct", "sources"]

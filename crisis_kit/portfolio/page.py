@@ -128,7 +128,8 @@ def write_page(scan: Scan, portfolio: str | Path, path: str | Path, lang: str = 
     taxonomy = load_taxonomy()
     table = scan.table
     headers = [p["asin"], p["marketplace"], p["brand"], p["today"], p["threshold"],
-               p["kind"], p["week_share"], p["rating_30"], p["rating_change"], p["topic"]]
+               p["kind"], p["week_share"], p["rating_30"], p["rating_change"], p["topic"],
+               p["sales_index"]]
     kinds = {"volume-driven": p["volume_driven"], "share-driven": p["share_driven"]}
     rows = []
     for r in table.itertuples():
@@ -148,6 +149,7 @@ def write_page(scan: Scan, portfolio: str | Path, path: str | Path, lang: str = 
              "number": True},
             {"text": taxonomy.label(r.leading_topic, lang)
              if isinstance(r.leading_topic, str) else ""},
+            {"text": s.number(r.sales_index, "decimal"), "number": True},
         ]})
     series = _series(Path(portfolio), scan)
     figure = _figure(series, {"negative": p["negative"], "rating": p["rating"]}) \
