@@ -1,4 +1,5 @@
-"""Portfolio scan on DuckDB through Ibis, checked against pandas on the exported events."""
+"""Portfolio scan on DuckDB through Ibis, checked against pandas on the exported events
+and sales (and against the incident's own sales rules), and on Spark against DuckDB."""
 
 from __future__ import annotations
 
@@ -101,6 +102,10 @@ def test_cli_exit_codes_and_json(portfolio, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["day"] == DAY and out["alerting"] == 1
     assert out["asins"][0]["asin"] == "B0SAMPLE01"
+    first = out["asins"][0]  # its Business Report: 250 units in 7 days, 37.929 a day before
+    assert (first["units_7"], first["baseline_units_per_day"], first["sales_index"]) == (
+        250.0, 37.929, 94.162) and out["baseline_days"] == 28
+    assert round(100 * 250 / 7 / 37.929, 1) == 94.2
     assert main(["portfolio", "scan", str(portfolio), "--as-of", "2022-04-20"]) == 0
     assert "0 of 3 ASINs alerting" in capsys.readouterr().out
 
@@ -110,8 +115,9 @@ def test_an_empty_portfolio_says_how_to_fill_it(tmp_path, capsys):
     assert "export-parquet" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("lang, words", [("en", ["Portfolio watch", "1 of 3 ASINs alerting"]),
-                                         ("zh", ["店铺组合监控", "3 个 ASIN 中有 1 个触发预警"])])
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Portfolio watch", "1 of 3 ASINs alerting", "Sales index, 7 days (baseline 100)"]),
+    ("zh", ["店铺组合监控", "3 个 ASIN 中有 1 个触发预警", "7 天销量指数（基线 100）"])])
 def test_the_offline_page(portfolio, tmp_path, lang, words):
     import re
 
@@ -127,6 +133,7 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
     assert "B0SAMPLE01 (US, mellowkin)" in html
+    assert '<td class="n">94.2</td></tr>' in html  # B0SAMPLE01's sales index, the last cell
 
 
 def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
@@ -163,26 +170,6 @@ def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
     assert text.startswith("crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs")
     assert "B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality" in text
     assert received[0]["crisis_kit"]["alerting"] == 1
-
-
-# -- the same scan on Spark (local[2]) ------------------------------------------------------
-
-def _java() -> bool:
-    import shutil
-
-    return shutil.which("java") is not None
-
-
-@pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
-                    "openjdk-17-jre-headless (.ci/run installs it)")
-@pytest.mark.slow
-def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio):
-    pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
-    for day in (DAY, "2022-06-01", "2022-08-31"):
-        duck = scan(portfolio, as_of=day).table
-        spark = scan(portfolio, as_of=day, engine="spark").table
-        pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
-                                      check_dtype=False)
 
 
 # -- sales: one source per ASIN-day, the 7 days against the baseline ------------------------
@@ -414,3 +401,27 @@ def test_sample_sales_index_equals_the_incident_summary(portfolio, sample_incide
         assert row["baseline_units_per_day"] == round(incident.baseline_units_per_day, 3)
         assert row["sales_index"] == round(100 * incident.latest_index, 3)
         assert row["units_7"] == incident.daily["units"].tail(7).sum()
+
+
+# -- the same scan on Spark (local[2]) ------------------------------------------------------
+
+def _java() -> bool:
+    import shutil
+
+    return shutil.which("java") is not None
+
+
+@pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
+                    "openjdk-17-jre-headless (.ci/run installs it)")
+@pytest.mark.slow
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio):
+    """The sample (events, a Business Report and the orders file) on three days, and the
+    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two."""
+    pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
+    for root, day in [(portfolio, DAY), (portfolio, "2022-06-01"), (portfolio, "2022-08-31"),
+                      (sales_portfolio, SALES_DAY), (sales_portfolio, dt.date(2024, 3, 29))]:
+        duck = scan(root, as_of=day).table
+        spark = scan(root, as_of=day, engine="spark").table
+        assert duck["sales_index"].notna().sum() >= 2
+        pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
+                                      check_dtype=False)
