@@ -281,10 +281,14 @@ def _cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_parquet(args: argparse.Namespace) -> int:
-    from .portfolio.workspace import export_incident
+    from .config import load_incident
+    from .portfolio.workspace import export_incident, manifest_path
 
     for path in export_incident(args.incident, args.portfolio, args.brand):
         print(f"wrote {path}")
+    manifest = manifest_path(args.portfolio, args.brand, load_incident(args.incident).incident)
+    if manifest.exists():  # where the incident's report is, for the portfolio page
+        print(f"wrote {manifest}")
     return 0
 
 

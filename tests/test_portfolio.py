@@ -110,7 +110,9 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     assert html.count(get_plotlyjs()) == 1 and 'id="portfolio-charts"' in html
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
-    assert "B0SAMPLE01 (US, mellowkin)" in html
+    assert ("B0SAMPLE01 (US, mellowkin)" if lang == "en" else "B0SAMPLE01（US，mellowkin）") in html
+    # the sample incident exported: its report's path and command, as text
+    assert "crisis-kit report " in html and "bottle-valve-2022.html</code>" in html
 
 
 def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
