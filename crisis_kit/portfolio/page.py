@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..language import load_strings
+from ..language import Strings, load_strings
 from . import Scan
 from .workspace import READ_OPTIONS
 
@@ -53,7 +53,7 @@ h3 { font-size: 1rem; margin: 1.5rem 0 0.2rem; }
 section.panel { border-top: 1px solid #e5e7eb; }
 p.sources { font-size: 0.85rem; font-weight: 600; margin: 0.3rem 0; }
 ul.incidents { font-size: 0.85rem; margin: 0; padding-left: 1.2rem; }
-ul.incidents dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.6rem;
+ul.incidents dl { display: grid; grid-template-columns: fit-content(18rem) 1fr; gap: 0.1rem 0.6rem;
                   margin: 0.2rem 0 0.6rem; }
 ul.incidents dt { color: #4b5563; } ul.incidents dd { margin: 0; overflow-wrap: anywhere; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
@@ -161,7 +161,9 @@ def _figure(series: pd.DataFrame, labels: dict[str, str], div_id: str) -> str:
     fig.update_layout(height=260, margin={"t": 20, "b": 30, "l": 40, "r": 40},
                       template="none", paper_bgcolor="white", plot_bgcolor="white",
                       font={"color": "#2a3f5f"}, legend={"orientation": "h"},
-                      xaxis=grid, yaxis={**grid, "rangemode": "tozero"},
+                      xaxis={**grid, "type": "date", "tickformat": labels["date_tickformat"],
+                             "hoverformat": labels["date_hoverformat"]},
+                      yaxis={**grid, "rangemode": "tozero"},
                       yaxis2={"overlaying": "y", "side": "right", "range": [1, 5], "dtick": 1,
                               "showgrid": False, "automargin": True})
     return pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id,
@@ -199,7 +201,7 @@ def _incident_lines(record: dict | None, brand: str, portfolio: Path,
     return lines
 
 
-def _panels(portfolio: Path, scan: Scan, p: dict[str, str]) -> list[dict[str, Any]]:
+def _panels(portfolio: Path, scan: Scan, s: Strings, p: dict[str, str]) -> list[dict[str, Any]]:
     """One panel per alerting (marketplace, brand, asin), in the ranking's order."""
     from .workspace import read_manifests, slug
 
@@ -208,7 +210,10 @@ def _panels(portfolio: Path, scan: Scan, p: dict[str, str]) -> list[dict[str, An
     frame, sources = _daily(portfolio, scan)
     series = _series(frame, scan.day)
     manifests = read_manifests(portfolio)
-    labels = {"negative": p["negative"], "rating": p["rating"]}
+    formats = s.section("formats")
+    labels = {"negative": p["negative"], "rating": p["rating"],
+              "date_tickformat": formats["date_tickformat"],
+              "date_hoverformat": formats["date_hoverformat"]}
     panels = []
     for i, r in enumerate(scan.alerting.itertuples()):
         key = (r.marketplace, r.brand, r.asin)
@@ -262,7 +267,7 @@ def write_page(scan: Scan, portfolio: str | Path, path: str | Path, lang: str = 
             {"text": taxonomy.label(r.leading_topic, lang)
              if isinstance(r.leading_topic, str) else ""},
         ]})
-    panels = _panels(Path(portfolio), scan, p)
+    panels = _panels(Path(portfolio), scan, s, p)
     env = jinja2.Environment(autoescape=True)
     html = env.from_string(_PAGE).render(
         html_lang=s.text("html_lang"), title=p["title"],
