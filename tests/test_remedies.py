@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crisis_kit.analysis.evidence import load_evidence
 from crisis_kit.poa import remedies
 from crisis_kit.store import open_store
 
@@ -72,7 +73,9 @@ def test_return_rate_rating_and_sales_around_the_day_offered(table, analysis, or
                                                          pd.Timestamp("2022-05-03"))
     assert (row["after_start"], row["after_end"]) == (pd.Timestamp("2022-05-04"),
                                                        pd.Timestamp("2022-05-17"))
-    events = analysis.events.assign(day=pd.to_datetime(analysis.events["local_date"]))
+    # the incident's events one by one (analysis.events is grouped: `n` events a row)
+    one_by_one = load_evidence(analysis.incident, analysis.as_of, words=False).events
+    events = one_by_one.assign(day=pd.to_datetime(one_by_one["local_date"]))
     shipped = hero_orders(orders[0])
     for side, (start, end) in {"before": ("2022-04-20", "2022-05-03"),
                                "after": ("2022-05-04", "2022-05-17")}.items():

@@ -89,3 +89,25 @@ def test_the_low_volume_detector_sees_what_no_daily_floor_can():
     assert rule["fires"].any()
     first = rule.loc[rule["fires"], "local_date"].iloc[0]
     assert pd.Timestamp("2024-03-01") <= first <= pd.Timestamp("2024-03-28")
+
+
+def test_the_binomial_tail_is_scipy_stats_value_for_value():
+    """share.binom_sf (scipy.special's ufunc with scipy.stats' support rules) equals
+    scipy.stats.binom.sf on every kind of argument, bit for bit."""
+    import numpy as np
+    from scipy.stats import binom
+
+    from crisis_kit.analysis.detection.share import binom_sf
+
+    rng = np.random.default_rng(7)
+    n = rng.integers(0, 400, 50_000).astype(float)
+    k = rng.integers(-3, 420, 50_000).astype(float)
+    p = rng.random(50_000)
+    p[:50], p[50:100], p[100:150] = 0.0, 1.0, np.nan  # edges and a missing baseline
+    n[150:200], k[200:250] = 0.0, np.nan
+    n[250:260], p[260:270] = 2.5, 1.5  # invalid parameters: NaN as scipy.stats gives
+    with np.errstate(invalid="ignore"):
+        expected = binom.sf(k, n, p)
+        assert np.array_equal(binom_sf(k, n, p), expected, equal_nan=True)
+    assert np.array_equal(binom_sf(np.array(4.0), np.array(10.0), np.array(0.3)),
+                          binom.sf(4, 10, 0.3))

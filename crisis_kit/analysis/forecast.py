@@ -97,7 +97,8 @@ def check_target(target: object) -> float:
     return float(target)
 
 
-def five_star_reviews_to_target(ratings_in_window: Iterable[float], target: float) -> int | None:
+def five_star_reviews_to_target(ratings_in_window: Iterable[float], target: float,
+                                counts: Iterable[int] | None = None) -> int | None:
     """Return the fewest additional 5-star reviews that lift the window's mean to ``target``.
 
     Parameters
@@ -106,6 +107,8 @@ def five_star_reviews_to_target(ratings_in_window: Iterable[float], target: floa
         The ratings (1-5) of the reviews in the latest trailing window.
     target : float
         The target rating (1-5).
+    counts : iterable of int, optional
+        How many reviews each rating stands for (grouped reviews); 1 each by default.
 
     Returns
     -------
@@ -135,18 +138,26 @@ def five_star_reviews_to_target(ratings_in_window: Iterable[float], target: floa
     """
     target = check_target(target)
     ratings = [float(r) for r in ratings_in_window]
+    weights = [1] * len(ratings) if counts is None else [int(c) for c in counts]
     bad = [r for r in ratings if math.isnan(r) or not 1 <= r <= 5]
     if bad:
         raise ValueError(f"ratings must lie from 1 to 5, got {bad[0]!r}")
-    if not ratings:
+    if len(weights) != len(ratings) or any(c < 0 for c in weights):
+        raise ValueError("counts must give one count >= 0 per rating")
+    # alike ratings summed once: a window of thousands of reviews holds a few values
+    by_value: dict[float, int] = {}
+    for r, c in zip(ratings, weights, strict=True):
+        by_value[r] = by_value.get(r, 0) + c
+    k = sum(by_value.values())
+    if not k:
         return 1
     exact_target = Fraction(repr(target))
-    total = sum((Fraction(r) for r in ratings), Fraction(0))
-    if total >= exact_target * len(ratings):
+    total = sum((Fraction(r) * c for r, c in by_value.items()), Fraction(0))
+    if total >= exact_target * k:
         return 0
     if exact_target == 5:
         return None
-    return math.ceil((exact_target * len(ratings) - total) / (5 - exact_target))
+    return math.ceil((exact_target * k - total) / (5 - exact_target))
 
 
 def _empty_path() -> pd.DataFrame:

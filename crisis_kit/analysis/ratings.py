@@ -377,7 +377,7 @@ def summarise(
         reviews_in_window=int(w[in_window].sum()),
         recovered_date=None if recovered.empty else recovered.index[0],
         five_star_reviews_to_target=five_star_reviews_to_target(
-            reviews.loc[in_window, "rating"].repeat(w[in_window].to_numpy()), target),
+            reviews.loc[in_window, "rating"], target, w[in_window]),
         forecast=forecast_target_date(events, window_days, target, asins, last, **forecast_options),
     )
 
