@@ -253,3 +253,14 @@ def test_a_broken_manifest_is_named_with_its_line_and_column(tmp_path):
         read_manifests(tmp_path)
     assert str(path) in str(info.value) and "line 3, column 3" in str(info.value)
     assert "export the incident again" in str(info.value)
+
+
+def test_scale_md_describes_every_key_of_the_manifest(tmp_path):
+    text = (Path(__file__).resolve().parents[1] / "docs" / "scale.md").read_text("utf-8")
+    section = text.split("### The incidents' manifests\n", 1)[1].split("\n## ", 1)[0]
+    described = [k for row in re.findall(r"^\| (`\w+`(?:, `\w+`)*) \|", section, flags=re.M)
+                 for k in re.findall(r"`(\w+)`", row)]
+    example = json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])
+    done = ingest_files(tmp_path / "p", "Acme", "x", [FIXTURES / "exports" / "claims-pass.csv"])
+    keys = list(json.loads(done.manifest.read_text("utf-8")))
+    assert described == keys and list(example) == keys
