@@ -307,7 +307,8 @@ def _cmd_portfolio_ingest(args: argparse.Namespace) -> int:
                           "files": [r.as_json() | {"path": r.path} for r in reports],
                           "rows": {key: sum(getattr(r, key) for r in reports)
                                    for key in ("read", "accepted", "rejected", "duplicates")},
-                          "written": [str(p) for p in done.written]},
+                          "written": [str(p) for p in done.written],
+                          "manifest": str(done.manifest) if done.manifest else None},
                          ensure_ascii=False, indent=2))
         return 0
     if args.quiet:

@@ -264,3 +264,21 @@ def test_scale_md_describes_every_key_of_the_manifest(tmp_path):
     done = ingest_files(tmp_path / "p", "Acme", "x", [FIXTURES / "exports" / "claims-pass.csv"])
     keys = list(json.loads(done.manifest.read_text("utf-8")))
     assert described == keys and list(example) == keys
+
+
+def test_an_export_with_no_incident_yaml_known_is_told_to_export_again_by_path(tmp_path,
+                                                                              capsys):
+    from crisis_kit.language import load_strings
+    from crisis_kit.portfolio.page import _NAMED, _NAMES, _incident_lines
+
+    p = dict(load_strings("en").section("portfolio"))
+    p.update({key: p[key].format(**_NAMES) for key in _NAMED})
+    record = {"incident": "x", "route": "export-parquet", "incident_yaml": None,
+              "incident_yaml_resolved": None, "store": "/s/store.duckdb"}
+    (line,) = _incident_lines(record, "acme", Path("/p f"), p)
+    assert line["value"] == "crisis-kit export-parquet path/to/incident.yaml '/p f' --brand acme"
+    # the CLI's --json names the manifest of a direct ingest
+    assert main(["portfolio", "ingest", str(tmp_path / "p"), str(FIXTURES / "exports" /
+                 "claims-pass.csv"), "--brand", "Acme", "--incident", "x", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["manifest"] == str(tmp_path / "p" / "incidents" / "brand=acme" / "x.json")

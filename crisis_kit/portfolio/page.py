@@ -177,16 +177,19 @@ def _incident_lines(record: dict | None, brand: str, portfolio: Path,
     Plain text only, never a link: the page is read offline, on a machine where these
     paths may not exist. ``code`` marks a path or a command (shown in monospace).
     """
+    again = [{"label": p["no_manifest"], "value": (
+        f"crisis-kit export-parquet {p['yaml_placeholder']} {shlex.quote(str(portfolio))} "
+        f"--brand {shlex.quote(brand)}"), "code": True}]
     if record is None:  # exported before manifests were kept, or written by another tool
-        return [{"label": p["no_manifest"], "value": (
-            f"crisis-kit export-parquet {p['yaml_placeholder']} {shlex.quote(str(portfolio))} "
-            f"--brand {shlex.quote(brand)}"), "code": True}]
-    if record.get("route") == "portfolio ingest" or not record.get("incident_yaml_resolved"):
+        return again
+    if record.get("route") == "portfolio ingest":
         lines = [{"label": p["report"], "value": p["direct_none"], "code": False}]
         if record.get("store"):
             lines.append({"label": p["store"], "value": str(portfolio / record["store"]),
                           "code": True})
         return lines
+    if not record.get("incident_yaml_resolved"):  # exported from an Incident with no yaml
+        return again
     lines = [{"label": p["report"], "value": str(record.get("report") or ""), "code": True},
              {"label": p["report_make"], "value": str(record.get("report_command") or ""),
               "code": True},

@@ -383,8 +383,12 @@ def export_incident(incident: Incident | str | Path, portfolio: str | Path, bran
     InputError
         When the incident has no store yet (nothing was ingested).
     """
+    given: str | Path | None
+    resolved: Path | None
     if isinstance(incident, Incident):  # the kit's convention: incident.yaml in its folder
         given = resolved = incident.root.resolve() / "incident.yaml"
+        if not resolved.is_file():  # not known: the page says to export it again by path
+            given = resolved = None
     else:
         given, resolved = incident, Path(incident).resolve()
         incident = load_incident(incident)
