@@ -80,7 +80,7 @@ def test_an_events_only_portfolio_still_scans_with_empty_sales_columns(
     """A portfolio exported before sales were (no sales or orders folder): same scan."""
     old = tmp_path / "old"
     export_events(sample_incident, old, "Mellowkin")
-    assert sorted(p.name for p in old.iterdir()) == ["events"]
+    assert not (old / "sales").exists() and not (old / "orders").exists()
     got, full = scan(old, as_of=DAY).table, scan(portfolio, as_of=DAY).table
     assert list(got.columns[-3:]) == SALES_COLUMNS and got[SALES_COLUMNS].isna().all().all()
     pd.testing.assert_frame_equal(got.drop(columns=SALES_COLUMNS),
@@ -132,8 +132,10 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     assert html.count(get_plotlyjs()) == 1 and 'id="portfolio-charts"' in html
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
-    assert "B0SAMPLE01 (US, mellowkin)" in html
+    assert ("B0SAMPLE01 (US, mellowkin)" if lang == "en" else "B0SAMPLE01（US，mellowkin）") in html
     assert '<td class="n">94.2</td></tr>' in html  # B0SAMPLE01's sales index, the last cell
+    # the sample incident exported: its report's path and command, as text
+    assert "crisis-kit report " in html and "bottle-valve-2022.html</code>" in html
 
 
 def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
