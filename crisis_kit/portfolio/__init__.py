@@ -181,7 +181,6 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     from ..engine.daily import (
         KEYS,
         daily_figures,
-        daily_units,
         leading_topics,
         sales_windows,
         windows,
@@ -207,7 +206,7 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         figures = windows(daily_figures(events), day).execute()
         topics = leading_topics(events, day).execute()
         if tables["sales"] is not None or tables["orders"] is not None:
-            sales = sales_windows(daily_units(tables["sales"], tables["orders"]), day,
+            sales = sales_windows(tables["sales"], tables["orders"], day,
                                   baseline_days).execute()
         else:  # a portfolio exported before sales were: the sales columns stay empty
             sales = pd.DataFrame(columns=[*KEYS, *SALES_COLUMNS])
