@@ -281,10 +281,14 @@ def _cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_parquet(args: argparse.Namespace) -> int:
-    from .portfolio.workspace import export_incident
+    from .config import load_incident
+    from .portfolio.workspace import export_incident, manifest_path
 
     for path in export_incident(args.incident, args.portfolio, args.brand):
         print(f"wrote {path}")
+    manifest = manifest_path(args.portfolio, args.brand, load_incident(args.incident).incident)
+    if manifest.exists():  # where the incident's report is, for the portfolio page
+        print(f"wrote {manifest}")
     return 0
 
 
@@ -303,7 +307,8 @@ def _cmd_portfolio_ingest(args: argparse.Namespace) -> int:
                           "files": [r.as_json() | {"path": r.path} for r in reports],
                           "rows": {key: sum(getattr(r, key) for r in reports)
                                    for key in ("read", "accepted", "rejected", "duplicates")},
-                          "written": [str(p) for p in done.written]},
+                          "written": [str(p) for p in done.written],
+                          "manifest": str(done.manifest) if done.manifest else None},
                          ensure_ascii=False, indent=2))
         return 0
     if args.quiet:

@@ -12,13 +12,19 @@ from dataclasses import dataclass
 
 __all__ = ["LANES", "GOLDEN_LANES", "Table", "EVENTS", "SALES", "ORDERS", "ACTIONS", "FILES", "REJECTIONS",
            "VOC", "MESSAGES", "FEEDBACK_TOPICS", "TABLES", "CAMPAIGN_COUNTS", "FOLLOWUPS",
-           "FOLLOWUP_KINDS", "FOLLOWUP_STATUSES"]
+           "FOLLOWUP_KINDS", "FOLLOWUP_STATUSES", "SALES_SOURCE_PRIORITY", "CANCELLED_STATUSES"]
 
 
 LANES = ("cs", "pr", "tech", "platform", "marketing", "exec")
 """The response lanes of the actions table, in the order reports list them."""
 GOLDEN_LANES = ("cs", "pr", "tech")
 """The three lines that answer at once in the golden hours: customer service, PR, engineering."""
+SALES_SOURCE_PRIORITY = ("business_report", "sales_traffic", "orders")
+"""Which source's units count when several report the same marketplace, ASIN and day
+(the first that reports it; an unknown source ranks last): the incident's
+``analysis.sales.daily_units`` and the scan's ``engine.daily.daily_units``."""
+CANCELLED_STATUSES = ("cancelled", "canceled")
+"""Order statuses (lower case) whose lines are not sales: the orders file's units leave them out."""
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def open_offline(html: Path, screenshot: Path | None = None) -> dict:
         seen["headings"] = page.locator("h1, h2, h3").all_inner_texts()
         seen["text"] = page.inner_text("body")
         seen["images"] = page.locator("img").count()
+        seen["links"] = page.locator("a[href]").count()
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
         browser.close()
@@ -115,3 +116,30 @@ def test_report_prints_to_pdf(tmp_path, capsys):
     pdf = tmp_path / "out" / "valve-test.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
     assert f"pdf: {pdf}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_portfolio_page_offline_one_drawn_panel_per_key_no_link(tmp_path, lang):
+    """The portfolio page: a panel drawn per alerting (marketplace, brand, ASIN), its
+    incidents' report paths shown as text (a name and a path holding a script tag run
+    nothing), no link anywhere."""
+    from crisis_kit.portfolio import scan
+    from crisis_kit.portfolio.page import write_page
+
+    from .test_portfolio_page import ASIN, DAY, SCRIPT, make_portfolio
+
+    root = make_portfolio(tmp_path / "portfolio")
+    folder = os.environ.get("CRISIS_KIT_SCREENSHOTS")
+    shot = Path(folder) / f"portfolio-{lang}.png" if folder else None
+    seen = open_offline(write_page(scan(root, as_of=DAY), root, tmp_path / "p.html", lang=lang),
+                        shot)
+    assert seen["blocked"] == [] and seen["errors"] == [] and seen["dialogs"] == []
+    assert seen["links"] == 0 and seen["images"] == 0
+    assert sorted(f for f, _, _ in seen["figures"]) == [f"portfolio-chart-{i}" for i in range(3)]
+    for figure_id, svgs, points in seen["figures"]:
+        assert svgs > 0 and points > 0, figure_id
+    pattern = "{a} ({m}, {b})" if lang == "en" else "{a}（{m}，{b}）"
+    for market, brand in (("US", "acme"), ("UK", "acme"), ("US", "zeta")):
+        assert pattern.format(a=ASIN, m=market, b=brand) in seen["headings"]
+    assert SCRIPT in seen["text"] and "/srv/<script>alert(2)</script>/bottles/reports/" \
+        "acme-2022.html" in seen["text"]

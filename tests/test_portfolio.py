@@ -1,7 +1,9 @@
-"""Portfolio scan on DuckDB through Ibis, checked against pandas on the exported events."""
+"""Portfolio scan on DuckDB through Ibis, checked against pandas on the exported events
+and sales (and against the incident's own sales rules), and on Spark against DuckDB."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
@@ -9,17 +11,19 @@ import pandas as pd
 import pytest
 
 from crisis_kit.cli import main
-from crisis_kit.portfolio import export_events, scan
+from crisis_kit.portfolio import SALES_COLUMNS, export_events, export_incident, scan
 
 DAY = "2022-05-03"
 
 
 @pytest.fixture(scope="module")
 def portfolio(sample_incident, tmp_path_factory):
+    """The sample incident's four tables (its sales: a Business Report and the orders file)."""
     root = tmp_path_factory.mktemp("portfolio")
-    written = export_events(sample_incident, root, "Mellowkin")
+    written = export_incident(sample_incident, root, "Mellowkin")
     assert [p.relative_to(root).as_posix() for p in written] == [
-        "events/marketplace=US/brand=mellowkin/bottle-valve-2022.parquet"]
+        f"{table}/marketplace=US/brand=mellowkin/bottle-valve-2022.parquet"
+        for table in ("events", "sales", "orders", "actions")]
     return root
 
 
@@ -71,6 +75,19 @@ def test_the_engine_equals_pandas_figure_by_figure(portfolio, day):
                 assert found == value, (asin, column, found, value)
 
 
+def test_an_events_only_portfolio_still_scans_with_empty_sales_columns(
+        portfolio, sample_incident, tmp_path):
+    """A portfolio exported before sales were (no sales or orders folder): same scan."""
+    old = tmp_path / "old"
+    export_events(sample_incident, old, "Mellowkin")
+    assert not (old / "sales").exists() and not (old / "orders").exists()
+    got, full = scan(old, as_of=DAY).table, scan(portfolio, as_of=DAY).table
+    assert list(got.columns[-3:]) == SALES_COLUMNS and got[SALES_COLUMNS].isna().all().all()
+    pd.testing.assert_frame_equal(got.drop(columns=SALES_COLUMNS),
+                                  full.drop(columns=SALES_COLUMNS))
+    assert main(["portfolio", "scan", str(old), "--as-of", DAY]) == 3
+
+
 def test_the_scan_ranks_the_alerting_asin_first_with_its_kind(portfolio):
     result = scan(portfolio, as_of=DAY)
     first = result.table.iloc[0]
@@ -85,6 +102,10 @@ def test_cli_exit_codes_and_json(portfolio, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["day"] == DAY and out["alerting"] == 1
     assert out["asins"][0]["asin"] == "B0SAMPLE01"
+    first = out["asins"][0]  # its Business Report: 250 units in 7 days, 37.929 a day before
+    assert (first["units_7"], first["baseline_units_per_day"], first["sales_index"]) == (
+        250.0, 37.929, 94.162) and out["baseline_days"] == 28
+    assert round(100 * 250 / 7 / 37.929, 1) == 94.2
     assert main(["portfolio", "scan", str(portfolio), "--as-of", "2022-04-20"]) == 0
     assert "0 of 3 ASINs alerting" in capsys.readouterr().out
 
@@ -94,8 +115,9 @@ def test_an_empty_portfolio_says_how_to_fill_it(tmp_path, capsys):
     assert "export-parquet" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("lang, words", [("en", ["Portfolio watch", "1 of 3 ASINs alerting"]),
-                                         ("zh", ["店铺组合监控", "3 个 ASIN 中有 1 个触发预警"])])
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Portfolio watch", "1 of 3 ASINs alerting", "Sales index, 7 days (baseline 100)"]),
+    ("zh", ["店铺组合监控", "3 个 ASIN 中有 1 个触发预警", "7 天销量指数（基线 100）"])])
 def test_the_offline_page(portfolio, tmp_path, lang, words):
     import re
 
@@ -110,7 +132,10 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     assert html.count(get_plotlyjs()) == 1 and 'id="portfolio-charts"' in html
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
-    assert "B0SAMPLE01 (US, mellowkin)" in html
+    assert ("B0SAMPLE01 (US, mellowkin)" if lang == "en" else "B0SAMPLE01（US，mellowkin）") in html
+    assert '<td class="n">94.2</td></tr>' in html  # B0SAMPLE01's sales index, the last cell
+    # the sample incident exported: its report's path and command, as text
+    assert "crisis-kit report " in html and "bottle-valve-2022.html</code>" in html
 
 
 def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
@@ -149,6 +174,237 @@ def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
     assert received[0]["crisis_kit"]["alerting"] == 1
 
 
+# -- sales: one source per ASIN-day, the 7 days against the baseline ------------------------
+
+SALES_DAY = dt.date(2024, 3, 31)
+"""The hand-made portfolio's scan day: the 7 days 03-25..03-31, the baseline 02-26..03-24."""
+
+
+def _write(root, table: str, marketplace: str, brand: str, rows: list[dict]) -> None:
+    """One Parquet file of ``rows`` with the table's declared schema (NULL where not given)."""
+    import duckdb
+
+    from crisis_kit.portfolio import PORTFOLIO_TABLES
+
+    folder = root / table / f"marketplace={marketplace}" / f"brand={brand}"
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame([{"incident": "watch", **r} for r in rows])  # noqa: F841 (read by SQL)
+    columns = ", ".join(
+        f'CAST({("frame." + chr(34) + c.name + chr(34)) if c.name in frame else "NULL"} '
+        f'AS {c.type}) AS "{c.name}"' for c in PORTFOLIO_TABLES[table].columns)
+    duckdb.sql(f"COPY (SELECT {columns} FROM frame) TO '{folder / 'watch.parquet'}' "
+               "(FORMAT parquet)")
+
+
+def _days(first: str, last: str) -> list[dt.date]:
+    return [d.date() for d in pd.date_range(first, last)]
+
+
+@pytest.fixture(scope="module")
+def sales_portfolio(tmp_path_factory):
+    """Four brands whose sales reports overlap, lag, start late or name no ASIN.
+
+    acme (US): A1 in a Business Report every day but 03-10..03-12 (the orders file fills
+    them), a Sales and Traffic report over 03-20..03-31 (the Business Report wins) and
+    alone on 03-11 (it wins over the orders file), listed under two parents on 03-28
+    (summed); the orders file every day (cancelled lines among them). A2 in the orders
+    file only, some days none (0 units), none in the baseline (no index). A3 has events,
+    no sales. Account-level ``*`` rows and a row without an ASIN. A4 has sales and no
+    event: not scanned.
+    beta (UK): reports from 03-11 (14 days of the baseline covered); B1 an unknown
+    source alone on 03-30 (it counts) and beside a Business Report on 03-29 (it does not).
+    gamma (US): reports end on 03-29 (two days late): no 7 days, no index; a baseline.
+    """
+    root = tmp_path_factory.mktemp("sales-portfolio")
+    events, sales, orders = [], [], []
+    for brand, market, asins in (("acme", "US", ["A1", "A2", "A3"]), ("beta", "UK", ["B1"]),
+                                 ("gamma", "US", ["G1"])):
+        for asin in asins:
+            for day in (dt.date(2024, 3, 1), dt.date(2024, 3, 28)):
+                events.append((market, brand, {
+                    "asin": asin, "source": "review", "local_date": day, "rating": 2.0,
+                    "is_negative": True, "topic": "quality", "event_id": f"e-{asin}-{day}"}))
+
+    def sale(market, brand, asin, day, units, source="business_report", **more):
+        sales.append((market, brand, {"date": day, "asin": asin, "units": units,
+                                      "source": source, "sku": f"S-{asin}", **more}))
+
+    def order(market, brand, asin, day, quantity, status="Shipped", n=0):
+        orders.append((market, brand, {"order_id": f"o-{asin}-{day}-{n}", "asin": asin,
+                                       "local_date": day, "quantity": quantity,
+                                       "status": status, "sku": "S-" + asin}))
+
+    for i, day in enumerate(_days("2024-02-01", "2024-03-31")):
+        if not dt.date(2024, 3, 10) <= day <= dt.date(2024, 3, 12):
+            sale("US", "acme", "A1", day, 10 + i % 7, parent_asin="P1")
+        if day >= dt.date(2024, 3, 20):
+            sale("US", "acme", "A1", day, 100 + i, source="sales_traffic")
+        order("US", "acme", "A1", day, 3 + i % 4)
+        order("US", "acme", "A1", day, 50, status="Cancelled", n=1)
+        if day >= dt.date(2024, 3, 25) and i % 3:
+            order("US", "acme", "A2", day, 2)
+        sale("US", "acme", "*", day, 999)
+        sale("US", "acme", "A4", day, 7)
+    sale("US", "acme", "A1", dt.date(2024, 3, 11), 40, source="sales_traffic")
+    sale("US", "acme", "A1", dt.date(2024, 3, 28), 5, parent_asin="P2")
+    sale("US", "acme", None, dt.date(2024, 3, 28), 70)
+    order("US", "acme", "A2", dt.date(2024, 3, 30), 4, status=None, n=2)  # no status: a sale
+    for i, day in enumerate(_days("2024-03-11", "2024-03-31")):
+        if day != dt.date(2024, 3, 30):
+            sale("UK", "beta", "B1", day, 20 + (i * 5) % 11)
+    sale("UK", "beta", "B1", dt.date(2024, 3, 30), 33, source="vendor_central")
+    sale("UK", "beta", "B1", dt.date(2024, 3, 29), 500, source="vendor_central")
+    for i, day in enumerate(_days("2024-01-15", "2024-03-29")):
+        sale("US", "gamma", "G1", day, 8 + i % 5, source="sales_traffic")
+    for table, rows in (("events", events), ("sales", sales), ("orders", orders)):
+        by_folder: dict = {}
+        for market, brand, row in rows:
+            by_folder.setdefault((market, brand), []).append(row)
+        for (market, brand), part in by_folder.items():
+            _write(root, table, market, brand, part)
+    return root
+
+
+def _sales_by_hand(root, day: dt.date, baseline_days: int = 28) -> pd.DataFrame:
+    """The scan's sales figures from the Parquet with pandas and plain Python only."""
+    import pyarrow.dataset as ds
+
+    def read(table):
+        return ds.dataset(root / table, format="parquet", partitioning="hive").to_table(
+        ).to_pandas()
+
+    sales, orders = read("sales"), read("orders")
+    rank = {"business_report": 0, "sales_traffic": 1, "orders": 2}
+    reports: dict = {}  # (market, brand, asin, day) -> {rank: units}
+    rows = [(r.marketplace, r.brand, r.asin, pd.Timestamp(r.date).date(), r.source, r.units)
+            for r in sales.itertuples()]
+    rows += [(r.marketplace, r.brand, r.asin, pd.Timestamp(r.local_date).date(), "orders",
+              r.quantity) for r in orders.itertuples()
+             if str(r.status).lower() not in ("cancelled", "canceled")]
+    for market, brand, asin, d, source, units in rows:
+        if asin in (None, "", "*") or d > day:
+            continue
+        per_rank = reports.setdefault((market, brand, asin, d), {})
+        r = rank.get(source, 3)
+        per_rank[r] = per_rank.get(r, 0.0) + units
+    daily = {key: per_rank[min(per_rank)] for key, per_rank in reports.items()}
+    spans: dict = {}
+    for market, brand, _, d in daily:
+        first, last = spans.get((market, brand), (d, d))
+        spans[(market, brand)] = (min(first, d), max(last, d))
+    week = [day - dt.timedelta(days=k) for k in range(6, -1, -1)]
+    base = [day - dt.timedelta(days=k) for k in range(6 + baseline_days, 6, -1)]
+    out = {}
+    for market, brand, asin in {k[:3] for k in daily}:
+        first, last = spans[(market, brand)]
+        if not any((market, brand, asin, d) in daily for d in base + week):
+            continue  # nothing reported in the windows: no figures
+        covered = [daily.get((market, brand, asin, d), 0.0) for d in base if first <= d <= last]
+        baseline = sum(covered) / len(covered) if covered else None
+        units_7 = sum(daily.get((market, brand, asin, d), 0.0) for d in week) \
+            if first <= week[0] and last >= day else None
+        index = (100 * units_7 / 7 / baseline
+                 if units_7 is not None and baseline else None)
+        out[(market, brand, asin)] = {"units_7": units_7, "baseline_units_per_day": baseline,
+                                      "sales_index": index}
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def _assert_sales_equal(table: pd.DataFrame, want: pd.DataFrame) -> None:
+    got = table.set_index(["marketplace", "brand", "asin"])
+    for key in got.index:
+        for column in SALES_COLUMNS:
+            value = want.at[key, column] if key in want.index else None
+            found = got.at[key, column]
+            if value is None or pd.isna(value):
+                assert pd.isna(found), (key, column, found)
+            else:
+                assert found == round(value, 3), (key, column, found, value)
+
+
+@pytest.mark.parametrize("day", [SALES_DAY, dt.date(2024, 3, 29), dt.date(2024, 3, 12)])
+def test_sales_figures_equal_pandas_on_overlapping_lagging_sources(sales_portfolio, day):
+    table = scan(sales_portfolio, as_of=day).table
+    want = _sales_by_hand(sales_portfolio, day)
+    _assert_sales_equal(table, want)
+    got = table.set_index("asin")
+    assert sorted(got.index) == ["A1", "A2", "A3", "B1", "G1"]
+    assert "A4" not in got.index  # sales, no event: the scan lists the events' ASINs
+    if day == SALES_DAY:  # the figures read by eye, beside the pandas above
+        assert pd.isna(got.at["A3", "units_7"])  # events, no sales
+        assert got.at["A2", "units_7"] == 2 * 5 + 4 and got.at["A2", "baseline_units_per_day"] == 0
+        assert pd.isna(got.at["A2", "sales_index"])  # no positive baseline
+        # gamma's reports end two days before: a baseline, no 7 days, no index
+        assert pd.isna(got.at["G1", "units_7"]) and got.at["G1", "baseline_units_per_day"] > 0
+        # beta: the unknown source alone on 03-30 counts (33), beside a report it does not
+        assert got.at["B1", "units_7"] == sum(20 + (i * 5) % 11 for i in range(14, 21) if i != 19) + 33
+        assert got.at["B1", "baseline_units_per_day"] == round(
+            sum(20 + (i * 5) % 11 for i in range(14)) / 14, 3)
+        # the Business Report's A1 (two parents on 03-28), not the Sales and Traffic report
+        a1 = sum(10 + i % 7 for i in range(53, 60)) + 5
+        assert got.at["A1", "units_7"] == a1
+    # A1 and B1; A1, B1 and G1; A1 and G1 (beta's reports start after 03-06)
+    assert table["sales_index"].notna().sum() == {SALES_DAY: 2, dt.date(2024, 3, 29): 3}.get(
+        day, 2)
+
+
+def test_engine_daily_units_equal_the_incident_rule(sales_portfolio):
+    """engine.daily.daily_units == analysis.sales.daily_units, ASIN by ASIN, day by day."""
+    import ibis
+    import pyarrow.dataset as ds
+
+    from crisis_kit.analysis.sales import daily_units as incident_units
+    from crisis_kit.engine.daily import daily_units
+    from crisis_kit.portfolio.workspace import READ_OPTIONS
+
+    con = ibis.duckdb.connect()
+    tables = {t: con.read_parquet(str(sales_portfolio / t / "*" / "*" / "*.parquet"),
+                                  **READ_OPTIONS) for t in ("sales", "orders")}
+    engine = daily_units(tables["sales"], tables["orders"]).execute()
+    engine["local_date"] = pd.to_datetime(engine["local_date"])
+
+    def read(table):
+        return ds.dataset(sales_portfolio / table, format="parquet", partitioning="hive"
+                          ).to_table().to_pandas()
+
+    sales, orders = read("sales"), read("orders")
+    # the store's sales(): the report rows, and the order lines not cancelled summed by day
+    kept = orders[~orders["status"].fillna("").str.lower().isin(["cancelled", "canceled"])]
+    as_sales = kept.groupby(["marketplace", "brand", "local_date", "asin"], as_index=False)[
+        "quantity"].sum().rename(columns={"local_date": "date", "quantity": "units"})
+    rows = pd.concat([sales, as_sales.assign(source="orders")], ignore_index=True)
+    checked = 0
+    for (market, brand), part in rows.groupby(["marketplace", "brand"]):
+        for asin in sorted(set(part["asin"].dropna()) - {"*", ""}):
+            want = incident_units(part, [asin])
+            want = want[want["sources"] != ""]  # days no source reports: the engine has no row
+            got = engine[(engine["marketplace"] == market) & (engine["brand"] == brand)
+                         & (engine["asin"] == asin)].sort_values("local_date")
+            assert got["local_date"].tolist() == want["local_date"].tolist(), asin
+            assert got["units"].tolist() == want["units"].tolist(), asin
+            checked += 1
+    assert checked == 5
+
+
+@pytest.mark.parametrize("day", [DAY, "2022-06-01", "2022-08-31"])
+def test_sample_sales_index_equals_the_incident_summary(portfolio, sample_incident, day):
+    """On the sample (Business Report and orders file for the same days): the scan's sales
+    figures equal the incident's summarise() with the onset taken as day - 6."""
+    from crisis_kit.analysis.sales import summarise
+    from crisis_kit.store import open_store
+
+    with open_store(sample_incident.store_path, read_only=True) as store:
+        sales = store.sales()
+    assert {"business_report", "orders"} <= set(sales["source"])
+    table = scan(portfolio, as_of=day).table.set_index("asin")
+    onset = pd.Timestamp(day) - pd.Timedelta(days=6)
+    for asin, row in table.iterrows():
+        incident = summarise(sales, onset, 28, 1.2, asins=[asin], as_of=day)
+        assert row["baseline_units_per_day"] == round(incident.baseline_units_per_day, 3)
+        assert row["sales_index"] == round(100 * incident.latest_index, 3)
+        assert row["units_7"] == incident.daily["units"].tail(7).sum()
+
+
 # -- the same scan on Spark (local[2]) ------------------------------------------------------
 
 def _java() -> bool:
@@ -160,10 +416,14 @@ def _java() -> bool:
 @pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
                     "openjdk-17-jre-headless (.ci/run installs it)")
 @pytest.mark.slow
-def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio):
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio):
+    """The sample (events, a Business Report and the orders file) on three days, and the
+    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two."""
     pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
-    for day in (DAY, "2022-06-01", "2022-08-31"):
-        duck = scan(portfolio, as_of=day).table
-        spark = scan(portfolio, as_of=day, engine="spark").table
+    for root, day in [(portfolio, DAY), (portfolio, "2022-06-01"), (portfolio, "2022-08-31"),
+                      (sales_portfolio, SALES_DAY), (sales_portfolio, dt.date(2024, 3, 29))]:
+        duck = scan(root, as_of=day).table
+        spark = scan(root, as_of=day, engine="spark").table
+        assert duck["sales_index"].notna().sum() >= 2
         pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
                                       check_dtype=False)

@@ -5,6 +5,11 @@
 ``local_date``, ``rating``, ``is_negative``, ``topic``. Definitions are design.md section
 8's: n(d) the negatives of local day d; the share over reviews and seller feedback; the
 displayed rating the mean of the reviews of the trailing 30 days.
+
+``sales`` and ``orders`` are the portfolio's tables of the same names: :func:`daily_units`
+keeps one source per marketplace, brand, ASIN and day as the incident's
+``analysis.sales.daily_units`` does, and :func:`sales_windows` says the units of the last
+7 days against the baseline before them (design.md section 8's sales index).
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["RATED_SOURCES", "KEYS", "daily_figures", "windows", "leading_topics"]
+from ..schemas import CANCELLED_STATUSES, SALES_SOURCE_PRIORITY
+
+__all__ = ["RATED_SOURCES", "KEYS", "daily_figures", "windows", "leading_topics",
+           "sales_rows", "daily_units", "sales_windows"]
 
 RATED_SOURCES = ("review", "seller_feedback")
 """Sources that can be negative or positive (design.md section 8)."""
@@ -96,3 +104,112 @@ def leading_topics(events: ir.Table, day: dt.date) -> ir.Table:
         group_by=[counts[k] for k in KEYS],
         order_by=[ibis.desc(counts.topic_negative), counts.topic]))
     return ranked.filter(ranked["rank"] == 0).drop("rank")
+
+
+def sales_rows(sales: ir.Table | None, orders: ir.Table | None = None) -> ir.Table:
+    """The rows that can count as an ASIN's units: one per report row or order line.
+
+    Columns ``marketplace``, ``brand``, ``asin``, ``local_date``, ``source`` and ``units``:
+    the sales table's rows, and the orders file's lines that are not cancelled (their
+    status, lower case, not in :data:`~crisis_kit.schemas.CANCELLED_STATUSES`; a line
+    without a status counts) as source ``orders`` on their local day, as ``Store.sales``
+    sums them. Rows without an ASIN and account-level totals (``*``) are left out.
+    ``sales`` or ``orders`` may be None (a portfolio without them), not both.
+    """
+    parts = []
+    if sales is not None:
+        parts.append(sales.select(
+            marketplace=sales.marketplace, brand=sales.brand, asin=sales.asin,
+            local_date=sales.date, source=sales.source, units=sales.units.cast("float64")))
+    if orders is not None:
+        kept = orders.filter(~orders.status.lower().fill_null("").isin(CANCELLED_STATUSES))
+        parts.append(kept.select(
+            marketplace=kept.marketplace, brand=kept.brand, asin=kept.asin,
+            local_date=kept.local_date, source=ibis.literal("orders", "string"),
+            units=kept.quantity.cast("float64")))
+    if not parts:
+        raise ValueError("the sales figures need the sales table, the orders table or both")
+    rows = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+    return rows.filter(rows.asin.notnull() & ~rows.asin.isin(("", "*")))
+
+
+def daily_units(sales: ir.Table | None, orders: ir.Table | None = None,
+                since: dt.date | None = None, until: dt.date | None = None) -> ir.Table:
+    """One row per marketplace, brand, ASIN and local day: ``units`` of one source.
+
+    The incident's rule (``crisis_kit.analysis.sales.daily_units``): of the sources that
+    report a marketplace, brand, ASIN and day (:func:`sales_rows`), only the first in
+    :data:`~crisis_kit.schemas.SALES_SOURCE_PRIORITY` counts (the Business Report, then
+    the Sales and Traffic report, then the orders file; an unknown source ranks last),
+    its rows summed (a child listed under two parents). A day no source reports has no
+    row. ``since`` and ``until`` keep the days between them (inclusive), before the rule.
+    """
+    rows = sales_rows(sales, orders)
+    if since is not None:
+        rows = rows.filter(rows.local_date >= ibis.date(since))
+    if until is not None:
+        rows = rows.filter(rows.local_date <= ibis.date(until))
+    rows = rows.mutate(rank=rows.source.cases(
+        *((name, rank) for rank, name in enumerate(SALES_SOURCE_PRIORITY)),
+        else_=len(SALES_SOURCE_PRIORITY)))
+    day = [*KEYS, "local_date"]
+    per_source = rows.group_by([*day, "rank"]).aggregate(units=rows.units.sum())
+    best = per_source.mutate(best=per_source["rank"].min().over(
+        group_by=[per_source[k] for k in day]))
+    first = best.filter(best["rank"] == best.best)
+    return first.group_by(day).aggregate(units=first.units.sum().fill_null(0.0))
+
+
+def sales_windows(sales: ir.Table | None, orders: ir.Table | None, day: dt.date,
+                  baseline_days: int = 28) -> ir.Table:
+    """Each product's units of the 7 days ending on ``day`` against its baseline.
+
+    ``sales`` and ``orders`` as :func:`sales_rows`; rows after ``day`` are ignored. The
+    incident's definitions (design.md section 8, ``analysis.sales.summarise``) with the
+    onset taken as ``day - 6``, on the units of :func:`daily_units`, zero-filled from the
+    first to the last day the marketplace and brand's sales report (any of its ASINs, up
+    to ``day``):
+
+    - ``units_7``: units of ``[day - 6, day]``; null unless those days cover all 7;
+    - ``baseline_days_covered``: the days of ``[day - 6 - baseline_days, day - 7]`` they
+      cover; ``baseline_units_per_day`` their mean units, null when none;
+    - ``sales_index``: 100 x (``units_7`` / 7) / ``baseline_units_per_day``; null without
+      ``units_7`` or a positive baseline.
+
+    One row per marketplace, brand and ASIN with units reported in those
+    ``baseline_days + 7`` days. Only those days go through the source rule; the span
+    needs the first and last reported day of each marketplace and brand (one small
+    aggregate), so nothing older than the windows is grouped by ASIN and day.
+    """
+    d = ibis.date(day)
+    week_start = d - ibis.interval(days=6)
+    base_start = d - ibis.interval(days=6 + baseline_days)
+    base_end = d - ibis.interval(days=7)
+    # the days a source reports do not depend on which source counts: no rule needed
+    rows = sales_rows(sales, orders)
+    known = rows.filter(rows.local_date <= d)
+    span = known.group_by(["marketplace", "brand"]).aggregate(
+        first_day=known.local_date.min(), last_day=known.local_date.max())
+    recent = daily_units(sales, orders, since=day - dt.timedelta(days=6 + baseline_days),
+                         until=day)
+    week = recent.local_date >= week_start
+    per_asin = recent.group_by(list(KEYS)).aggregate(
+        week_units=ibis.ifelse(week, recent.units, 0.0).sum(),
+        baseline_units=ibis.ifelse(week, 0.0, recent.units).sum())
+    joined = per_asin.join(span, ["marketplace", "brand"])
+    covered = (ibis.least(joined.last_day, base_end)
+               .delta(ibis.greatest(joined.first_day, base_start), unit="day") + 1)
+    null = ibis.null("float64")
+    joined = joined.mutate(
+        baseline_days_covered=ibis.greatest(covered, 0).cast("int64"),
+        units_7=ibis.ifelse((joined.first_day <= week_start) & (joined.last_day >= d),
+                            joined.week_units, null))
+    joined = joined.mutate(baseline_units_per_day=ibis.ifelse(
+        joined.baseline_days_covered > 0,
+        joined.baseline_units / joined.baseline_days_covered, null))
+    return joined.select(
+        *KEYS, "units_7", "baseline_days_covered", "baseline_units_per_day",
+        sales_index=ibis.ifelse(joined.baseline_units_per_day > 0,
+                                100 * (joined.units_7 / 7) / joined.baseline_units_per_day,
+                                null),
+    )

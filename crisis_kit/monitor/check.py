@@ -372,7 +372,8 @@ def check(
             "the incident has no evidence store yet", str(incident.store_path),
             f"run `crisis-kit ingest {incident.root / 'incident.yaml'}` first",
         )
-    evidence = load_evidence(incident, cut, words=False)
+    # grouped in the engine like the analysis: each negative a row, the rest counted
+    evidence = load_evidence(incident, cut, words=False, grouped=True)
     if evidence.events.empty:
         scope = f" on or before {cut.isoformat()}" if cut else ""
         raise CrisisKitError(
@@ -420,7 +421,12 @@ def check(
     numbers["overdue_followups"], numbers["followups_problem"] = _overdue_followups(incident, day)
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)
-    context = alert_context(evidence.events, evidence.quotable, alert_date, day, tz)
+    negative = evidence.events["is_negative"].fillna(False).astype(bool)
+    since = negative & (pd.to_datetime(evidence.events["local_date"]).dt.date
+                        >= (alert_date or dt.date.max))
+    words = evidence.words_of(evidence.events.loc[since, "event_id"]) \
+        if alert_date is not None else None
+    context = alert_context(evidence.events, words, alert_date, day, tz)
     return MonitorState(incident=incident.incident, **numbers,
                         message=_message(numbers, incident.incident), negative_per_day=recent,
                         context=context)

@@ -30,7 +30,7 @@ from .workspace import (
 if TYPE_CHECKING:  # pandas only for the scan: the export and the ingest never need it
     import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",
+__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "SALES_COLUMNS", "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",
            "export_events", "export_incident", "ingest_files", "scan"]
 
 EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negative", "topic"]
@@ -40,8 +40,14 @@ EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negat
 SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshold",
                 "seed_fires", "statistical_fires", "p_value", "alert_kind", "week_share",
                 "baseline_share", "share_fires", "low_volume_fires", "rating_30",
-                "rating_change", "leading_topic", "risk"]
-"""Columns of :attr:`Scan.table`, one row per ASIN, most at risk first."""
+                "rating_change", "leading_topic", "risk", "units_7", "baseline_units_per_day",
+                "sales_index"]
+"""Columns of :attr:`Scan.table`, one row per ASIN, most at risk first (new columns are
+added at the end, never renamed or removed)."""
+
+SALES_COLUMNS = ["units_7", "baseline_units_per_day", "sales_index"]
+"""The scan's sales figures (:func:`crisis_kit.engine.daily.sales_windows`): null where the
+portfolio has no sales for the ASIN."""
 
 
 def export_events(incident: Incident | str | Path, portfolio: str | Path, brand: str) -> list[Path]:
@@ -60,6 +66,7 @@ class Scan:
     table: pd.DataFrame
     growth: float
     floor: int
+    baseline_days: int = 28
 
     @property
     def alerting(self) -> pd.DataFrame:
@@ -85,15 +92,27 @@ class Scan:
         rows = self.table.astype(object).where(self.table.notna(), None).to_dict("records")
         return {"day": self.day.isoformat(), "growth": self.growth, "floor": self.floor,
                 "alerting": int(self.table["seed_fires"].sum()), "asins": rows,
-                "message": self.message}
+                "message": self.message, "baseline_days": self.baseline_days}
 
 
-def _events(files: list[Path], root: Path, engine: str, spark_master: str | None) -> Any:
-    """The portfolio's events as an Ibis table on ``engine`` (duckdb or spark)."""
+def _files(root: Path, table: str) -> list[Path]:
+    """The table's Parquet files in the portfolio (hidden partial files left out)."""
+    return sorted((root / table).glob("marketplace=*/brand=*/*.parquet"))
+
+
+def _tables(root: Path, names: tuple[str, ...], engine: str,
+            spark_master: str | None) -> dict[str, Any]:
+    """The portfolio's tables ``names`` as Ibis tables on ``engine`` (duckdb or spark).
+
+    A table without files (a portfolio written before sales were exported) is None.
+    """
     import ibis
 
+    files = {name: _files(root, name) for name in names}
     if engine == "duckdb":
-        return ibis.duckdb.connect().read_parquet([str(f) for f in files], **READ_OPTIONS)
+        con = ibis.duckdb.connect()
+        return {name: con.read_parquet([str(f) for f in found], **READ_OPTIONS) if found
+                else None for name, found in files.items()}
     if engine != "spark":
         raise InputError(f"unknown engine {engine!r}", None, "use --engine duckdb or spark")
     try:
@@ -115,15 +134,22 @@ def _events(files: list[Path], root: Path, engine: str, spark_master: str | None
     session.sparkContext.setLogLevel("ERROR")
     # partition values as text, as on DuckDB (READ_OPTIONS): a brand named 1688 stays a string
     session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-    frame = session.read.option("basePath", str(root / "events")).parquet(
-        str(root / "events" / "marketplace=*" / "brand=*" / "*.parquet"))
-    frame.createOrReplaceTempView("crisis_kit_events")
-    return ibis.pyspark.connect(session).table("crisis_kit_events")
+    con = ibis.pyspark.connect(session)
+    tables: dict[str, Any] = {}
+    for name, found in files.items():
+        if not found:
+            tables[name] = None
+            continue
+        frame = session.read.option("basePath", str(root / name)).parquet(
+            str(root / name / "marketplace=*" / "brand=*" / "*.parquet"))
+        frame.createOrReplaceTempView(f"crisis_kit_{name}")
+        tables[name] = con.table(f"crisis_kit_{name}")
+    return tables
 
 
 def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
          growth: float = 0.15, floor: int = 5, engine: str = "duckdb",
-         spark_master: str | None = None) -> Scan:
+         spark_master: str | None = None, baseline_days: int = 28) -> Scan:
     """Scan every ASIN of the portfolio on ``as_of`` (default: its last event day).
 
     The daily figures and windows are computed in the engine
@@ -131,6 +157,12 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     the seed rule (design.md 8), the alert kind's binomial test and the ranking are made.
     ``engine`` is ``duckdb`` (default, in process) or ``spark`` (a local ``local[2]``
     session, or the cluster at ``spark_master``): the same expressions on both.
+
+    Where the portfolio has sales (its ``sales`` and ``orders`` tables), each ASIN's
+    units of the 7 days ending on the day, its baseline (mean units per day of the
+    ``baseline_days`` before those 7) and the sales index (100 x the 7 days' mean over
+    the baseline) are added (:func:`crisis_kit.engine.daily.sales_windows`); they do not
+    change the ranking.
 
     Raises
     ------
@@ -146,18 +178,24 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         SHARE_ALPHA,
         _p_above,
     )
-    from ..engine.daily import KEYS, daily_figures, leading_topics, windows
+    from ..engine.daily import (
+        KEYS,
+        daily_figures,
+        leading_topics,
+        sales_windows,
+        windows,
+    )
 
     root = Path(portfolio)
-    files = sorted((root / "events").glob("marketplace=*/brand=*/*.parquet"))
-    if not files:
+    if not _files(root, "events"):
         raise InputError("the portfolio holds no events", str(root / "events"),
                          "export incidents into it first: `crisis-kit export-parquet "
                          "incident.yaml PORTFOLIO --brand NAME`")
     with warnings.catch_warnings():
         # ibis 12 calls APIs that DuckDB 2 and pandas 3 deprecate: theirs to fix, not a user's
         warnings.filterwarnings("ignore", module=r"ibis(\.|$)")
-        events = _events(files, root, engine, spark_master)
+        tables = _tables(root, ("events", "sales", "orders"), engine, spark_master)
+        events = tables["events"]
         # the last event day from the events' one column (Parquet statistics may answer
         # it), not from the daily figures: that would aggregate every day of every ASIN
         day = (dt.date.fromisoformat(str(as_of)) if as_of is not None
@@ -167,7 +205,13 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         # 112 days of events are aggregated, and only one row per ASIN comes back
         figures = windows(daily_figures(events), day).execute()
         topics = leading_topics(events, day).execute()
+        if tables["sales"] is not None or tables["orders"] is not None:
+            sales = sales_windows(tables["sales"], tables["orders"], day,
+                                  baseline_days).execute()
+        else:  # a portfolio exported before sales were: the sales columns stay empty
+            sales = pd.DataFrame(columns=[*KEYS, *SALES_COLUMNS])
     figures = figures.merge(topics, on=list(KEYS), how="left")
+    figures = figures.merge(sales[[*KEYS, *SALES_COLUMNS]], on=list(KEYS), how="left")
     figures = figures.sort_values(["marketplace", "brand", "asin"]).reset_index(drop=True)
     prior = figures["prior_7"] / 7
     threshold = (1 + growth) * prior
@@ -216,7 +260,10 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         "risk": (fires.astype(int) * 1000 + (share_fires | low_fires).astype(int) * 100
                  + (figures["today"] - threshold).clip(lower=0)
                  - (rating - before).fillna(0)).round(3),
+        **{name: pd.to_numeric(figures[name], errors="coerce").astype(float).round(3)
+           for name in SALES_COLUMNS},
     })
     table = table.sort_values(["risk", "marketplace", "brand", "asin"],
                               ascending=[False, True, True, True]).reset_index(drop=True)
-    return Scan(day=day, table=table[SCAN_COLUMNS], growth=growth, floor=floor)
+    return Scan(day=day, table=table[SCAN_COLUMNS], growth=growth, floor=floor,
+                baseline_days=baseline_days)

@@ -20,8 +20,10 @@ No pandas here: a script ingesting hundreds of brands starts one process per bra
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,9 @@ from ..ingest.sniff import check_file
 from ..store import LATEST_ACTIONS, Store, open_store
 
 __all__ = ["Column", "PortfolioTable", "PORTFOLIO_TABLES", "PARTITIONS", "READ_OPTIONS",
-           "PortfolioIngest", "slug", "store_path", "export_store", "export_incident",
-           "ingest_files"]
+           "PortfolioIngest", "MANIFESTS", "slug", "store_path", "manifest_path",
+           "export_store", "export_incident", "ingest_files", "read_manifests",
+           "write_manifest"]
 
 PARTITIONS = ("marketplace", "brand")
 """The hive partition keys, in folder order: they are in the path, never in the files."""
@@ -218,6 +221,13 @@ ACTIONS = PortfolioTable(
 PORTFOLIO_TABLES = {t.name: t for t in (EVENTS, SALES, ORDERS, ACTIONS)}
 """The portfolio's tables by name, in the order they are written."""
 
+MANIFESTS = "incidents"
+"""The folder of the incidents' manifests: ``PORTFOLIO/incidents/brand=<brand>/<incident>.json``.
+
+One small JSON file per incident and brand, written by each export or direct ingest: where
+the incident came from and where its report is (:func:`write_manifest`). Not a table: a
+loader given a table's folder never sees it."""
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -241,6 +251,78 @@ def store_path(portfolio: str | Path, brand: str, incident: str) -> Path:
     A folder starting with ``.`` is skipped by Spark's and Hive's file listing.
     """
     return Path(portfolio) / ".stores" / slug(brand) / f"{incident}.duckdb"
+
+
+def manifest_path(portfolio: str | Path, brand: str, incident: str) -> Path:
+    """Where an incident's manifest is: ``PORTFOLIO/incidents/brand=<brand>/<incident>.json``."""
+    return Path(portfolio) / MANIFESTS / f"brand={slug(brand)}" / f"{slug(incident)}.json"
+
+
+def write_manifest(portfolio: str | Path, brand: str, incident: str, route: str,
+                   incident_yaml: str | Path | None = None, resolved: Path | None = None,
+                   title: str | None = None, report_url: str | None = None,
+                   store: str | None = None) -> Path | None:
+    """Write the incident's manifest (``docs/scale.md``); return its path, None when it has no files.
+
+    The manifest says which incident, brand and marketplaces, by which ``route``
+    (``export-parquet`` or ``portfolio ingest``) they came in, and for an incident with an
+    ``incident.yaml`` that file (as given and resolved), its report's path
+    (``reports/<incident>.html`` beside it, where ``crisis-kit compare`` looks) and the
+    command that writes the report there. No clock: the same export writes the same bytes.
+    The marketplaces are those the portfolio holds files of, for any table; an incident
+    with none has no manifest (an earlier one is removed).
+    """
+    root = Path(portfolio)
+    name = f"{slug(incident)}.parquet"
+    markets = sorted({p.parent.parent.name.removeprefix("marketplace=") for p in root.glob(
+        f"*/marketplace=*/brand={slug(brand)}/{name}") if p.parts[-4] in PORTFOLIO_TABLES})
+    target = manifest_path(root, brand, incident)
+    if not markets:
+        target.unlink(missing_ok=True)
+        return None
+    report = command = None
+    if resolved is not None:
+        report = resolved.parent / "reports" / f"{incident}.html"
+        command = (f"crisis-kit report {shlex.quote(str(resolved))} "
+                   f"--out {shlex.quote(str(report.parent))}")
+    record = {
+        "incident": incident, "title": title, "brand": brand, "brand_folder": slug(brand),
+        "marketplaces": markets, "route": route,
+        "incident_yaml": None if incident_yaml is None else str(incident_yaml),
+        "incident_yaml_resolved": None if resolved is None else str(resolved),
+        "report": None if report is None else str(report), "report_command": command,
+        "report_url": report_url, "store": store,
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.parent / f".{target.name}.partial"
+    partial.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n",
+                       encoding="utf-8", newline="\n")
+    os.replace(partial, target)
+    return target
+
+
+def read_manifests(portfolio: str | Path) -> dict[tuple[str, str], dict]:
+    """Every manifest of the portfolio by (brand folder, incident).
+
+    Raises
+    ------
+    InputError
+        When a manifest is not JSON (naming its line and column) or not an incident's.
+    """
+    found: dict[tuple[str, str], dict] = {}
+    for path in sorted((Path(portfolio) / MANIFESTS).glob("brand=*/*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise InputError(f"the incident manifest is not JSON: {error.msg}",
+                             f"{path}, line {error.lineno}, column {error.colno}",
+                             "export the incident again (crisis-kit export-parquet or "
+                             "portfolio ingest) to rewrite it, or delete the file") from None
+        if not isinstance(record, dict) or not isinstance(record.get("incident"), str):
+            raise InputError("the incident manifest names no incident", str(path),
+                             "export the incident again to rewrite it, or delete the file")
+        found[(path.parent.name.removeprefix("brand="), path.stem)] = record
+    return found
 
 
 def export_store(store: Store, portfolio: str | Path, brand: str, incident: str,
@@ -292,15 +374,31 @@ def export_incident(incident: Incident | str | Path, portfolio: str | Path, bran
     read as if it had today's columns, NULL where it has none). Exporting again replaces
     the incident's files: the same store gives the same bytes.
 
+    Also writes the incident's manifest (:func:`write_manifest`): the incident.yaml as
+    given and resolved (for an :class:`Incident`, ``incident.yaml`` in its folder), and
+    where its report is and how to make it, for the portfolio page.
+
     Raises
     ------
     InputError
         When the incident has no store yet (nothing was ingested).
     """
-    incident = incident if isinstance(incident, Incident) else load_incident(incident)
+    given: str | Path | None
+    resolved: Path | None
+    if isinstance(incident, Incident):  # the kit's convention: incident.yaml in its folder
+        given = resolved = incident.root.resolve() / "incident.yaml"
+        if not resolved.is_file():  # not known: the page says to export it again by path
+            given = resolved = None
+    else:
+        given, resolved = incident, Path(incident).resolve()
+        incident = load_incident(incident)
     with open_store(incident.store_path, read_only=True) as store:
-        return export_store(store, portfolio, brand, incident.incident,
-                            marketplaces.get(incident.marketplace).code, tables)
+        written = export_store(store, portfolio, brand, incident.incident,
+                               marketplaces.get(incident.marketplace).code, tables)
+    write_manifest(portfolio, brand, incident.incident, "export-parquet", given, resolved,
+                   title=incident.title, report_url=incident.report_url,
+                   store=str(incident.store_path.resolve()))
+    return written
 
 
 @dataclass(frozen=True)
@@ -310,6 +408,7 @@ class PortfolioIngest:
     store: Path
     reports: list[IngestReport]
     written: list[Path]
+    manifest: Path | None = None
 
 
 def ingest_files(portfolio: str | Path, brand: str, incident: str, files: Sequence[str | Path],
@@ -361,4 +460,6 @@ def ingest_files(portfolio: str | Path, brand: str, incident: str, files: Sequen
                     on_file(path, report)
         finally:  # the portfolio shows what the store holds, even when a file failed
             written = export_store(store, portfolio, brand, incident, market)
-    return PortfolioIngest(target, reports, written)
+            manifest = write_manifest(portfolio, brand, incident, "portfolio ingest",
+                                      store=target.relative_to(portfolio).as_posix())
+    return PortfolioIngest(target, reports, written, manifest)

@@ -204,7 +204,8 @@ class Store:
         ASIN, local day, date precision, rating, reason, reason group, status,
         disposition and topic (the topic of a review or seller feedback left out: no
         figure counts the topics of positive ratings): ``event_id`` and the other
-        per-event columns are null there and ``occurred_at`` is the group's earliest.
+        per-event columns are null there and ``occurred_at`` is the group's latest (the
+        latest event's time is the latest row's).
 
         The rows are the incident's as :meth:`events` and the analysis cut them:
         ``asins`` (an event without an ASIN counts when its order held one of them,
@@ -364,7 +365,7 @@ def grouped_events_sql(asins: list[str] | None = None, until: str | None = None,
         SELECT {counted},
                CASE WHEN source IN ('review', 'seller_feedback') THEN NULL
                     ELSE topic END AS topic,
-               min(occurred_at) AS occurred_at, count(*)::BIGINT AS n
+               max(occurred_at) AS occurred_at, count(*)::BIGINT AS n
         FROM {events} AND NOT {single}
         GROUP BY ALL
         ORDER BY occurred_at, event_id NULLS FIRST, source, asin, local_date, rating,
