@@ -127,6 +127,13 @@ def ingest_files(store: Store, specs: list[FileSpec]) -> Iterator[tuple[FileSpec
     """
     plans: list[_Plan | None] = ([_plan(s) for s in specs] if len(specs) >= MIN_FILES
                                  else [None] * len(specs))
+    if any(plans):
+        # a file ingested before is counted as such, one by one, without being read
+        ingested = set(store.con.execute(
+            "SELECT sha256, name, marketplace FROM files WHERE table_name <> 'messages'"
+        ).fetchall())
+        plans = [None if p is not None and (p.sha, p.spec.path.name, p.spec.marketplace)
+                 in ingested else p for p in plans]
     for start, run in _runs(plans):
         if len(run) < MIN_FILES:
             for spec in specs[start:start + max(len(run), 1)]:
