@@ -6,8 +6,11 @@ export-parquet`` writes, docs/scale.md): 500 brands with 10
 ASINs each in five marketplaces, three years of reviews, seller feedback, returns and
 messages, hive-partitioned ``events/marketplace=../brand=../data_0.parquet``, each file in
 day order. Volume grows over the three years and is skewed across ASINs (a few sell a
-lot); one ASIN in 97 has a quality crisis in the last four days. Then measures, each in
-a fresh subprocess so peak memory is its own:
+lot); one ASIN in 97 has a quality crisis in the last four days. Beside the events, a
+Business Report row per ASIN and day (``sales/marketplace=../brand=../data_0.parquet``,
+the columns of the sales schema the scan reads: units growing with the events, halved in
+the crisis ASINs' last four days), so the scan computes its sales index too (``--no-sales``:
+events alone). Then measures, each in a fresh subprocess so peak memory is its own:
 
 - crisis-kit: ``crisis-kit portfolio scan PORTFOLIO --json`` (every ASIN's figures on the
   last day, the detectors, the 30-day rating, the leading topic, ranked);
@@ -56,7 +59,8 @@ def popularity(a: int) -> float:
     return 1.0 / ((1 + (a * 7919) % (BRANDS * ASINS_PER_BRAND)) ** 0.5)
 
 
-def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS) -> Path:
+def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS,
+             sales: bool = True) -> Path:
     """Write about ``events`` events into the portfolio folder ``root`` and return it.
 
     One DuckDB ``COPY`` per brand writes ``events/marketplace=M/brand=B/data_0.parquet``
@@ -66,7 +70,8 @@ def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS) ->
     expectation (volume grows linearly over the three years), rounded by a uniform draw.
     Deterministic: every value is a hash of the ASIN, day, event and ``seed`` (DuckDB's
     ``random()`` is not reproducible across threads), so the same arguments give the same
-    rows on any machine with the same DuckDB.
+    rows on any machine with the same DuckDB. ``sales``: also one Business Report row per
+    ASIN and day (:func:`generate_sales`).
     """
     import duckdb
 
@@ -139,16 +144,46 @@ def generate(root: Path, events: int, seed: int = SEED, brands: int = BRANDS) ->
                 ORDER BY d, a, j
             ) TO '{folder / "data_0.parquet"}' (FORMAT parquet)
         """)
+        if sales:
+            generate_sales(con, root, b, brand, weights, seed)
     con.close()
     return root
 
 
-def count(root: Path) -> int:
-    """The events in the portfolio, from the Parquet footers."""
+def generate_sales(con: object, root: Path, b: int, brand: str, weights: str, seed: int) -> None:
+    """Brand ``b``'s Business Report: one row per ASIN and day, in the sales schema's columns.
+
+    Units are about one in six of the ASIN's expected events that day times 4 (a review or
+    return for a few percent of orders), with a hashed +-20 % day-to-day wobble, and half
+    of that in the crisis ASINs' last four days. One ``COPY`` per brand, in day order.
+    """
+    folder = root / "sales" / f"marketplace={MARKETPLACES[b % len(MARKETPLACES)]}" / (
+        f"brand={brand}")
+    folder.mkdir(parents=True, exist_ok=True)
+    wobble = f"(hash(a, d, 'units', {seed}) % 1000000007) / 1000000007.0"
+    con.execute(f"""
+        COPY (
+            SELECT '{brand}-watch' AS incident, DATE '{FIRST_DAY}' + CAST(d AS INTEGER) AS date,
+                'B0' || upper(substr(md5('asin-' || a::VARCHAR), 1, 8)) AS asin,
+                NULL::VARCHAR AS parent_asin, '' AS sku,
+                round(4 * w * (2 * d + 1) * (0.8 + 0.4 * {wobble})
+                      * CASE WHEN a % {CRISIS_EVERY} = 11 AND d >= {DAYS - CRISIS_DAYS}
+                             THEN 0.5 ELSE 1 END)::DOUBLE AS units,
+                'business_report' AS source
+            FROM (VALUES {weights}) p(a, w), range({DAYS}) t(d)
+            ORDER BY d, a
+        ) TO '{folder / "data_0.parquet"}' (FORMAT parquet)
+    """)
+
+
+def count(root: Path, table: str = "events") -> int:
+    """The rows of ``table`` in the portfolio, from the Parquet footers (0 without it)."""
     import duckdb
 
+    if not any((root / table).glob("*/*/*.parquet")):
+        return 0
     return duckdb.connect().execute(f"SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata("
-                                    f"'{root}/events/*/*/*.parquet')").fetchone()[0]
+                                    f"'{root}/{table}/*/*/*.parquet')").fetchone()[0]
 
 
 # -- the sides, each run in its own process --------------------------------------------------
@@ -242,6 +277,8 @@ def main() -> None:
     parser.add_argument("--brands", type=int, default=BRANDS,
                         help="brands of 10 ASINs each (fewer for a quick check)")
     parser.add_argument("--keep", action="store_true", help="keep the generated portfolios")
+    parser.add_argument("--no-sales", dest="sales", action="store_false",
+                        help="generate the events alone (no Business Report rows)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -254,9 +291,10 @@ def main() -> None:
     try:
         root = folder / "portfolio"
         started = time.perf_counter()
-        generate(root, args.events, brands=args.brands)
-        size = sum(f.stat().st_size for f in (root / "events").rglob("*.parquet"))
-        print(f"generated {count(root):,} events (asked {args.events:,}), {args.brands} brands, "
+        generate(root, args.events, brands=args.brands, sales=args.sales)
+        size = sum(f.stat().st_size for f in root.rglob("*.parquet"))
+        print(f"generated {count(root):,} events (asked {args.events:,}) and "
+              f"{count(root, 'sales'):,} Business Report rows, {args.brands} brands, "
               f"{args.brands * ASINS_PER_BRAND:,} ASINs, {DAYS} days: {size / 1e6:,.0f} MB of "
               f"Parquet in {time.perf_counter() - started:.1f} s")
         baseline = measure(__file__, "baseline", root)
@@ -278,7 +316,7 @@ def main() -> None:
                 print(f"Spark: skipped, {why}")
             else:
                 small = folder / "spark"
-                generate(small, args.spark_events, brands=args.brands)
+                generate(small, args.spark_events, brands=args.brands, sales=args.sales)
                 duck = measure(__file__, "crisis-kit", small)
                 spark = measure(__file__, "spark", small)
                 differ = same_tables(small)

@@ -73,9 +73,39 @@ def test_the_generator_is_deterministic_and_writes_the_portfolio_schema(bench, t
         f"WHERE brand = 'brand-001'").fetchall()}
     assert names == {bench.asin_name(a) for a in range(10, 20)}  # the bench's names
 
-    # the scan reads it: one row per ASIN on the last day
+    # the scan reads it: one row per ASIN on the last day, each with its sales index
     result = scan(first)
     assert (result.day.isoformat(), len(result.table)) == ("2025-12-30", 60)
+    assert result.table["sales_index"].notna().all()
+
+
+def test_the_generated_business_report_is_in_the_sales_schema(bench, tmp_path):
+    from crisis_kit.portfolio.workspace import PORTFOLIO_TABLES
+
+    root = bench.generate(tmp_path / "a", 30_000, brands=6)
+    again = bench.generate(tmp_path / "b", 30_000, brands=6)
+    for path in (root / "sales").rglob("*.parquet"):  # byte for byte
+        assert path.read_bytes() == (again / path.relative_to(root)).read_bytes()
+    assert sorted(p.relative_to(root).as_posix() for p in (root / "sales").rglob("*.parquet")) == [
+        f"sales/marketplace={m}/brand=brand-{b:03d}/data_0.parquet"
+        for m, b in (("DE", 3), ("JP", 4), ("UK", 2), ("US", 0), ("US", 1), ("US", 5))]
+    con = duckdb.connect()
+    glob = f"{root}/sales/*/*/*.parquet"
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{glob}', "
+                            f"hive_partitioning = false)").fetchall()
+    declared = {c.name: c.type for c in PORTFOLIO_TABLES["sales"].columns}
+    assert all(declared[name] == kind for name, kind, *_ in described)  # a subset, same types
+    rows, asins, days, low = con.execute(
+        f"SELECT count(*), count(DISTINCT asin), count(DISTINCT date), "
+        f"count(*) FILTER (units < 0) FROM read_parquet('{glob}')").fetchone()
+    assert (rows, asins, days, low) == (60 * 1095, 60, 1095, 0)
+    # the crisis ASIN (number 11) sells half in its last four days
+    crisis = bench.asin_name(11)
+    before, during = con.execute(
+        f"SELECT avg(units) FILTER (date BETWEEN DATE '2025-12-13' AND DATE '2025-12-26'), "
+        f"avg(units) FILTER (date >= DATE '2025-12-27') FROM read_parquet('{glob}') "
+        f"WHERE asin = '{crisis}'").fetchone()
+    assert during < 0.7 * before
 
 
 def test_the_benchmark_runs_at_a_tiny_size():
