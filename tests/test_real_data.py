@@ -488,6 +488,15 @@ def test_each_real_review_file_as_an_incident_charts_its_rating(name, tmp_path):
     summary = report.analysis.summary()
     assert summary["rating"]["latest"] is not None
     assert summary["complaints"]["topic_coverage"] is not None
+    # the events grouped in the engine give what reading them one by one gives (issue 13)
+    from crisis_kit.pipeline import run_analysis
+
+    one_by_one = run_analysis(incident, grouped=False)
+    assert json.dumps(summary, sort_keys=True, default=str) == json.dumps(
+        one_by_one.summary(), sort_keys=True, default=str)
+    pd.testing.assert_frame_equal(report.analysis.detection.negative_per_day,
+                                  one_by_one.detection.negative_per_day)
+    assert len(report.analysis.events) < summary["complaints"]["total"]
 
 
 def test_the_shipped_forecast_calibration_is_what_the_backtest_measures_now():
