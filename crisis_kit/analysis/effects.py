@@ -186,7 +186,7 @@ def measure(
     events = events[needed]  # only what is counted: copying customer text per window is slow
     inside = events.loc[window.holds(_days(events["local_date"]))]
     negative = inside["is_negative"].fillna(False).astype(bool)
-    of_topic = (inside["topic"].astype(str) == topic) if topic is not None else pd.Series(
+    of_topic = inside["topic"].isin([topic]) if topic is not None else pd.Series(
         True, index=inside.index)
     returns = inside["source"].isin(RETURN_SOURCES)
     n_orders = count_orders(orders, window)

@@ -73,7 +73,7 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
     recent = days > day - pd.Timedelta(days=WINDOW_DAYS)
     before = (days > day - pd.Timedelta(days=2 * WINDOW_DAYS)) & ~recent
     negative = events["is_negative"].fillna(False).astype(bool)
-    rated = events["source"].astype(str).isin(RATED_SOURCES)
+    rated = events["source"].isin(RATED_SOURCES)  # categories compared, no strings made
     w = weights(events)
 
     def total(mask: pd.Series) -> int:
@@ -85,10 +85,13 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
 
     rating = trailing_rating(events, window_days, as_of=day)
     last = rating.iloc[-1] if len(rating) else None
-    topic = events["topic"].astype(str) if "topic" in events else pd.Series("other", events.index)
+    # the negatives' topics only: a million positive reviews need no topic name made
+    topic = (events.loc[negative, "topic"].astype(str) if "topic" in events
+             else pd.Series("other", events.index[negative]))
+    on, now, then = w[negative], recent[negative], before[negative]
     table = pd.DataFrame({
-        "recent": w[negative & recent].groupby(topic[negative & recent]).sum(),
-        "before": w[negative & before].groupby(topic[negative & before]).sum(),
+        "recent": on[now].groupby(topic[now]).sum(),
+        "before": on[then].groupby(topic[then]).sum(),
     }).fillna(0).astype(int)
     table = table.rename_axis("topic").reset_index().sort_values(
         ["recent", "before", "topic"], ascending=[False, False, True]).reset_index(drop=True)

@@ -91,7 +91,7 @@ def social_view(events: pd.DataFrame) -> SocialView | None:
     the same days. A mention's complaint is its topic (the same taxonomy as every event)
     when that is not ``other``. Shares are of each side's own total in the period.
     """
-    social = events["source"].astype(str) == SOCIAL
+    social = events["source"].isin([SOCIAL])
     if not social.any():
         return None
     days = pd.to_datetime(events["local_date"]).dt.normalize()

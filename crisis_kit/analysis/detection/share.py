@@ -56,7 +56,7 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
     ``end`` (default: the last), zero-filled, with ``rated``, ``rated_negative`` and
     ``share`` (NaN on a day without rated events).
     """
-    rated = events[events["source"].astype(str).isin(RATED_SOURCES)]
+    rated = events[events["source"].isin(RATED_SOURCES)]
     days = pd.to_datetime(rated["local_date"]).dt.normalize().astype("datetime64[ns]")
     negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()
     w = weights(rated).to_numpy()
