@@ -16,7 +16,10 @@ log), then measures, each in a fresh subprocess so peak memory is its own:
 Prints wall time and peak RSS of each and the ratios. Goal (issues 3, 13): at most 3x
 the baseline and under 400 MB.
 
-Usage: python bench/analysis.py [--events 1000000] [--keep]
+``--asins 5`` spreads the same events over 5 ASINs: the shape of one product's crisis,
+hundreds of reviews a day, where the engine's grouping counts many events a row.
+
+Usage: python bench/analysis.py [--events 1000000] [--asins 50] [--keep]
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ thresholds:
 """
 
 
-def build(folder: Path, events: int) -> Path:
+def build(folder: Path, events: int, asins: int = 50) -> Path:
     from crisis_kit.store import open_store
 
     (folder / "incident.yaml").write_text(INCIDENT, encoding="utf-8")
@@ -58,7 +61,7 @@ def build(folder: Path, events: int) -> Path:
         con.execute(f"""
             INSERT INTO events
             WITH base AS (
-                SELECT i, (i % 50) AS a, CAST(floor(random() * 1095) AS INTEGER) AS d,
+                SELECT i, (i % {asins}) AS a, CAST(floor(random() * 1095) AS INTEGER) AS d,
                        random() AS r, random() AS s, random() AS w
                 FROM range({events}) t(i)
             ), shaped AS (
@@ -88,13 +91,13 @@ def build(folder: Path, events: int) -> Path:
                 NULL, 'bench.csv', i + 1, 'bench', 1
             FROM shaped
         """)
-        con.execute("""
+        con.execute(f"""
             INSERT INTO sales
             SELECT DATE '2021-01-01' + d::INTEGER, 'US', 'B0BENCH' || lpad(a::VARCHAR, 3, '0'), NULL, '',
                    (30 + (a % 7) - CASE WHEN a = 7 AND d BETWEEN 805 AND 840 THEN 18 ELSE 0 END)
                        ::DOUBLE, NULL, 'USD', 400, 600, 99, 7.5, 'business_report', 'local',
                    'bench.csv', 1, 'bench', 1
-            FROM range(1095) t(d), range(50) u(a)
+            FROM range(1095) t(d), range({asins}) u(a)
         """)
         con.execute("""
             INSERT INTO actions (action_id, "at", lane, action, channel, owner, ref, source_file,
@@ -170,6 +173,8 @@ def child(kind: str, incident_path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--asins", type=int, default=50,
+                        help="ASINs the events are spread over (5: one product's crisis)")
     parser.add_argument("--keep", action="store_true", help="keep the generated workspace")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -178,8 +183,8 @@ def main() -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="crisis-kit-bench-analysis-"))
     started = time.perf_counter()
-    incident_path = build(folder, args.events)
-    print(f"built a store of {args.events:,} events, 50 ASINs, 3 years in "
+    incident_path = build(folder, args.events, args.asins)
+    print(f"built a store of {args.events:,} events, {args.asins} ASINs, 3 years in "
           f"{time.perf_counter() - started:.1f} s")
     print(machine())
     baseline = measure(__file__, "baseline", incident_path)
