@@ -147,7 +147,7 @@ def _followups_block(table: pd.DataFrame) -> dict[str, Any]:
 
 def _counts(events: pd.DataFrame, column: str) -> dict[str, int]:
     """The events per value of ``column`` (each row counted ``n`` times when grouped)."""
-    sums = volume.weights(events).groupby(events[column], observed=True).sum()
+    sums = volume.count_by(events, events[column])
     return {str(k): int(v) for k, v in sorted(sums.items()) if v}
 
 
@@ -248,8 +248,14 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                    onset_day, asins=incident.asins or None, as_of=evidence.as_of)
     drivers = _when(onset_day, topics.drivers, events, onset_day,
                     crisis_days=t.crisis_window_days, before_days=t.baseline_days)
+    state = health.health(events, t.rating_window_days, t.negative_growth,
+                          t.min_negative_per_day, as_of=evidence.as_of)
     crisis = topics.crisis_window(events, onset_day, t.crisis_window_days)
-    crisis = crisis.merge(evidence.words_of(crisis["event_id"]), on="event_id", how="left")
+    window = _phrase_window(events, onset_day, state, t)
+    # the words of the complaints quoted and of those the phrases are read from, read once
+    words = evidence.words_of(pd.concat([crisis["event_id"], window.negatives["event_id"]])
+                              if window else crisis["event_id"])
+    crisis = crisis.merge(words, on="event_id", how="left")
     quoted = topics.representatives(crisis, n=3, topics=_top_topics(drivers))
     sales_summary = _when(onset_day, sales.summarise, evidence.sales, onset_day, t.baseline_days,
                           t.sales_target, asins=incident.asins or None, actions=evidence.actions,
@@ -259,38 +265,54 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     voc = evidence.voc if evidence.voc is not None else _frame(None, TABLES["voc"].names)
     buyer_messages = messages.summarise(evidence.messages, detection.onset, t.golden_hours,
                                        evidence.as_of, tz, t.baseline_days)
-    state = health.health(events, t.rating_window_days, t.negative_growth,
-                          t.min_negative_per_day, as_of=evidence.as_of)
-    words = _distinctive(events, evidence, onset_day, state, t, incident.marketplace)
+    distinctive = _distinctive(window if evidence.has_words else None, words,
+                               incident.marketplace)
     return Findings(incident, evidence.as_of, tz, events, evidence.files, detection, rating,
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
-                    voc, state, words, buyer_messages,
+                    voc, state, distinctive, buyer_messages,
                     amazon_topics.compare(evidence.feedback_topics, events),
                     voice.beside(voc, events, onset_day))
 
 
-def _distinctive(events: pd.DataFrame, evidence: Evidence, onset_day: Any,
-                 state: health.Health | None, t: Any, marketplace: str) -> pd.DataFrame:
-    """Phrases of the crisis window's negatives (the last 28 days when calm) against before."""
-    empty = _frame(None, phrases.PHRASE_COLUMNS)
-    if state is None or not evidence.has_words and (
-            evidence.quotable is None or evidence.quotable.empty):
-        return empty
+@dataclass(frozen=True)
+class _PhraseWindow:
+    """Where the phrases are read: ``days`` from ``start``, against the ``days`` before.
+
+    ``negatives``: ``event_id`` and ``local_date`` of the negatives of both windows.
+    """
+
+    start: pd.Timestamp
+    days: int
+    negatives: pd.DataFrame
+
+
+def _phrase_window(events: pd.DataFrame, onset_day: Any, state: health.Health | None,
+                   t: Any) -> _PhraseWindow | None:
+    """The crisis window (the last 28 days when calm) and the negatives of it and before it."""
+    if state is None:
+        return None
     if onset_day is not None:
-        start = pd.Timestamp(onset_day)
-        days = t.crisis_window_days
+        start, days = pd.Timestamp(onset_day), t.crisis_window_days
     else:
         days = health.WINDOW_DAYS
         start = pd.Timestamp(state.day) - pd.Timedelta(days=days - 1)
-    # the two windows' negatives only: the recent one and the `days` before it
     local = pd.to_datetime(events["local_date"])
-    inside = (local >= start - pd.Timedelta(days=days)) & (local <= start + pd.Timedelta(
-        days=days - 1))
-    negative = events.loc[events["is_negative"].fillna(False).astype(bool) & inside,
-                          ["event_id", "local_date"]]
-    worded = negative.merge(evidence.words_of(negative["event_id"]), on="event_id", how="inner")
-    return phrases.distinctive_phrases(worded, start, start + pd.Timedelta(days=days - 1), days,
-                                       marketplace=marketplace)
+    inside = (local >= start - pd.Timedelta(days=days)) & (
+        local <= start + pd.Timedelta(days=days - 1))
+    negatives = events.loc[events["is_negative"].fillna(False).astype(bool) & inside,
+                           ["event_id", "local_date"]]
+    return _PhraseWindow(start, days, negatives)
+
+
+def _distinctive(window: _PhraseWindow | None, words: pd.DataFrame,
+                 marketplace: str) -> pd.DataFrame:
+    """Phrases of the window's negatives against the days before it (none without words)."""
+    if window is None:
+        return _frame(None, phrases.PHRASE_COLUMNS)
+    worded = window.negatives.merge(words, on="event_id", how="inner")
+    return phrases.distinctive_phrases(
+        worded, window.start, window.start + pd.Timedelta(days=window.days - 1), window.days,
+        marketplace=marketplace)
 
 
 def _reply_consistency(incident: Incident, events: pd.DataFrame, actions: pd.DataFrame,

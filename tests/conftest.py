@@ -115,3 +115,30 @@ def sample_analysis(sample_incident):
     from crisis_kit.pipeline import run_analysis
 
     return run_analysis(sample_incident)
+
+
+@pytest.fixture(scope="session")
+def sample_portfolio(sample_incident, tmp_path_factory):
+    """The sample incident exported into a portfolio folder as brand Mellowkin (read-only)."""
+    from crisis_kit.portfolio import export_incident
+
+    root = tmp_path_factory.mktemp("sample-portfolio")
+    written = export_incident(sample_incident, root, "Mellowkin")
+    assert [p.relative_to(root).as_posix() for p in written] == [
+        f"{table}/marketplace=US/brand=mellowkin/bottle-valve-2022.parquet"
+        for table in ("events", "sales", "orders", "actions")]
+    return root
+
+
+def heavy_imports_of(args: list[str]):
+    """Run ``crisis-kit ARGS`` in a new interpreter; its stdout ends with ``HEAVY [...]``,
+    which of pandas, scipy and plotly it imported (the light verbs must import none)."""
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys; sys.argv = ['crisis-kit', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('crisis_kit', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
+            "print('HEAVY', heavy)")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)

@@ -8,8 +8,6 @@ command to rerun and the file that holds the full traceback.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 
 from crisis_kit.cli import main
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, heavy_imports_of
 
 
 def boom(*args, **kwargs):
@@ -114,10 +112,5 @@ def test_ingest_and_inspect_import_no_pandas_or_scipy(tmp_path, verb):
         root = tmp_path / "s"
         shutil.copytree(SAMPLES, root, ignore=shutil.ignore_patterns("store.duckdb*"))
         args = ["ingest", str(root / "incident.yaml"), "--quiet"]
-    code = ("import runpy, sys; sys.argv = ['crisis-kit', *sys.argv[1:]]\n"
-            "try:\n    runpy.run_module('crisis_kit', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
-            "print('HEAVY', heavy)")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    done = heavy_imports_of(args)
     assert "HEAVY []" in done.stdout, done.stdout[-500:] + done.stderr[-2000:]

@@ -27,7 +27,7 @@ from crisis_kit.portfolio import EVENT_COLUMNS, PORTFOLIO_TABLES, export_inciden
 from crisis_kit.portfolio.workspace import ingest_files, store_path
 from crisis_kit.store import open_store
 
-from .conftest import FIXTURES, SAMPLES, helium10_rows, write_helium10
+from .conftest import FIXTURES, SAMPLES, heavy_imports_of, helium10_rows, write_helium10
 
 EXPORTS = FIXTURES / "exports"
 SAMPLE_FILES = [SAMPLES / "exports" / "reviews.csv", SAMPLES / "exports" / "fba_returns.txt",
@@ -47,13 +47,8 @@ def _files(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def exported(sample_incident, tmp_path_factory):
-    root = tmp_path_factory.mktemp("exported")
-    written = export_incident(sample_incident, root, "Mellowkin")
-    assert [p.relative_to(root).as_posix() for p in written] == [
-        f"{t}/marketplace=US/brand=mellowkin/bottle-valve-2022.parquet"
-        for t in ("events", "sales", "orders", "actions")]
-    return root
+def exported(sample_portfolio):
+    return sample_portfolio
 
 
 def test_each_table_has_its_declared_columns_and_types(exported):
@@ -397,9 +392,6 @@ def test_a_file_that_cannot_be_read_leaves_the_ones_before_it_exported(tmp_path,
 @pytest.mark.parametrize("verb", ["portfolio ingest", "export-parquet"])
 def test_the_portfolios_routes_in_import_no_pandas(tmp_path, verb):
     """One process per brand each morning: no pandas, scipy or plotly to import."""
-    import subprocess
-    import sys
-
     if verb == "export-parquet":
         folder = tmp_path / "s"
         shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("store.duckdb*"))
@@ -412,11 +404,6 @@ def test_the_portfolios_routes_in_import_no_pandas(tmp_path, verb):
     else:
         args = ["portfolio", "ingest", str(tmp_path / "p"), str(EXPORTS / "claims-pass.csv"),
                 "--brand", "Acme", "--incident", "x", "--quiet"]
-    code = ("import runpy, sys; sys.argv = ['crisis-kit', *sys.argv[1:]]\n"
-            "try:\n    runpy.run_module('crisis_kit', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
-            "print('HEAVY', heavy)")
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    done = heavy_imports_of(args)
     assert "HEAVY []" in done.stdout, done.stdout[-500:] + done.stderr[-2000:]
     assert list((tmp_path / "p" / "events").rglob("*.parquet"))

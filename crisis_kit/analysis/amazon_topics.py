@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .topics import OTHER, assign
-from .volume import count, weights
+from .volume import count, count_by
 
 __all__ = ["AmazonTopics", "compare", "kit_topic_of", "COMPARISON_COLUMNS"]
 
@@ -115,7 +115,7 @@ def _compare_one(asin: str, start: pd.Timestamp, end: pd.Timestamp, amazon: pd.D
                  events: pd.DataFrame) -> pd.DataFrame:
     reviews = _reviews(events, asin, start, end)
     negative = reviews[reviews["is_negative"].fillna(False).astype(bool)]
-    kit = weights(negative).groupby(negative["topic"].astype(str)).sum()
+    kit = count_by(negative, negative["topic"].astype(str))
     kit = kit[kit.index != OTHER]
     n_reviews = count(reviews)
     grouped = amazon.groupby("kit_topic", sort=False).agg(

@@ -106,8 +106,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             events = store.events(words=not slim)
         # grouped, the words are read per step, for the complaints it quotes (words_of)
         quotable = store.negative_words() if slim and not grouped else None
-        has_words = slim and bool(store.con.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0])
+        has_words = grouped and store.con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0] > 0
         messages = store.messages()
         amazon_topics = store.feedback_topics()
     if grouped:
@@ -119,6 +119,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         negative = events["is_negative"].fillna(False).astype(bool)
         quotable = events.loc[negative, ["event_id", "title", "text"]].reset_index(drop=True)
         events = events.drop(columns=["title", "text"])
+    if quotable is not None:
+        has_words = not quotable.empty
     if not words:
         events = _compact(events)
     if incident.asins:

@@ -24,7 +24,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .volume import DayLike, as_day
+from .volume import DayLike, as_day, weights
 
 __all__ = [
     "PATH_COLUMNS", "RatingForecast", "calibration", "check_target",
@@ -246,9 +246,7 @@ def forecast_rating(
     days = pd.to_datetime(reviews["local_date"]).dt.normalize()
     offset = (last - days).dt.days.to_numpy()  # 0 = as_of, 1 = the day before, ...
     stars = reviews["rating"].astype(float).to_numpy()
-    # a row of grouped reviews stands for `n` alike ones (crisis_kit.analysis.volume.weights)
-    count = (reviews["n"].to_numpy(dtype=float) if "n" in reviews.columns
-             else np.ones(len(reviews)))
+    count = weights(reviews).to_numpy(dtype=float)  # a grouped row stands for `n` reviews
     seen = (offset >= 0) & ~np.isnan(stars)
     offset, stars, count = offset[seen], stars[seen], count[seen]
 

@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 
 from .topics import OTHER, assign
-from .volume import weights
+from .volume import count, count_by
 
 __all__ = ["BANDS", "VOC_WINDOW_DAYS", "BESIDE_COLUMNS", "beside"]
 
@@ -71,11 +71,11 @@ def _kit(events: pd.DataFrame, asin: str, day: pd.Timestamp, window_days: int) -
     mine = events[(events["asin"].astype(str) == asin) & (days >= start) & (days <= day)]
     negative = mine["is_negative"].fillna(False).astype(bool)
     rated = mine["source"].astype(str).isin(RATED_SOURCES)
-    w = weights(mine)
-    topics = mine.loc[negative, "topic"].astype(str)
-    named = w[negative][topics != OTHER].groupby(topics[topics != OTHER]).sum()
+    negatives = mine[negative]
+    topics = negatives["topic"].astype(str)
+    named = count_by(negatives[topics != OTHER], topics[topics != OTHER])
     named = named.sort_index(kind="mergesort").sort_values(ascending=False, kind="mergesort")
-    n_rated, n_rated_negative, n_negative = (int(w[m].sum()) for m in (
+    n_rated, n_rated_negative, n_negative = (count(mine, m) for m in (
         rated, rated & negative, negative))
     return {
         "kit_rated": n_rated, "kit_negative_rated": n_rated_negative,

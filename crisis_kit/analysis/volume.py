@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 __all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index", "weights",
-           "count"]
+           "count", "count_by"]
 
 DAILY_COLUMNS = ["local_date", "events", "negative", "mean_rating"]
 """Columns of :func:`daily_counts` (after the optional ``by`` column)."""
@@ -88,6 +88,11 @@ def count(events: pd.DataFrame, mask: pd.Series | None = None) -> int:
     """The number of events the rows of ``events`` (those of ``mask``) stand for."""
     w = weights(events)
     return int(w.sum() if mask is None else w[mask.to_numpy(dtype=bool)].sum())
+
+
+def count_by(events: pd.DataFrame, by: pd.Series) -> pd.Series:
+    """The number of events per value of ``by`` (aligned with ``events``' rows), sorted by value."""
+    return weights(events).groupby(by, observed=True).sum()
 
 
 def _local_days(events: pd.DataFrame) -> pd.Series:

@@ -421,11 +421,12 @@ def check(
     numbers["overdue_followups"], numbers["followups_problem"] = _overdue_followups(incident, day)
     recent = series.loc[series["local_date"] > pd.Timestamp(day - dt.timedelta(days=RECENT_DAYS)),
                         _SERIES_COLUMNS].reset_index(drop=True)
-    negative = evidence.events["is_negative"].fillna(False).astype(bool)
-    since = negative & (pd.to_datetime(evidence.events["local_date"]).dt.date
-                        >= (alert_date or dt.date.max))
-    words = evidence.words_of(evidence.events.loc[since, "event_id"]) \
-        if alert_date is not None else None
+    words = None
+    if alert_date is not None:  # the quote is one of the negatives since the alert
+        events = evidence.events
+        since = events["is_negative"].fillna(False).astype(bool) & (
+            pd.to_datetime(events["local_date"]).dt.date >= alert_date)
+        words = evidence.words_of(events.loc[since, "event_id"])
     context = alert_context(evidence.events, words, alert_date, day, tz)
     return MonitorState(incident=incident.incident, **numbers,
                         message=_message(numbers, incident.incident), negative_per_day=recent,

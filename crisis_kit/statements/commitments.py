@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from ..analysis.volume import count
 from .lexicon import Lexicon, term_pattern
 from .review import Commitment, StatementReview
 from .sentences import Layout, Sentence, display
@@ -261,9 +262,7 @@ def _refund_returns(events: pd.DataFrame | None) -> int:
     returns = events[events["source"].isin(["fba_return", "mfn_return", "claim"])]
     said = returns.get("disposition", pd.Series(dtype=object)).fillna("").astype(str) + " " + \
         returns.get("status", pd.Series(dtype=object)).fillna("").astype(str)
-    refunded = said.str.contains("refund|reimburs", case=False)
-    # a row of grouped events stands for `n` alike returns (crisis_kit.analysis.volume.weights)
-    return int(returns.loc[refunded, "n"].sum() if "n" in returns else refunded.sum())
+    return count(returns, said.str.contains("refund|reimburs", case=False))
 
 
 def _check(commitment: Commitment, published: pd.Timestamp, actions: pd.DataFrame,
