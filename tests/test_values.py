@@ -186,6 +186,144 @@ def test_local_timestamp(cell, order, expected):
     assert parse_value("local_timestamp", cell, date_order=order) == expected
 
 
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+@pytest.mark.parametrize(
+    ("cell", "order", "expected"),
+    [
+        # Amazon's review date line, as each marketplace prints it and scrapers save it.
+        ("Reviewed in the United States on May 3, 2023", "MDY", ts(2023, 5, 3)),
+        ("Reviewed in the United Kingdom on 3 May 2023", "MDY", ts(2023, 5, 3)),  # on .com
+        ("Reviewed in India on 12 December 2018", "DMY", ts(2018, 12, 12)),
+        ("Reviewed in the United States 🇺🇸 on April 11, 2021", "MDY", ts(2021, 4, 11)),
+        ("on May 3, 2023", "MDY", ts(2023, 5, 3)),
+        # German: amazon.de, older and newer wording, reviews from other countries.
+        ("Rezension aus Deutschland vom 3. Mai 2023", "DMY", ts(2023, 5, 3)),
+        ("Bewertet in Deutschland am 3. Mai 2023", "DMY", ts(2023, 5, 3)),
+        ("Rezension aus dem Vereinigten Königreich vom 17. April 2020", "DMY", ts(2020, 4, 17)),
+        ("Bewertet in Kanada am 30. Dezember 2025", "DMY", ts(2025, 12, 30)),
+        ("Bewertet in den Vereinigten Staaten am 1. März 2023", "DMY", ts(2023, 3, 1)),
+        ("Rezension aus Deutschland vom 12. Dez. 2023", "DMY", ts(2023, 12, 12)),
+        # German plain dates: umlaut, its spellings, case, abbreviations, leading zero.
+        ("1. März 2023", "DMY", ts(2023, 3, 1)),
+        ("03. März 2023", "DMY", ts(2023, 3, 3)),
+        ("1. Maerz 2023", "DMY", ts(2023, 3, 1)),
+        ("1. Marz 2023", "DMY", ts(2023, 3, 1)),
+        ("1. Ma\u0308rz 2023", "DMY", ts(2023, 3, 1)),  # decomposed umlaut (macOS)
+        ("1. MÄRZ 2023", "DMY", ts(2023, 3, 1)),
+        ("3. Mai 2023", "DMY", ts(2023, 5, 3)),
+        ("3. mai 2023", "DMY", ts(2023, 5, 3)),
+        ("3. Mai 2023", "MDY", ts(2023, 5, 3)),  # a month name reads the same everywhere
+        ("12. Dez. 2023", "DMY", ts(2023, 12, 12)),
+        ("5. Okt. 2022", "DMY", ts(2022, 10, 5)),
+        ("9. Januar 2024", "DMY", ts(2024, 1, 9)),
+        ("9. Jänner 2024", "DMY", ts(2024, 1, 9)),
+        ("28. Februar 2024", "DMY", ts(2024, 2, 28)),
+        ("30. Juni 2024", "DMY", ts(2024, 6, 30)),
+        ("31. Juli 2024", "DMY", ts(2024, 7, 31)),
+        ("15. Oktober 2024", "DMY", ts(2024, 10, 15)),
+        ("24. Dezember 2024", "DMY", ts(2024, 12, 24)),
+        # Whitespace: non-breaking and narrow non-breaking spaces, tabs, runs, padding.
+        (f"3.{NBSP}Mai{NBSP}2023", "DMY", ts(2023, 5, 3)),
+        (f"Rezension aus Deutschland vom 3.{NNBSP}Mai 2023", "DMY", ts(2023, 5, 3)),
+        ("  Bewertet in Deutschland am   3.  Mai\t2023  ", "DMY", ts(2023, 5, 3)),
+        (f"Reviewed in the United States on May{NBSP}3, 2023", "MDY", ts(2023, 5, 3)),
+        # Japanese: amazon.co.jp, with 年月日, with slashes, full-width digits, spaces.
+        ("2023年5月3日に日本でレビュー済み", "YMD", ts(2023, 5, 3)),
+        ("2023/05/03に日本でレビュー済み", "YMD", ts(2023, 5, 3)),
+        ("2023/5/3に日本でレビュー済み", "YMD", ts(2023, 5, 3)),
+        ("２０２３年５月３日に日本でレビュー済み", "YMD", ts(2023, 5, 3)),
+        (f"2023年12月24日{NBSP}に日本でレビュー済み", "YMD", ts(2023, 12, 24)),
+        ("2022年6月16日にアメリカ合衆国でレビュー済み", "YMD", ts(2022, 6, 16)),
+        ("2023年 5月 3日", "YMD", ts(2023, 5, 3)),
+        ("2023年5月3日に日本でレビュー済み", "MDY", ts(2023, 5, 3)),  # year-first: any order
+        # Chinese: amazon.com in Chinese and amazon.cn.
+        ("2021年11月23日 在美国审核", "YMD", ts(2021, 11, 23)),
+        ("2023年5月3日在美国审核", "YMD", ts(2023, 5, 3)),
+        ("在美国审核于 2023年5月3日", "YMD", ts(2023, 5, 3)),
+        ("评论于 2022年8月3日 在美国 🇺🇸 发布", "YMD", ts(2022, 8, 3)),
+        ("已在中国亚马逊上发表评论 2023年5月3日", "YMD", ts(2023, 5, 3)),
+        # French, with the flag some pages put in the line and the "1er" of the first.
+        ("Commenté en France le 3 mai 2023", "DMY", ts(2023, 5, 3)),
+        ("Commenté en France 🇫🇷 le 27 août 2021", "DMY", ts(2021, 8, 27)),
+        ("Commenté en France le 1er mars 2023", "DMY", ts(2023, 3, 1)),
+        ("Commenté au Royaume-Uni le 14 février 2022", "DMY", ts(2022, 2, 14)),
+        ("Commentaire laissé en France le 3 juin 2026", "DMY", ts(2026, 6, 3)),
+        ("17 déc. 2023", "DMY", ts(2023, 12, 17)),
+        ("3 juil. 2023", "DMY", ts(2023, 7, 3)),
+        # Spanish (amazon.es, and amazon.com in Spanish).
+        ("Revisado en España el 3 de mayo de 2023", "DMY", ts(2023, 5, 3)),
+        ("Valorado en España el 15 de septiembre de 2021", "DMY", ts(2021, 9, 15)),
+        ("Revisado en Estados Unidos el 3 de marzo de 2023", "MDY", ts(2023, 3, 3)),
+        ("Revisado en el Reino Unido el 9 de enero de 2024", "DMY", ts(2024, 1, 9)),
+        ("Opinión emitida en España el 12 de enero de 2026", "DMY", ts(2026, 1, 12)),
+        # Italian.
+        ("Recensito in Italia il 3 maggio 2023", "DMY", ts(2023, 5, 3)),
+        ("Recensito in Italia il 25 dicembre 2021", "DMY", ts(2021, 12, 25)),
+        ("Recensito negli Stati Uniti il 1 giugno 2022", "DMY", ts(2022, 6, 1)),
+        # Dutch, Portuguese (Brazil), Swedish, Polish.
+        ("Beoordeeld in Nederland op 3 maart 2023", "DMY", ts(2023, 3, 3)),
+        ("Beoordeeld in Nederland op 3 mei 2023", "DMY", ts(2023, 5, 3)),
+        ("Avaliado no Brasil em 3 de março de 2023", "DMY", ts(2023, 3, 3)),
+        ("Avaliado no Brasil em 1º de maio de 2023", "DMY", ts(2023, 5, 1)),
+        ("Avaliado nos Estados Unidos em 7 de outubro de 2022", "DMY", ts(2022, 10, 7)),
+        ("Recenserad i Sverige den 3 maj 2023", "YMD", ts(2023, 5, 3)),
+        ("Zrecenzowano w Polsce 3 czerwca 2026", "DMY", ts(2026, 6, 3)),
+        # A numeric date in a line keeps the marketplace's order, never guessed.
+        ("Reviewed in Germany on 03.05.2023", "DMY", ts(2023, 5, 3)),
+        ("Reviewed in the United States on 03/05/2023", "MDY", ts(2023, 3, 5)),
+        ("Reviewed in the United States on 03/05/2023", "DMY", ts(2023, 5, 3)),
+        ("Reviewed in Germany on 03.05.2023", "MDY", None),  # no D.M.Y in a US file
+        ("Reviewed in the United States on 25/12/22", "MDY", None),
+        (f"25/12/22{NBSP}", "DMY", ts(2022, 12, 25)),
+        (f"25/12/22{NBSP}", "MDY", None),
+        # No such day, no date, or prose around a date: quarantined, not guessed.
+        ("Rezension aus Deutschland vom 31. Februar 2023", "DMY", None),
+        ("2023年2月30日に日本でレビュー済み", "YMD", None),
+        ("Rezension aus Deutschland vom 3. Maiglöckchen 2023", "DMY", None),
+        ("Rezension aus Deutschland", "DMY", None),
+        ("geliefert am 3. Mai 2023", "DMY", None),
+        ("3 mai 2023 et 4 mai 2023", "DMY", None),
+        ("2023年5月3日から2023年6月1日", "YMD", None),
+        ("2023年5月3日 配達", "YMD", None),
+        ("3. Mai 23", "DMY", None),
+    ],
+)
+def test_local_timestamp_review_date_lines(cell, order, expected):
+    assert parse_value("local_timestamp", cell, date_order=order) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "months"),
+    [
+        ("en", "January February March April May June July August September October "
+               "November December"),
+        ("de", "Januar Februar März April Mai Juni Juli August September Oktober November "
+               "Dezember"),
+        ("fr", "janvier février mars avril mai juin juillet août septembre octobre novembre "
+               "décembre"),
+        ("es", "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
+               "noviembre diciembre"),
+        ("it", "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre "
+               "novembre dicembre"),
+        ("nl", "januari februari maart april mei juni juli augustus september oktober "
+               "november december"),
+        ("pt", "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
+               "novembro dezembro"),
+        ("sv", "januari februari mars april maj juni juli augusti september oktober "
+               "november december"),
+        ("pl", "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września "
+               "października listopada grudnia"),
+    ],
+)
+def test_every_month_name_of_a_language(language, months):
+    order = "DMY" if language != "en" else "MDY"
+    for number, name in enumerate(months.split(), start=1):
+        cell = f"{name} 2, 2024" if language == "en" else f"2 {name} 2024"
+        assert parse_value("local_timestamp", cell, date_order=order) == ts(2024, number, 2), cell
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [

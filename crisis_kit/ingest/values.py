@@ -167,24 +167,181 @@ def zoned_utc(col: str) -> str:
     )
 
 
+def _fmt_list(formats: list[str]) -> str:
+    return "[" + ", ".join(sql_str(f) for f in formats) + "]"
+
+
+_PLAIN_DATE = ("^\\s*(?:[0-9]|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+               "[0-9A-Za-z\\s,./:年月日+-]*$")
+
+
+def _strptime(cell: str, date_order: str) -> str:
+    """The formats above on one cell (SQL).
+
+    A leading year is read year-first; anything else in the written-out forms and the
+    marketplace's numeric order.
+    """
+    return (
+        f"CASE WHEN regexp_matches({cell}, '^[0-9]{{4}}[-/.]') "
+        f"THEN try_strptime({cell}, {_fmt_list(YEAR_FIRST_FORMATS)}) "
+        f"ELSE try_strptime({cell}, {_fmt_list(TEXT_DATE_FORMATS + DATE_FORMATS[date_order])}) END"
+    )
+
+
+# -- Amazon's review date line, in the marketplace's language ------------------------
+#
+# Each review on an Amazon page carries a line such as "Reviewed in the United States on
+# May 3, 2023", "Rezension aus Deutschland vom 3. Mai 2023", "Commenté en France 🇫🇷 le
+# 1er mars 2023" or "2023年5月3日に日本でレビュー済み", and scrapers save it as the date.
+# Such a cell (and a plain "3. Mai 2023") is read only when the formats above cannot
+# read it: the line is cleaned (lower case, accents, flags and odd spaces away), its
+# wording dropped, the month name translated, and the day read with strptime.
+
+MONTH_NAMES: dict[str, int] = {
+    # Month names and abbreviations as the date lines and plain dates write them, lower
+    # case and without accents (the cell is compared after strip_accents, so "März",
+    # "Marz" and "Maerz", "août" and "aout" are all read). Abbreviations lose their dot.
+    # English
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    # German (and Austrian Jänner, Feber)
+    "januar": 1, "janner": 1, "jaenner": 1, "februar": 2, "feber": 2, "marz": 3, "maerz": 3,
+    "mai": 5, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
+    "mrz": 3, "okt": 10, "dez": 12,
+    # French
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7, "aout": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7,
+    # Spanish
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12, "ene": 1, "abr": 4, "ago": 8, "set": 9, "dic": 12,
+    # Italian
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12,
+    "gen": 1, "mag": 5, "giu": 6, "lug": 7, "ott": 10,
+    # Dutch
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8, "mrt": 3,
+    # Portuguese
+    "janeiro": 1, "fevereiro": 2, "marco": 3, "maio": 5, "junho": 6, "julho": 7,
+    "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12, "out": 10,
+    # Swedish
+    "maj": 5, "augusti": 8,
+    # Polish (the genitive of dates, then the nominative; strip_accents keeps "ł")
+    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
+    "lipca": 7, "sierpnia": 8, "wrzesnia": 9, "pazdziernika": 10, "listopada": 11,
+    "grudnia": 12, "styczen": 1, "luty": 2, "marzec": 3, "kwiecien": 4, "czerwiec": 6,
+    "lipiec": 7, "sierpien": 8, "wrzesien": 9, "pazdziernik": 10, "listopad": 11,
+    "grudzien": 12,
+}
+
+# The first word of a review date line in each language (lower case, no accents):
+# Reviewed in; Rezension aus, Bewertet in; Commenté en, Commentaire laissé en; Revisado
+# en, Valorado en, Opinión emitida en, Reseñado en; Recensito in; Beoordeeld in; Avaliado
+# no; Recenserad i, Recension i; Recenzja z, Zrecenzowano w. The country and the word
+# before the date (on, vom, am, le, el, il, op, em, den, dnia) are not checked: a line
+# is this word, anything, then the date at its end.
+DATE_LINE_WORDS = (
+    "reviewed", "rezension", "rezensiert", "bewertet", "commente", "commentaire", "evalue",
+    "revisado", "valorado", "opinion", "resenado", "recensito", "recensita", "recensione",
+    "beoordeeld", "gerecenseerd", "avaliado", "avaliada", "comentado", "recenserad",
+    "recension", "recenzja", "zrecenzowano", "oceniono",
+)
+
+# Words that make a line around a year-first date a review line in Japanese and Chinese:
+# "2023年5月3日に日本でレビュー済み", "2021年11月23日 在美国审核", "评论于 2022年8月3日 在美国 发布".
+_CJK_LINE_WORDS = "レビュー|审核|審核|评论|評論|发表|發表|发布|發佈|评价|評價|評価"
+
+_ODD_SPACES = "[\\x{00a0}\\x{2007}\\x{2009}\\x{202f}\\x{3000}\\x{200b}\\x{200e}\\x{200f}\\x{feff}]"
+_FLAGS = "[\\x{1f1e6}-\\x{1f1ff}]"
+_FULL_WIDTH = ("０１２３４５６７８９／", "0123456789/")
+# The date at the end of a line, after lower case and strip_accents (so month names are
+# ASCII): "3. mai 2023", "1er mars 2023", "3 de mayo de 2023", "may 3, 2023", "03.05.2023".
+# Patterns that are not anchored at the start let RE2 find the match from the end, fast.
+_DAY_MONTH_YEAR = (
+    "[0-9]{1,2}(?:\\.?º|\\.|er|°|ª)?\\s*(?:de\\s+)?[a-z]+\\.?,?\\s+(?:de\\s+|del\\s+)?[0-9]{4}"
+)
+_MONTH_DAY_YEAR = "[a-z]+\\.?\\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\\s+[0-9]{4}"
+_NUMERIC = "[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}"
+_CJK_DATE = "([0-9]{4})\\s*(?:年|/|-|\\.)\\s*([0-9]{1,2})\\s*(?:月|/|-|\\.)\\s*([0-9]{1,2})\\s*日?"
+
+
+def _month_number(word: str) -> str:
+    """The month's number for its name (SQL; NULL for another word), ``word`` used once."""
+    names = ", ".join(sql_str(name) for name in MONTH_NAMES)
+    numbers = ", ".join(str(number) for number in MONTH_NAMES.values())
+    return f"[{numbers}][list_position([{names}], {word})]"
+
+
+def _ymd(year: str, month: str, day: str) -> str:
+    """try_strptime of year, month and day (SQL) joined as ``YYYY-M-D``: NULL if no such day."""
+    return f"try_strptime(concat_ws('-', {year}, {month}, {day}), '%Y-%m-%d')"
+
+
+def _let(value: str, name: str, body: str) -> str:
+    """``body`` with ``name`` bound to ``value``, computed once, for the rows that reach it.
+
+    Written as a one-element ``list_transform``: an expression repeated in the SQL would
+    be hoisted by DuckDB's common-subexpression pass and computed for every row, even
+    those a ``CASE`` never sends there.
+    """
+    return f"list_transform([{value}], lambda {name}: {body})[1]"
+
+
+def _date_line(col: str, date_order: str) -> str:
+    """A review date line or a date with a month name in another language -> timestamp."""
+    # Flags (regional indicator pairs) away; non-breaking, thin, ideographic and
+    # zero-width spaces and direction marks to one space; full-width digits to ASCII.
+    spaced = _let(col, "raw",
+                  f"trim(CASE WHEN regexp_matches(raw, '{_ODD_SPACES}|{_FLAGS}|[０-９／]') "
+                  f"THEN regexp_replace(regexp_replace(translate(raw, "
+                  f"{sql_str(_FULL_WIDTH[0])}, {sql_str(_FULL_WIDTH[1])}), '{_FLAGS}', '', 'g'), "
+                  f"'(?:\\s|{_ODD_SPACES})+', ' ', 'g') ELSE raw END)")
+    # CJK: one year-first date, and nothing else but the words of a review line.
+    cjk = _let(
+        f"regexp_replace(line, '{_CJK_DATE}', '')", "rest",
+        f"CASE WHEN trim(rest) = '' OR regexp_matches(rest, '{_CJK_LINE_WORDS}') THEN "
+        + _let(f"regexp_extract(line, '{_CJK_DATE}', ['y', 'm', 'd'])", "ymd",
+               _ymd("ymd.y", "ymd.m", "ymd.d")) + " END")
+    cjk_date = f"CASE WHEN regexp_matches(line, '^[^0-9]*{_CJK_DATE}[^0-9]*$') THEN {cjk} END"
+    # Western: the date at the end of the line, and before it nothing, or the first word
+    # of a date line and anything (the country, on/vom/le/el/il/op/em ...).
+    words = "|".join(DATE_LINE_WORDS)
+    date = f"regexp_extract(folded, '(?:^|\\s)({_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}|{_NUMERIC})$', 1)"
+    month = ("CASE WHEN regexp_matches(d, '^[0-9]') "
+             "THEN regexp_extract(d, '([a-z]+)\\.?,?\\s+(?:de\\s+|del\\s+)?[0-9]{4}$', 1) "
+             "ELSE regexp_extract(d, '^([a-z]+)', 1) END")
+    day = "regexp_extract(d, '(?:^|\\s)([0-9]{1,2})(?:[^0-9]|$)', 1)"
+    named = _ymd("regexp_extract(d, '([0-9]{4})$', 1)", _month_number(month), day)
+    western = _let(date, "d", (
+        f"CASE WHEN d = '' OR NOT (d = folded OR regexp_matches(folded, '^(?:{words}|on)\\s')) "
+        f"THEN NULL WHEN regexp_matches(d, '^{_NUMERIC}$') THEN {_strptime('d', date_order)} "
+        f"ELSE {named} END"))
+    return _let(spaced, "line", _let(cjk_date, "cjk", f"CASE WHEN cjk IS NULL THEN "
+                f"{_let('strip_accents(lower(line))', 'folded', western)} ELSE cjk END"))
+
+
 def local_timestamp(col: str, date_order: str) -> str:
     """A date or date-time without zone -> naive local timestamp, in the marketplace's order.
 
     Numeric dates are read in ``date_order`` only (``MDY``, ``DMY``, ``YMD``), never
     guessed: ``25/12/22`` in a month-first marketplace is NULL, so the row is
-    quarantined with a reason rather than read as another day.
+    quarantined with a reason rather than read as another day. A cell the formats do
+    not read is then tried as Amazon's review date line in any of its languages
+    ("Rezension aus Deutschland vom 3. Mai 2023", "2023年5月3日に日本でレビュー済み") or
+    as a date with a month name in another language ("3. Mai 2023"); the extra work is
+    done only for those cells.
     """
-    def fmt_list(formats: list[str]) -> str:
-        return "[" + ", ".join(sql_str(f) for f in formats) + "]"
-
-    cleaned = f"regexp_replace(trim({col}), '^(Reviewed in .* on |on )', '')"
-    parsed = (
-        f"CASE WHEN regexp_matches({cleaned}, '^[0-9]{{4}}[-/.]') "
-        f"THEN try_strptime({cleaned}, {fmt_list(YEAR_FIRST_FORMATS)}) "
-        f"ELSE try_strptime({cleaned}, {fmt_list(TEXT_DATE_FORMATS + DATE_FORMATS[date_order])}) END"
-    )
+    # Only a cell of the characters the formats above are made of, opening with a digit
+    # or an English month, is tried with them: a failed try_strptime of every format costs
+    # more than this test, and a review date line goes straight to _date_line.
+    plain = (f"CASE WHEN regexp_matches({col}, '{_PLAIN_DATE}') "
+             f"THEN {_strptime(f'trim({col})', date_order)} END")
+    parsed = _let(plain, "ts", f"CASE WHEN ts IS NULL THEN {_date_line(col, date_order)} ELSE ts END")
     # A two-digit year read as a four-digit one (year 22) is not a date of this era.
-    return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2200 THEN {parsed} END)"
+    return _let(parsed, "ts", "CASE WHEN year(ts) BETWEEN 1990 AND 2200 THEN ts END")
 
 
 @lru_cache(maxsize=1)
