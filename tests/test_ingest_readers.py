@@ -122,6 +122,12 @@ CASES = [
     # Row 3 repeats row 1's (profile, date, text) from another page: a duplicate.
     Case("scraped-reviews-in-pass.csv", "scraped-reviews", "cp1252", "events", (3, 2, 0, 1),
          spec={"marketplace": "IN"}),
+    # Review pages of amazon.de and amazon.co.jp saved with Amazon's own date line; the
+    # German file's last row ("vor 2 Tagen") has no date to read and is quarantined.
+    Case("reviews-de-date-line-pass.csv", "helium10-reviews", "utf-8-sig", "events",
+         (5, 4, 1, 0), spec={"marketplace": "DE"}),
+    Case("reviews-ja-date-line-pass.csv", "scraped-reviews", "utf-8", "events", (4, 4, 0, 0),
+         spec={"marketplace": "JP"}),
     Case("mcauley-2023-pass.jsonl", "mcauley-2023", "utf-8", "events", (2, 2, 0, 0)),
     # The 2018 release copies a review onto each variant ASIN: one review, one event.
     Case("mcauley-2018-array-pass.json", "mcauley-2018", "utf-8", "events", (3, 2, 0, 1)),
@@ -374,6 +380,52 @@ def test_scraped_reviews_values(tmp_path):
     })
     assert_subset(rows[2], {"rating": 4.0, "helpful_votes": 1,  # "One person found this..."
                             "local_date": D(2019, 1, 2), "is_negative": False})
+
+
+def test_amazon_de_review_date_lines(tmp_path):
+    report, tables = ingest(tmp_path, "reviews-de-date-line-pass.csv", marketplace="DE")
+    rows = by_row(tables["events"])
+    assert sorted(rows) == [1, 2, 3, 4]
+    # "Rezension aus Deutschland vom 3. Mai 2023": midnight CEST (UTC+2) = 22:00 UTC on 2 May.
+    assert_subset(rows[1], {
+        "marketplace": "DE", "occurred_at": T(2023, 5, 2, 22, 0), "local_date": D(2023, 5, 3),
+        "date_precision": "day", "rating": 1.0,  # "1,0 von 5 Sternen"
+        "helpful_votes": 12,  # "12 Personen fanden diese Informationen hilfreich"
+        "verified": True,  # "Verifizierter Kauf"
+        "asin": "B0EXAMPLE1",
+    })
+    # "Bewertet in Deutschland am 1. März 2024": midnight CET (UTC+1) = 23:00 UTC, 29 Feb.
+    assert_subset(rows[2], {"occurred_at": T(2024, 2, 29, 23, 0), "local_date": D(2024, 3, 1),
+                            "rating": 4.0})
+    # "Bewertet in Deutschland am 12.<NBSP>Dez. 2023": the abbreviation and the
+    # non-breaking space Amazon's pages put after the day.
+    assert_subset(rows[3], {"occurred_at": T(2023, 12, 11, 23, 0),
+                            "local_date": D(2023, 12, 12), "asin": "B0EXAMPLE2"})
+    # A review from amazon.co.uk shown on amazon.de: "Rezension aus dem Vereinigten
+    # Königreich vom 28. Februar 2024" is still a day of the file's marketplace (DE).
+    assert_subset(rows[4], {"marketplace": "DE", "local_date": D(2024, 2, 28),
+                            "occurred_at": T(2024, 2, 27, 23, 0)})
+    [rejected] = report.rejections
+    assert rejected["row"] == 5 and rejected["column"] == "Date"
+    assert rejected["reason"].startswith("cannot read the date 'vor 2 Tagen' as a DE date (DMY)")
+
+
+def test_amazon_co_jp_review_date_lines(tmp_path):
+    _, tables = ingest(tmp_path, "reviews-ja-date-line-pass.csv", marketplace="JP")
+    rows = by_row(tables["events"])
+    # "2023年5月3日に日本でレビュー済み": midnight JST (UTC+9) = 15:00 UTC on 2 May.
+    assert_subset(rows[1], {
+        "marketplace": "JP", "occurred_at": T(2023, 5, 2, 15, 0), "local_date": D(2023, 5, 3),
+        "date_precision": "day", "rating": 1.0,  # "5つ星のうち1.0"
+        "helpful_votes": 12,  # "12人のお客様がこれが役に立ったと考えています"
+        "asin": "B0EXAMPLE1", "is_negative": True,
+    })
+    # "2024/01/01に日本でレビュー済み" (slashes), "2023年12月31日 に日本でレビュー済み" (a space),
+    # "2023年4月28日にアメリカ合衆国でレビュー済み" (a review from amazon.com).
+    assert_subset(rows[2], {"occurred_at": T(2023, 12, 31, 15, 0), "local_date": D(2024, 1, 1)})
+    assert_subset(rows[3], {"local_date": D(2023, 12, 31), "helpful_votes": 1,
+                            "asin": "B0EXAMPLE2"})
+    assert_subset(rows[4], {"marketplace": "JP", "local_date": D(2023, 4, 28)})
 
 
 def test_mcauley_2023_millisecond_timestamps(tmp_path):

@@ -140,11 +140,17 @@ def count(col: str) -> str:
 def boolean(col: str) -> str:
     """``TRUE``/``Y``/``1``/``Verified Purchase`` -> true; ``FALSE``/``N``/``0``/empty -> false.
 
+    The badge reads as true in the marketplaces' languages too (``Verifizierter Kauf``,
+    ``Achat vérifié``, ``Amazonで購入`` ...).
+
     One ``CASE`` of the values rather than ``IN`` (or ``list_contains``, which DuckDB
     rewrites to it): DuckDB plans an ``IN`` of many constants as a join, and a join keeps
     a one-pass ingest from holding the rows in file order (``stage.keeps_order``).
     """
-    true = ("true", "t", "yes", "y", "1", "verified purchase", "verified", "vine")
+    true = ("true", "t", "yes", "y", "1", "verified purchase", "verified", "vine",
+            # Amazon's "Verified Purchase" badge on the other marketplaces' pages
+            "verifizierter kauf", "achat vérifié", "compra verificada", "acquisto verificato",
+            "geverifieerde aankoop", "verifierat köp", "zweryfikowany zakup", "amazonで購入")
     false = ("false", "f", "no", "n", "0", "")
     whens = " ".join([f"WHEN '{v}' THEN TRUE" for v in true]
                      + [f"WHEN '{v}' THEN FALSE" for v in false])
