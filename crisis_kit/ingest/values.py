@@ -340,11 +340,13 @@ def local_timestamp(col: str, date_order: str) -> str:
     as a date with a month name in another language ("3. Mai 2023"); the extra work is
     done only for those cells.
     """
-    # Only a cell of the characters the formats above are made of, opening with a digit
-    # or an English month, is tried with them: a failed try_strptime of every format costs
-    # more than this test, and a review date line goes straight to _date_line.
-    plain = (f"CASE WHEN regexp_matches({col}, '{_PLAIN_DATE}') "
-             f"THEN {_strptime(f'trim({col})', date_order)} END")
+    # amazon.com's own line ("Reviewed in the United States on May 3, 2023") keeps its
+    # quick path. Then only a cell of the characters the formats above are made of,
+    # opening with a digit or an English month, is tried with them: a failed try_strptime
+    # of every format costs more than this test, and other lines go straight to _date_line.
+    plain = _let(f"regexp_replace(trim({col}), '^(Reviewed in .* on |on )', '')", "cell",
+                 f"CASE WHEN regexp_matches(cell, '{_PLAIN_DATE}') "
+                 f"THEN {_strptime('cell', date_order)} END")
     parsed = _let(plain, "ts", f"CASE WHEN ts IS NULL THEN {_date_line(col, date_order)} ELSE ts END")
     # A two-digit year read as a four-digit one (year 22) is not a date of this era.
     return _let(parsed, "ts", "CASE WHEN year(ts) BETWEEN 1990 AND 2200 THEN ts END")
