@@ -174,9 +174,12 @@ def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
         "crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs alerting\n"
         "daily digest: B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality, "
         "alert since 2022-05-02"]
+    assert [_scan(own_portfolio, day, hook.url) for day in ALERT_DAYS[2:]] == [3] * 5
+    assert [t.splitlines()[1][:30] for t in _texts(hook)[2:]] == [
+        "daily digest: B0SAMPLE01 (US, "] * 5  # one a day, 05-04 .. 05-08
     capsys.readouterr()
     assert _scan(own_portfolio, "2022-05-09", hook.url, "--json") == 0
-    assert _texts(hook)[2:] == [
+    assert _texts(hook)[7:] == [
         "crisis-kit portfolio 2022-05-09: calm, 3 ASINs\n"
         "cleared: B0SAMPLE01 (US, mellowkin) 15 negative, the alert of 2022-05-02 is over"]
     out = json.loads(capsys.readouterr().out)
@@ -184,7 +187,7 @@ def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
         {"marketplace": "US", "brand": "mellowkin", "asin": "B0SAMPLE01", "event": "clear",
          "alert_date": "2022-05-02", "alert_kind": None, "previous_kind": "share-driven",
          "today": 15, "leading_topic": "quality"}]}
-    assert _scan(own_portfolio, "2022-05-10", hook.url) == 0 and len(hook.requests) == 3
+    assert _scan(own_portfolio, "2022-05-10", hook.url) == 0 and len(hook.requests) == 8
     assert (own_portfolio / SCAN_STATE_FILE).read_text(encoding="utf-8") == json.dumps(
         {"asins": [{"alert_date": None, "alert_kind": None, "asin": "B0SAMPLE01",
                     "brand": "mellowkin", "day": "2022-05-09", "event": "clear",
@@ -589,9 +592,13 @@ def _java() -> bool:
 @pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
                     "openjdk-17-jre-headless (.ci/run installs it)")
 @pytest.mark.slow
-def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio):
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio,
+                                                                    watch_portfolio, tmp_path):
     """The sample (events, a Business Report and the orders file) on three days, and the
-    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two."""
+    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two; the
+    watch's days of two alerts starting and one changing kind: the same messages."""
+    from crisis_kit.monitor.scan_notify import plan_notice
+
     pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
     for root, day in [(portfolio, DAY), (portfolio, "2022-06-01"), (portfolio, "2022-08-31"),
                       (sales_portfolio, SALES_DAY), (sales_portfolio, dt.date(2024, 3, 29))]:
@@ -600,3 +607,8 @@ def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sal
         assert duck["sales_index"].notna().sum() >= 2
         pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
                                       check_dtype=False)
+    for day in (WATCH_DAY, WATCH_DAY + dt.timedelta(days=1)):  # no record yet: all started
+        duck = plan_notice(scan(watch_portfolio, as_of=day), tmp_path)
+        spark = plan_notice(scan(watch_portfolio, as_of=day, engine="spark"), tmp_path)
+        assert duck.message == spark.message and len(duck.notified) == 2
+        assert duck.notified == spark.notified and duck.records == spark.records
