@@ -363,8 +363,10 @@ def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
         shown = result.table.drop(columns=["risk"])
         print(shown.to_string(index=False, na_rep="", float_format=lambda v: f"{v:g}"))
         if notice is not None and notice.posted:
-            print("posted: " + ", ".join(f"{n.asin} ({n.marketplace}) {n.event}"
-                                         for n in notice.notified))
+            events = [n.event for n in notice.notified]
+            print("told the webhook: " + ", ".join(
+                f"{events.count(e)} {e}" for e in ("start", "kind", "digest", "clear")
+                if e in events))
     if failed is not None:
         raise failed
     return 3 if len(result.alerting) else 0

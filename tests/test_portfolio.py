@@ -168,6 +168,7 @@ def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
         "crisis-kit portfolio ALERT 2022-05-02: 1 of 3 ASINs alerting\n"
         "started: B0SAMPLE01 (US, mellowkin) 12 negative, share-driven, quality"]
     assert hook.requests[0]["json"]["crisis_kit"]["alerting"] == 1  # Slack's body: the numbers
+    assert capsys.readouterr().out.count("told the webhook: 1 start\n") == 1
     assert _scan(own_portfolio, ALERT_DAYS[1], hook.url) == 3
     assert _scan(own_portfolio, ALERT_DAYS[1], hook.url) == 3
     assert _texts(hook)[1:] == [
@@ -316,7 +317,7 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
     """The rule on a hand-made table (no engine): what the messages say at their edges."""
     from dataclasses import asdict
 
-    from crisis_kit.monitor.notify import write_json
+    from crisis_kit.monitor.notify import decide_event, write_json
     from crisis_kit.monitor.scan_notify import (
         MAX_LISTED,
         AsinSent,
@@ -345,6 +346,9 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
     assert notice.notified[-1].line() == (
         "B0GONE0001 (DE, b) no longer in the scan, the alert of 2024-01-01 is over")
     assert [r.asin for r in notice.records][:2] == ["B0GONE0001", "B000000000"]  # DE < US
+    with pytest.raises(ValueError, match="digest must be one of daily, off"):
+        decide_event("2024-01-02", active=True, alert_date="2024-01-02", kind=None,
+                     previous=None, digest="weekly")
     with pytest.raises(ValueError, match="digest must be one of daily, off"):
         plan_notice(Scan(day=dt.date(2024, 1, 2), table=table(1), growth=0.15, floor=5),
                     tmp_path, digest="weekly")
