@@ -317,6 +317,7 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
     """The rule on a hand-made table (no engine): what the messages say at their edges."""
     from dataclasses import asdict
 
+    from crisis_kit.monitor import webhook_payload
     from crisis_kit.monitor.notify import decide_event, write_json
     from crisis_kit.monitor.scan_notify import (
         MAX_LISTED,
@@ -346,6 +347,11 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
     assert notice.notified[-1].line() == (
         "B0GONE0001 (DE, b) no longer in the scan, the alert of 2024-01-01 is over")
     assert [r.asin for r in notice.records][:2] == ["B0GONE0001", "B000000000"]  # DE < US
+    odd = plan_notice(Scan(day=dt.date(2024, 1, 2), growth=0.15, floor=5,
+                           table=table(1).assign(asin="<!channel> & co")), tmp_path / "new")
+    text = webhook_payload(odd, "slack")["text"]  # Slack reads <...> and & as markup
+    assert "started: &lt;!channel&gt; &amp; co (US, b)" in text and "<!channel>" not in text
+    assert "started: <!channel> & co (US, b)" in webhook_payload(odd, "feishu")["content"]["text"]
     with pytest.raises(ValueError, match="digest must be one of daily, off"):
         decide_event("2024-01-02", active=True, alert_date="2024-01-02", kind=None,
                      previous=None, digest="weekly")
