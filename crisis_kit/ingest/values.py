@@ -177,8 +177,7 @@ def _fmt_list(formats: list[str]) -> str:
     return "[" + ", ".join(sql_str(f) for f in formats) + "]"
 
 
-_PLAIN_DATE = ("^\\s*(?:[0-9]|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
-               "[0-9A-Za-z\\s,./:年月日+-]*$")
+_PLAIN_DATE_BYTES = 26  # the longest cell the formats read
 
 
 def _strptime(cell: str, date_order: str) -> str:
@@ -340,16 +339,19 @@ def local_timestamp(col: str, date_order: str) -> str:
     as a date with a month name in another language ("3. Mai 2023"); the extra work is
     done only for those cells.
     """
-    # amazon.com's own line ("Reviewed in the United States on May 3, 2023") keeps its
-    # quick path. Then only a cell of the characters the formats above are made of,
-    # opening with a digit or an English month, is tried with them: a failed try_strptime
-    # of every format costs more than this test, and other lines go straight to _date_line.
-    plain = _let(f"regexp_replace(trim({col}), '^(Reviewed in .* on |on )', '')", "cell",
-                 f"CASE WHEN regexp_matches(cell, '{_PLAIN_DATE}') "
-                 f"THEN {_strptime('cell', date_order)} END")
-    parsed = _let(plain, "ts", f"CASE WHEN ts IS NULL THEN {_date_line(col, date_order)} ELSE ts END")
-    # A two-digit year read as a four-digit one (year 22) is not a date of this era.
-    return _let(parsed, "ts", "CASE WHEN year(ts) BETWEEN 1990 AND 2200 THEN ts END")
+    # amazon.com's own line ("Reviewed in the United States on May 3, 2023") loses its
+    # words here, as before. A cell longer than any of the formats above (26 bytes:
+    # 2022-05-03T09:30:00.123456) is not tried with them: a try_strptime failing every
+    # format costs more than reading a date line, and the lines of the other marketplaces
+    # (Japanese and Chinese ones count three bytes a character) are all longer.
+    cell = f"regexp_replace(trim({col}), '^(Reviewed in .* on |on )', '')"
+    plain = _strptime(f"CASE WHEN strlen({cell}) <= {_PLAIN_DATE_BYTES} THEN {cell} END",
+                      date_order)
+    # A two-digit year read as a four-digit one (year 22) is not a date of this era. The
+    # date line is read (in lambdas: each step once) only where coalesce still has NULL.
+    this_era = "CASE WHEN year({0}) BETWEEN 1990 AND 2200 THEN {0} END"
+    line = _let(_date_line(col, date_order), "ts", this_era.format("ts"))
+    return f"coalesce({this_era.format(plain)}, {line})"
 
 
 @lru_cache(maxsize=1)
