@@ -5,8 +5,9 @@ actions of many incidents and brands, hive-partitioned by marketplace and brand
 (``events/marketplace=US/brand=mellowkin/<incident>.parquet``), written by
 :func:`export_incident` from an incident's store or by :func:`ingest_files` straight from
 export files; :func:`scan` reads its events through Ibis on DuckDB (or Spark) and says,
-for one day, which ASINs the seed rule fires on and of what kind, with their 30-day
-rating and its change, ranked. ``docs/scale.md`` describes the layout and schemas.
+for one day, which ASINs have an active alert (as the monitor judges: the seed rule fired
+in the last 4 days), since when and of what kind, with their 30-day rating and its
+change, ranked. ``docs/scale.md`` describes the layout and schemas.
 """
 
 from __future__ import annotations
@@ -181,6 +182,14 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     the seed rule (design.md 8), the alert kind's binomial test and the ranking are made.
     ``engine`` is ``duckdb`` (default, in process) or ``spark`` (a local ``local[2]``
     session, or the cluster at ``spark_master``): the same expressions on both.
+
+    Each ASIN's alert is judged as ``crisis-kit monitor`` judges an incident's
+    (:func:`crisis_kit.engine.daily.seed_alerts`, in the engine): ``alert_active`` (the
+    seed rule fired on the day or one of the :data:`ACTIVE_DAYS` before), ``alert_date``
+    (the alert's first day: a firing day after ``QUIET_DAYS`` without one; replayed over
+    :data:`LOOKBACK_DAYS`, and over the whole history for the alerts reaching that edge)
+    and ``last_fired``. The ranking, :attr:`Scan.alerting` and the CLI's exit code read
+    ``alert_active``; ``alert_kind`` is given for every active ASIN.
 
     Where the portfolio has sales (its ``sales`` and ``orders`` tables), each ASIN's
     units of the 7 days ending on the day, its baseline (mean units per day of the
