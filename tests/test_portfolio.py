@@ -480,6 +480,19 @@ def test_a_5000_asin_portfolio_posts_a_small_body_in_every_format(tmp_path, aler
         f"B0{i:08d}" for i in range(min(alerting, MAX_PAYLOAD_ASINS))]
     assert carried["more"] == max(alerting - MAX_PAYLOAD_ASINS, 0)
     assert (carried["asins"], carried["alerting"]) == (5000, alerting)
+    # WeCom's text holds 2048 bytes: in Chinese, with long names, fewer lines, a true count
+    from crisis_kit.monitor.webhook import WECOM_TEXT_BYTES
+
+    long = Scan(day=dt.date(2024, 1, 2), growth=0.15, floor=5,
+                table=table.assign(brand="一个名字很长很长很长的品牌" * 3))
+    zh = plan_notice(long, tmp_path, lang="zh")
+    content = webhook_payload(zh, "wecom")["text"]["content"]
+    assert len(zh.message.encode("utf-8")) > WECOM_TEXT_BYTES >= len(content.encode("utf-8"))
+    lines = content.splitlines()
+    shown = len(lines) - 2
+    assert 0 < shown < MAX_LISTED and lines[-1] == (
+        f"……另有 {alerting - shown} 个（预警开始 {alerting - shown} 个）")
+    assert webhook_payload(zh, "dingtalk")["text"]["content"] == zh.message
 
 
 def test_the_message_in_chinese(own_portfolio, hook, tmp_path):

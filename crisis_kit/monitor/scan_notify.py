@@ -177,21 +177,35 @@ class ScanNotice:
 
         At most :data:`MAX_LISTED` lines; the rest counted by event ("... and N more").
         """
+        return self.text_within()
+
+    def text_within(self, max_bytes: int | None = None) -> str:
+        """:attr:`message`, listing fewer ASINs if needed to fit ``max_bytes`` of UTF-8.
+
+        For a bot with a small limit (WeCom's text: 2048 bytes): the lines left out are
+        counted in the last line, so the count stays true. The headline alone may still
+        exceed a limit of a few bytes; it is never cut.
+        """
         s = load_strings(self.lang)
         events = s.section("scan_chat")["events"]
         day = s.date(self.day)
         head = (s.text("scan_chat.head_alert", day=day, alerting=self.alerting, asins=self.asins)
                 if self.alerting else s.text("scan_chat.head_calm", day=day, asins=self.asins))
-        lines = [head]
-        lines += [s.text("scan_chat.line", event=events[n.event], what=n.line(s))
-                  for n in self.notified[:MAX_LISTED]]
-        rest = self.notified[MAX_LISTED:]
-        if rest:
-            counts = s.text("scan_chat.separator").join(
-                s.text("scan_chat.more_count", count=sum(n.event == e for n in rest),
-                       event=events[e]) for e in _ORDER if any(n.event == e for n in rest))
-            lines.append(s.text("scan_chat.more", count=len(rest), counts=counts))
-        return "\n".join(lines)
+        listed = min(MAX_LISTED, len(self.notified))
+        while True:
+            lines = [head]
+            lines += [s.text("scan_chat.line", event=events[n.event], what=n.line(s))
+                      for n in self.notified[:listed]]
+            rest = self.notified[listed:]
+            if rest:
+                counts = s.text("scan_chat.separator").join(
+                    s.text("scan_chat.more_count", count=sum(n.event == e for n in rest),
+                           event=events[e]) for e in _ORDER if any(n.event == e for n in rest))
+                lines.append(s.text("scan_chat.more", count=len(rest), counts=counts))
+            text = "\n".join(lines)
+            if max_bytes is None or listed == 0 or len(text.encode("utf-8")) <= max_bytes:
+                return text
+            listed -= 1
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready: whether it was posted and each notified ASIN with its event."""
