@@ -179,7 +179,8 @@ def test_a_clean_large_export_is_numbered_by_a_view_and_the_next_file_reads(
 @pytest.mark.parametrize("name", ["reviews.csv", "fba_returns.txt", "seller_feedback.txt"])
 def test_a_small_events_file_gets_the_topics_a_large_one_gets(tmp_path, monkeypatch, name):
     """Below ``FEW_ROWS`` the insert is planned without DuckDB's expression rewriter (its
-    pass over the taxonomy's patterns is most of a small file's planning): same topics."""
+    pass over the taxonomy's patterns is most of a small file's planning) and with the
+    topic rule of fewer patterns (``assign_sql(ascii_rule=False)``): same topics."""
     from .conftest import SAMPLES
 
     path = SAMPLES / "exports" / name

@@ -242,31 +242,41 @@ def test_the_stores_sql_gives_the_topic_assign_gives(row):
     assert in_duckdb(frame) == assign(frame).astype(str).tolist()
 
 
-def in_duckdb_as_ingested(frame: pd.DataFrame) -> list[str]:
+def in_duckdb_as_ingested(frame: pd.DataFrame, ascii_rule: bool = True) -> list[str]:
     """The ingest's form: title and text joined, and their ASCII test, once per row."""
     con = duckdb.connect()
     con.register("events", frame)
-    topic = assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii")
+    topic = assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii", ascii_rule=ascii_rule)
     return [r[0] for r in con.execute(
         f"SELECT {topic} FROM (SELECT *, {ascii_words('_words')} AS _ascii FROM "
         f"(SELECT *, {joined_words()} AS _words FROM events)) c").fetchall()]
 
 
-def test_parts_of_other_scripts_are_skipped_only_on_ascii_text():
-    """Keyword parts that only hold Chinese and Japanese words are not tried on an ASCII
-    text; every such keyword is still found in a title or a text, as ``assign`` finds it."""
+def test_keywords_of_other_scripts_are_left_out_of_the_ascii_patterns():
+    """A text in ASCII alone is matched with :meth:`Topic.ascii_regex_parts`, which leave out
+    the keywords it cannot hold (Chinese, Japanese, German with umlauts); every such keyword
+    is still found in a title or a text, as ``assign`` finds it."""
+    everything = {w for t in TAXONOMY.topics for weak in (False, True)
+                  for ws in (t.weak if weak else t.keywords).values() for w in ws}
+    kept = {w for t in TAXONOMY.topics for weak in (False, True) for w in t.ascii_keywords(weak)}
+    assert {"烫伤", "Rückruf*", "水漏れ", "leak*"} <= everything
+    assert "leak*" in kept and not {"烫伤", "Rückruf*", "水漏れ"} & kept
+    # and on such a text the rule of any script skips its parts of other scripts alone
     skipped = [t.name for t in TAXONOMY.topics if any(t.parts_need_non_ascii())]
     assert {"safety", "quality"} <= set(skipped)
-    foreign = sorted({w.rstrip("*") for t in TAXONOMY.topics
-                      for ws in [*t.keywords.values(), *t.weak.values()] for w in ws
-                      if any(ord(c) > 127 for c in w)})
+    assert all(w.isascii() or set(w) - set(map(chr, range(128))) <= {"\u2019"} for w in kept)
+    foreign = sorted({w.rstrip("*") for w in everything - kept})
     rows = ([(w, "", None, None) for w in foreign] + [("", f"ok {w}", None, None) for w in foreign]
             + [("fine", "The valve leaks", None, None), ("", "no complaints", None, None),
-               ("", "Überhitzt", None, None), ("", "don\u2019t buy, it\u2019s a fake", None, None)])
+               ("", "Überhitzt", None, None), ("", "don\u2019t buy, it\u2019s a fake", None, None),
+               ("", "don't buy, it's a fake", None, None), ("Leaks", "", "", ""),
+               ("", "\u017fhattered", None, None), ("", "sharp \u212anife", None, None)])
     frame = pd.DataFrame(rows, columns=["title", "text", "reason", "reason_group"])
     expected = assign(frame).astype(str).tolist()
     assert in_duckdb_as_ingested(frame) == expected
     assert in_duckdb(frame) == expected
+    assert in_duckdb_as_ingested(frame, ascii_rule=False) == expected
+    assert in_duckdb_as_ingested(frame, ascii_rule=False) == expected
     assert expected.count("other") < len(foreign)
 
 
@@ -284,7 +294,44 @@ KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics
 def test_sql_and_arrow_agree_on_any_mix_of_keywords(rows):
     frame = pd.DataFrame(rows, columns=["title", "text", "reason", "reason_group"])
     frame["title"] = frame["title"].str.upper().where(frame.index % 2 == 0, frame["title"])
-    assert in_duckdb(frame) == assign(frame).astype(str).tolist()
+    expected = assign(frame).astype(str).tolist()
+    assert in_duckdb(frame) == expected
+    assert in_duckdb_as_ingested(frame) == expected
+
+
+ASCII_KEYWORDS = sorted({w.rstrip("*") for t in TAXONOMY.topics for weak in (False, True)
+                         for w in t.ascii_keywords(weak)})
+# what stands beside a keyword in ASCII text: letters, digits and _ that make it part of a
+# longer word, whitespace RE2's \s holds or not (\v), apostrophes, punctuation, nothing
+ASCII_GLUE = st.sampled_from(["", " ", "  ", "\n", "\t", "\x0b", "\x0c", "\r", "_", "-", "'",
+                              ".", "s", "ing", "1", "X", "*"])
+ASCII_BITS = st.sampled_from(ASCII_KEYWORDS) | st.text(
+    st.characters(min_codepoint=0, max_codepoint=127), max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.lists(st.tuples(ASCII_BITS, ASCII_GLUE), max_size=3),
+    st.lists(st.tuples(ASCII_BITS, ASCII_GLUE), max_size=6),
+    st.sampled_from([None, "", "DEFECTIVE", "damaged_by_carrier", "SWITCHEROO", "APPAREL_TOO_SMALL"]),
+    st.sampled_from([None, "", "quality", "safety", "fit", "shipping", "other"]),
+    st.booleans(),
+), min_size=1, max_size=15))
+def test_sql_and_arrow_agree_on_ascii_texts_of_keywords(rows):
+    """The ASCII patterns (keywords of several topics together, \\b boundaries) on texts
+    of keywords glued to each other and to what makes or breaks a word boundary; a
+    text given one letter outside ASCII takes the other patterns, with the same topic."""
+    table = []
+    for title, text, reason, group, accented in rows:
+        title = "".join(bit + glue for bit, glue in title)
+        text = "".join(bit + glue for bit, glue in text)
+        table.append((title.upper() if len(table) % 2 else title,
+                      text + (" café" if accented else ""), reason, group))
+    frame = pd.DataFrame(table, columns=["title", "text", "reason", "reason_group"])
+    expected = assign(frame).astype(str).tolist()
+    assert in_duckdb_as_ingested(frame) == expected
+    assert in_duckdb(frame) == expected
+    assert in_duckdb_as_ingested(frame, ascii_rule=False) == expected
 
 
 # -- shares and drivers ---------------------------------------------------------------------------

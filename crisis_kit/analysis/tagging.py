@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from ..config.taxonomy import OTHER, Taxonomy, load_taxonomy
+from ..config.taxonomy import ASCII_PART_SIZE, OTHER, Taxonomy, Topic, ascii_regex_parts, load_taxonomy
 
 __all__ = ["assign_sql", "ascii_words", "fingerprint", "joined_words"]
 
@@ -25,13 +25,15 @@ def _sql_list(values: Sequence[str]) -> str:
 
 
 def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
-               words: str | None = None, ascii_only: str | None = None) -> str:
+               words: str | None = None, ascii_only: str | None = None,
+               ascii_rule: bool = True) -> str:
     """:func:`assign` as one DuckDB SQL expression over an events table's columns.
 
     The same rule, written for the store: the ingest fills the ``topic`` column of each
     new event with it (in DuckDB, in parallel, as the rows are inserted), so analyses
     read topics instead of matching a million texts again. Both run RE2 with the same
-    patterns; ``tests/test_topics.py`` holds them equal on the sample and real reviews.
+    keywords; ``tests/test_topics.py`` holds them equal on generated texts and
+    ``tests/test_topics_real.py`` on every real review corpus.
 
     Parameters
     ----------
@@ -45,55 +47,187 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
         would otherwise join them again for each keyword part it tries.
     ascii_only : str, optional
         The SQL of a column saying whether ``words`` is ASCII alone (:func:`ascii_words`),
-        likewise computed once per row. Keyword parts that only match other scripts
-        (Chinese, Japanese) are not tried on such a text: each part is a pass over it.
+        likewise computed once per row.
+    ascii_rule : bool
+        False: every text by the rule as :func:`assign` writes it, in one ``CASE`` of
+        fewer patterns (DuckDB compiles each pattern of the expression when it plans it,
+        about a millisecond each: for a few rows that costs more than the passes saved).
 
     Returns
     -------
     str
         A ``CASE`` expression giving the topic name, ``'other'`` when nothing matches.
+
+    Notes
+    -----
+    Each keyword test is a pass of RE2 over the text, and a pass costs about the same
+    whatever its pattern (0.8 s of CPU over a million reviews), so the expression is
+    built to make few of them. A text in ASCII alone (most English reviews) is matched
+    with :func:`~crisis_kit.config.taxonomy.ascii_regex_parts`, which give the same
+    answers and hold 600 keywords a pattern: the keywords of consecutive topics are
+    tried together first, and a topic's own only where its group matched (a group
+    matches exactly when one of its topics does). On such a text the first topic and
+    the topics grouped with it are tried once together: where none matches, the rest of
+    the rule runs knowing it. Another text runs the rule as :func:`assign` writes it,
+    with :meth:`Topic.regex_parts`.
     """
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
-    group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
     words = words or joined_words(prefix)
     plain = ascii_only or ascii_words(words)
-    every_code = sorted({c for t in taxonomy.topics for c in t.reason_codes})
-    title = f"coalesce({prefix}title, '')"
-    # each topic's keyword parts and which of them need non-ASCII text, made once
-    parts = {(t.name, weak): (t.regex_parts(weak), t.parts_need_non_ascii(weak))
-             for t in taxonomy.topics for weak in (False, True)}
-    strong = []
-    for topic in taxonomy.topics:
-        tests = []
-        if topic.reason_codes:
-            tests.append(f"{code} IN {_sql_list(topic.reason_codes)}")
-        if topic.reason_groups:
-            # a group counts only when its code is listed under no topic (see assign)
-            listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
-            tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
-        if parts[topic.name, False][0]:
-            tests.append(_matches(words, *parts[topic.name, False], plain))
-        strong.append((topic, f"WHEN {' OR '.join(tests)} THEN {_sql_text(topic.name)}"
-                       if tests else None))
-    # the passes of `assign`: the first topic (safety) anywhere, then the topic the title
-    # alone names, then title, text and reasons together, then the weak words. The first
-    # topic's own test is not repeated in the third pass: a row that reaches it failed
-    # the same test in the first (a CASE tries each WHEN on every row still open, and
-    # each keyword part is a pass over the whole text).
-    branches = [b for _, b in strong[:1] if b]
-    for topic in taxonomy.topics[1:]:
-        if parts[topic.name, False][0]:
-            test = _matches(title, *parts[topic.name, False], plain)
-            branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
-    branches += [b for _, b in strong[1:] if b]
-    for topic in taxonomy.topics:  # the last pass: weak words, where nothing matched
-        if parts[topic.name, True][0]:
-            test = _matches(words, *parts[topic.name, True], plain)
-            branches.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
-    if not branches:
+    rule = _Rule(taxonomy, prefix, words, plain)
+    if not rule.has_tests:
         return _sql_text(OTHER)
-    return f"CASE {' '.join(branches)} ELSE {_sql_text(OTHER)} END"
+    if not ascii_rule:
+        return rule.case()
+    first_group = _groups(rule.topics, False, set())[0]
+    split = _any_match(words, ascii_regex_parts(_keywords(first_group, False, set())))
+    if split is None:
+        return f"CASE WHEN {plain} THEN {rule.ascii_case(set())} ELSE {rule.case()} END"
+    # an ASCII text that none of the first topics' keywords match (most): the rule on
+    # ASCII text knowing it; any other text, the rule as assign writes it
+    unmatched = {t.name for t in first_group}
+    return (f"CASE WHEN {plain} AND NOT {split} THEN {rule.ascii_case(unmatched)} "
+            f"ELSE {rule.case()} END")
+
+
+class _Rule:
+    """The SQL of :func:`assign_sql`'s passes (see :func:`crisis_kit.analysis.topics.assign`).
+
+    The passes, each in precedence order: the first topic (safety) anywhere; the topic the
+    title alone names; title, text and reasons together; the weak words where nothing else
+    matched. A topic never found in the title alone is not tried there when it is not
+    found in title and text together, and the first topic's own test is not repeated in
+    the third pass: a row that reaches it failed the same test in the first (a CASE tries
+    each WHEN on every row still open, and each keyword part is a pass over the text).
+    """
+
+    def __init__(self, taxonomy: Taxonomy, prefix: str, words: str, plain: str) -> None:
+        self.topics = taxonomy.topics
+        self.words, self.plain = words, plain
+        self.title = f"coalesce({prefix}title, '')"
+        code = f"upper(trim(coalesce({prefix}reason, ''), ' \t\n\r'))"
+        group = f"lower(trim(coalesce({prefix}reason_group, ''), ' \t\n\r'))"
+        every_code = sorted({c for t in self.topics for c in t.reason_codes})
+        self.reason: dict[str, str | None] = {}
+        for topic in self.topics:
+            tests = []
+            if topic.reason_codes:
+                tests.append(f"{code} IN {_sql_list(topic.reason_codes)}")
+            if topic.reason_groups:
+                # a group counts only when its code is listed under no topic (see assign)
+                listed = f"{code} NOT IN {_sql_list(every_code)} AND " if every_code else ""
+                tests.append(f"({listed}{group} IN {_sql_list(topic.reason_groups)})")
+            self.reason[topic.name] = " OR ".join(tests) or None
+        self.has_tests = any(self.reason.values()) or any(
+            t.regex_parts(weak) for t in self.topics for weak in (False, True))
+
+    # -- any text: the parts of Topic.regex_parts ----------------------------------------
+
+    def case(self) -> str:
+        """The rule with :meth:`Topic.regex_parts`, for any text.
+
+        A part that only matches other scripts (Chinese, Japanese) is not tried on a text
+        in ASCII alone.
+        """
+        def test(topic: Topic, text: str, weak: bool = False, reason: bool = True) -> str | None:
+            parts = [f"(NOT {self.plain} AND {_any_match(text, [p])})" if other
+                     else _any_match(text, [p])
+                     for p, other in zip(topic.regex_parts(weak), topic.parts_need_non_ascii(weak),
+                                         strict=True)]
+            return _either(self.reason[topic.name] if reason else None, *parts)
+
+        first, rest = self.topics[0], self.topics[1:]
+        branches = [(first.name, test(first, self.words))]
+        branches += [(t.name, test(t, self.title, reason=False)) for t in rest]
+        branches += [(t.name, test(t, self.words)) for t in rest]
+        branches += [(t.name, test(t, self.words, weak=True, reason=False)) for t in self.topics]
+        return _case([f"WHEN {b} THEN {_sql_text(name)}" for name, b in branches if b])
+
+    # -- ASCII text: the parts of ascii_regex_parts, topics grouped --------------------------
+
+    def ascii_case(self, unmatched: set[str]) -> str:
+        """The rule on ASCII text, the topics named in ``unmatched`` known to have no keyword.
+
+        Their keywords are then not tried, in title and text together nor in the title
+        alone (what the title alone matches, title and text together match too).
+        """
+        first, rest = self.topics[0], self.topics[1:]
+        branches = []
+        own = _either(self.reason[first.name],
+                      None if first.name in unmatched else
+                      _any_match(self.words, first.ascii_regex_parts()))
+        if own:
+            branches.append(f"WHEN {own} THEN {_sql_text(first.name)}")
+        branches += self._grouped(rest, self.title, False, unmatched, reasons=False)
+        branches += self._grouped(rest, self.words, False, unmatched, reasons=True)
+        branches += self._grouped(self.topics, self.words, True, set(), reasons=False)
+        return _case(branches)
+
+    def _grouped(self, topics: Sequence[Topic], text: str, weak: bool, unmatched: set[str],
+                 reasons: bool) -> list[str]:
+        """WHEN branches trying ``topics`` in order, a group of them at a time.
+
+        A group's keywords (and reasons) are tried together; where they match, its topics
+        one by one, in order (the inner CASE always finds one: a group matches exactly
+        when one of its topics does).
+        """
+        branches = []
+        for group in _groups(topics, weak, unmatched):
+            tests = []
+            for topic in group:
+                own = None if topic.name in unmatched else _any_match(
+                    text, topic.ascii_regex_parts(weak))
+                test = _either(self.reason[topic.name] if reasons else None, own)
+                if test:
+                    tests.append(f"WHEN {test} THEN {_sql_text(topic.name)}")
+            if len(tests) <= 1:
+                branches += tests
+                continue
+            together = _either(
+                *[self.reason[t.name] for t in group if reasons and self.reason[t.name]],
+                _any_match(text, ascii_regex_parts(_keywords(group, weak, unmatched))))
+            branches.append(f"WHEN {together} THEN {_case(tests)}")
+        return branches
+
+
+def _keywords(topics: Sequence[Topic], weak: bool, unmatched: set[str]) -> list[str]:
+    return [w for t in topics if t.name not in unmatched for w in t.ascii_keywords(weak)]
+
+
+def _groups(topics: Sequence[Topic], weak: bool, unmatched: set[str]) -> list[list[Topic]]:
+    """``topics`` in order, cut into runs tried together on ASCII text.
+
+    A run holds at most ASCII_PART_SIZE keywords (one pattern); a topic with more than
+    half of that is a run alone: its words match often (``quality``'s), and where a run
+    matches its topics are tried again one by one.
+    """
+    groups: list[list[Topic]] = []
+    size = 0
+    for topic in topics:
+        count = len(_keywords([topic], weak, unmatched))
+        if groups and size + count <= ASCII_PART_SIZE and max(size, count) <= ASCII_PART_SIZE // 2:
+            groups[-1].append(topic)
+            size += count
+        else:
+            groups.append([topic])
+            size = count
+    return groups
+
+
+def _either(*tests: str | None) -> str | None:
+    present = [t for t in tests if t]
+    return "(" + " OR ".join(present) + ")" if present else None
+
+
+def _any_match(text: str, regexes: Sequence[str]) -> str | None:
+    """SQL: ``text`` matches one of the regular expressions, ignoring case (None without any)."""
+    return _either(*[f"regexp_matches({text}, {_sql_text(p)}, 'i')" for p in regexes if p])
+
+
+def _case(branches: Sequence[str], otherwise: str | None = None) -> str:
+    if not branches:
+        return otherwise or _sql_text(OTHER)
+    return f"CASE {' '.join(branches)} ELSE {otherwise or _sql_text(OTHER)} END"
 
 
 def joined_words(prefix: str = "") -> str:
@@ -104,18 +238,6 @@ def joined_words(prefix: str = "") -> str:
 def ascii_words(words: str) -> str:
     """SQL: the text is ASCII alone (as many bytes as characters)."""
     return f"(strlen({words}) = length({words}))"
-
-
-def _matches(text: str, parts: list[str], non_ascii: list[bool], plain: str) -> str:
-    """SQL: ``text`` matches one of the regular expressions (:meth:`Topic.regex_parts`).
-
-    A part that only matches non-ASCII text is tried only where ``plain`` (the text is
-    ASCII alone) is false.
-    """
-    tests = [f"(NOT {plain} AND regexp_matches({text}, {_sql_text(p)}, 'i'))" if other
-             else f"regexp_matches({text}, {_sql_text(p)}, 'i')"
-             for p, other in zip(parts, non_ascii, strict=True)]
-    return "(" + " OR ".join(tests) + ")"
 
 
 def fingerprint(taxonomy: Taxonomy | None = None) -> str:

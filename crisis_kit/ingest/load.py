@@ -769,17 +769,19 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
             # Only the first row of each key in the file counts; later ones are duplicates.
             new_rows += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY source_row) = 1"
         chosen, source = names, f"SELECT c.* {new_rows}"
+        # A few rows: the topic rule in fewer patterns (DuckDB compiles each when it plans
+        # the insert), and no expression rewriter, whose pass over them costs more than it
+        # saves (0.06 s of a small file's 0.15 s of planning)
+        few = fmt.table == "events" and report.read < FEW_ROWS
         if fmt.table == "events":
             # each new event gets its topic here, once (see crisis_kit.analysis.topics.assign_sql),
             # with its title and text joined once per row rather than once per keyword part
             retag_topics(con)
             source = (f"SELECT *, {topics.ascii_words('_words')} AS _ascii FROM "
                       f"(SELECT *, {topics.joined_words()} AS _words FROM ({source}))")
-            topic = topics.assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii")
+            topic = topics.assign_sql(prefix="c.", words="c._words", ascii_only="c._ascii",
+                                      ascii_rule=not few)
             chosen = ", ".join(f"{topic} AS topic" if n == "topic" else f'"{n}"' for n in wide)
-        # A few rows: the expression rewriter's pass over the taxonomy's patterns costs
-        # more than it saves (0.06 s of a small file's 0.15 s of planning)
-        few = fmt.table == "events" and report.read < FEW_ROWS
         if few:
             con.execute("SET disabled_optimizers = 'expression_rewriter'")
         try:
