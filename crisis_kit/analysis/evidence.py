@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Incident, marketplaces
-from ..store import open_store
+from ..store import Store, open_store
 from . import topics
 
 __all__ = ["Evidence", "load_evidence"]
@@ -98,19 +98,21 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             store.sales(), store.actions(), store.files(), store.table("orders"), store.voc())
         ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"].dropna().astype(str))
         grouped = grouped and slim
-        if grouped:
-            events = store.grouped_events(incident.asins or None,
-                                          None if cut is None else cut.isoformat(),
-                                          sorted(ours), categories=_CODES)
-        else:
-            events = store.events(words=not slim)
         # grouped, the words are read per step, for the complaints it quotes (words_of)
         quotable = store.negative_words() if slim and not grouped else None
         has_words = grouped and store.con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0] > 0
         messages = store.messages()
         amazon_topics = store.feedback_topics()
+        if grouped:  # last, and made a DataFrame once the store (its buffers) is closed
+            table = store.grouped_table(incident.asins or None,
+                                        None if cut is None else cut.isoformat(),
+                                        sorted(ours), categories=_CODES)
+        else:
+            events = store.events(words=not slim)
     if grouped:
+        events = Store.frame_of_grouped(table, _CODES)
+        del table
         names = topics.load_taxonomy().names
         events = events.assign(topic=pd.Categorical(events["topic"], categories=names))
     else:
