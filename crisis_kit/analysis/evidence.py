@@ -104,17 +104,20 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0] > 0
         messages = store.messages()
         amazon_topics = store.feedback_topics()
-        if grouped:  # last, and made a DataFrame once the store (its buffers) is closed
-            table = store.grouped_table(incident.asins or None,
-                                        None if cut is None else cut.isoformat(),
-                                        sorted(ours), categories=_CODES)
-        else:
+        if not grouped:
             events = store.events(words=not slim)
     if grouped:
-        events = Store.frame_of_grouped(table, _CODES)
+        # on a connection of its own, and made a DataFrame once it is closed: DuckDB's
+        # memory of the small tables' queries and of this one is never held at once
+        # with the frame (190 MB of the engine's for a million events)
+        with open_store(incident.store_path, read_only=True) as store:
+            table = store.grouped_table(incident.asins or None,
+                                        None if cut is None else cut.isoformat(),
+                                        sorted(ours))
+        events = Store.frame_of_grouped(table, (*_CODES, "topic"))
         del table
         names = topics.load_taxonomy().names
-        events = events.assign(topic=pd.Categorical(events["topic"], categories=names))
+        events = events.assign(topic=events["topic"].cat.set_categories(names))
     else:
         events = _with_topics(events, tagged)
     if not words and quotable is None and not grouped:

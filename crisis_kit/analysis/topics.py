@@ -146,10 +146,11 @@ def _topic_order(topic: pd.Series) -> list[str]:
     return sorted(topic.dropna().astype(str).unique())
 
 
-def _negatives(events: pd.DataFrame) -> pd.DataFrame:
+def _negatives(events: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The negative events (only ``columns`` of them when given: a copy of what is read)."""
     _require(events, ("local_date", "is_negative", "topic"), "events_with_topic")
     keep = events["is_negative"].fillna(False).astype(bool)
-    return events.loc[keep]
+    return events.loc[keep] if columns is None else events.loc[keep, columns]
 
 
 def _days(column: pd.Series) -> pd.Series:
@@ -177,7 +178,7 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
     share(d, t) = n(d, t) / n(d), with n(d) the daily negative count of design.md
     section 8 and n(d, t) those of topic t.
     """
-    negatives = _negatives(events_with_topic)
+    negatives = _negatives(events_with_topic, ["local_date", "topic"])
     topics = _topic_order(events_with_topic["topic"])
     all_days = _days(events_with_topic["local_date"])
     if all_days.empty:
@@ -241,10 +242,13 @@ def drivers(
     for name, value in (("crisis_days", crisis_days), ("before_days", before_days)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    negatives = _negatives(events_with_topic)
+    negatives = _negatives(events_with_topic, ["local_date", "topic"])
     onset = as_day(onset_day)
     days = _days(negatives["local_date"])
-    topic = negatives["topic"].astype(str)
+    # the topics of the two windows' negatives only
+    near = (days >= onset - pd.Timedelta(days=before_days)) & (
+        days < onset + pd.Timedelta(days=crisis_days))
+    days, topic = days[near], negatives.loc[near, "topic"].astype(str)
     crisis = topic[(days >= onset) & (days < onset + pd.Timedelta(days=crisis_days))].value_counts()
     before = topic[(days >= onset - pd.Timedelta(days=before_days)) & (days < onset)].value_counts()
     table = pd.DataFrame({"crisis_negative": crisis, "before_negative": before}).fillna(0)
