@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .volume import DayLike, as_day, count
+from .volume import DayLike, as_day, count, days_of
 
 __all__ = [
     "FIGURE_COLUMNS", "METRICS", "RETURN_SOURCES", "Window", "before_after", "compare",
@@ -121,7 +121,7 @@ def last_day(as_of: DayLike | None, *tables: pd.DataFrame) -> pd.Timestamp | Non
 
 
 def _days(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")
+    return days_of(column)
 
 
 def shipped_orders(orders: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..config import CRISIS_WINDOW_DAYS
 from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
 from .tagging import assign_sql, fingerprint
-from .volume import DayLike, as_day, day_index
+from .volume import DayLike, as_day, day_index, days_of
 
 __all__ = [
     "OTHER", "Topic", "Taxonomy", "load_taxonomy", "assign", "assign_sql", "fingerprint",
@@ -154,7 +154,7 @@ def _negatives(events: pd.DataFrame, columns: list[str] | None = None) -> pd.Dat
 
 
 def _days(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")
+    return days_of(column)
 
 
 def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
