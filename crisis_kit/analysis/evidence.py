@@ -52,6 +52,8 @@ class Evidence:
     store_path: Path | None = None
     has_words: bool = False
     """Whether the store holds any negative event (and so words to quote)."""
+    orders: pd.DataFrame | None = None
+    """The store's ``orders`` table as read (every order line, not cut at ``as_of``)."""
 
     def words_of(self, ids: pd.Series) -> pd.DataFrame:
         """``event_id``, ``title`` and ``text`` of the negative events among ``ids``.
@@ -157,7 +159,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
                     actions.reset_index(drop=True), files, cut, quotable,
                     voc.reset_index(drop=True), messages.reset_index(drop=True),
-                    amazon_topics.reset_index(drop=True), incident.store_path, has_words)
+                    amazon_topics.reset_index(drop=True), incident.store_path, has_words,
+                    orders=orders)
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",
