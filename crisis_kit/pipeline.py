@@ -73,7 +73,8 @@ class Analysis(Findings):
     def summary(self) -> dict[str, Any]:
         """``summary.json`` exactly as design.md section 9 shapes it."""
         events = self.events
-        negative = events[events["is_negative"]]
+        negative = events.loc[events["is_negative"],
+                              [c for c in ("topic", "n") if c in events.columns]]
         n_negative = volume.count(negative)
         return {
             "incident": self.incident.incident,

@@ -135,7 +135,8 @@ def trailing_rating(
     """
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a positive integer, got {window_days!r}")
-    reviews = reviews_of(events, asins)
+    read = [c for c in ("source", "asin", "local_date", "rating", "n") if c in events.columns]
+    reviews = reviews_of(events[read], asins)  # what the rating reads, not every column
     days = days_of(reviews["local_date"])
     last = as_day(as_of) if as_of is not None else days.max()
     days = days[days <= last] if not pd.isna(last) else days.iloc[:0]

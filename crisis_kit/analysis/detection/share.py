@@ -56,7 +56,8 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
     ``end`` (default: the last), zero-filled, with ``rated``, ``rated_negative`` and
     ``share`` (NaN on a day without rated events).
     """
-    rated = events[events["source"].isin(RATED_SOURCES)]
+    read = [c for c in ("local_date", "is_negative", "n") if c in events.columns]
+    rated = events.loc[events["source"].isin(RATED_SOURCES), read]  # not every column
     days = days_of(rated["local_date"])
     negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()
     w = weights(rated).to_numpy()
