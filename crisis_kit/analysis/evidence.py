@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Incident, marketplaces
-from ..store import Store, open_store
+from ..store import open_store, release_arrow_memory
 from . import topics
 
 __all__ = ["Evidence", "load_evidence"]
@@ -112,12 +112,12 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
         # on a connection of its own, and made a DataFrame once it is closed: DuckDB's
         # memory of the small tables' queries and of this one is never held at once
         # with the frame (190 MB of the engine's for a million events)
+        release_arrow_memory()  # what Arrow kept of the small tables' conversion
         with open_store(incident.store_path, read_only=True) as store:
-            table = store.grouped_table(incident.asins or None,
-                                        None if cut is None else cut.isoformat(),
-                                        sorted(ours))
-        events = Store.frame_of_grouped(table, (*_CODES, "topic"))
-        del table
+            rows = store.grouped_table(incident.asins or None,
+                                       None if cut is None else cut.isoformat(), sorted(ours))
+        events = rows.frame((*_CODES, "topic"))
+        release_arrow_memory()
         names = topics.load_taxonomy().names
         events = events.assign(topic=events["topic"].cat.set_categories(names))
     else:
