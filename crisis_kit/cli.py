@@ -1,7 +1,7 @@
 """The ``crisis-kit`` command: parse arguments, call the library, print.
 
 Exit codes: 0 success, 1 error (including a failed statement lint), 2 usage,
-3 alert active (``monitor``).
+3 alert active (``monitor``, ``portfolio scan``).
 """
 
 from __future__ import annotations
@@ -341,18 +341,34 @@ def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"page: {page}")
     webhook = args.webhook or os.environ.get("CRISIS_KIT_WEBHOOK", "")
-    if webhook and len(result.alerting):
-        from .monitor.webhook import post_webhook
+    notice, failed = None, None
+    if webhook:
+        from .monitor.scan_notify import plan_notice, send_notice
 
-        # one message per scan that finds alerting ASINs, listing them all
-        post_webhook(webhook, result, format=args.webhook_format)
+        # One message a run at most, naming the ASINs whose alert started, changed kind,
+        # got its daily digest or cleared: never the same alert once per run
+        # (crisis_kit/monitor/scan_notify.py, PORTFOLIO/scan-notices.json).
+        notice = plan_notice(result, args.portfolio, args.digest)
+        try:
+            notice = send_notice(notice, args.portfolio, webhook, format=args.webhook_format,
+                                 secret=os.environ.get("CRISIS_KIT_WEBHOOK_SECRET") or None)
+        except CrisisKitError as error:  # said after the verdict's output; exit 1
+            failed = error
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        print(json.dumps({**result.as_json(), "notice": notice.summary() if notice else None},
+                         ensure_ascii=False, indent=2))
     else:
         print(f"portfolio {args.portfolio} on {result.day.isoformat()}: "
               f"{len(result.alerting)} of {len(result.table)} ASINs alerting")
         shown = result.table.drop(columns=["risk"])
         print(shown.to_string(index=False, na_rep="", float_format=lambda v: f"{v:g}"))
+        if notice is not None and notice.posted:
+            events = [n.event for n in notice.notified]
+            print("told the webhook: " + ", ".join(
+                f"{events.count(e)} {e}" for e in ("start", "kind", "digest", "clear")
+                if e in events))
+    if failed is not None:
+        raise failed
     return 3 if len(result.alerting) else 0
 
 
@@ -507,8 +523,12 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--lang", choices=["en", "zh"], default="en",
                       help="the page's language (default en)")
     scan.add_argument("--webhook", metavar="URL",
-                      help="post one message listing the alerting ASINs to this chat webhook "
-                           "(or set CRISIS_KIT_WEBHOOK)")
+                      help="tell this chat webhook, in one message a run, which ASINs' alerts "
+                           "started, changed kind or cleared, and a daily digest (or set "
+                           "CRISIS_KIT_WEBHOOK); remembered in PORTFOLIO/scan-notices.json")
+    scan.add_argument("--digest", choices=["daily", "off"], default="daily",
+                      help="an ASIN still alerting on a later day: in that day's message "
+                           "(daily, the default) or not (off)")
     scan.add_argument("--webhook-format", dest="webhook_format", default="slack",
                       choices=["slack", "feishu", "dingtalk", "wecom"],
                       help="the bot's message shape (default slack)")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import random
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -142,3 +145,55 @@ def heavy_imports_of(args: list[str]):
             "heavy = sorted(m for m in ('pandas', 'scipy', 'plotly') if m in sys.modules)\n"
             "print('HEAVY', heavy)")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+
+
+# -- a chat bot on 127.0.0.1: the webhooks' tests post to it, no mock -----------------------
+
+HOOK_TOKEN = "HOOKtoken0123456789"
+"""The secret part of :class:`LocalBot`'s address (path and query): never to be shown."""
+
+
+class LocalBot(ThreadingHTTPServer):
+    """A local bot: records each request, answers as Feishu/DingTalk do on success."""
+
+    def __init__(self, status: int = 200):
+        super().__init__(("127.0.0.1", 0), _BotHandler)
+        self.requests: list[dict] = []
+        self.status = status  # 403: refuse, echoing the address and body as some proxies do
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/hook/{HOOK_TOKEN}?key=q{HOOK_TOKEN}"
+
+
+class _BotHandler(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.requests.append({"path": self.path, "json": json.loads(body.decode("utf-8"))})
+        answer = json.dumps({"code": 0, "errcode": 0, "msg": "success"}).encode()
+        if self.server.status != 200:
+            answer = f"refused {self.path} {body.decode('utf-8')}".encode()
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook():
+    """A :class:`LocalBot` taking every message (its ``status`` may be changed mid-test)."""
+    server = LocalBot()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def refusing_hook():
+    """A :class:`LocalBot` refusing every message (HTTP 403)."""
+    server = LocalBot(status=403)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -31,10 +31,8 @@ import hmac
 import json
 import logging
 import shutil
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
@@ -49,7 +47,8 @@ from crisis_kit.monitor.notice import ChatMessage, Step, scrub_quote
 from crisis_kit.monitor.notify import Sent
 from crisis_kit.monitor.payloads import WECOM_MARKDOWN_BYTES, payload
 
-HOOK_TOKEN = "HOOKtoken0123456789"
+from .conftest import HOOK_TOKEN
+
 SECRET = "SECsigning0123456789secret"
 FIXED_NOW = 1_651_500_000.25  # 2022-05-02 14:00:00.25 UTC: the signing clock of these tests
 ALERT_DAYS = [dt.date(2022, 5, 2) + dt.timedelta(days=i) for i in range(10)]  # the sample's alert
@@ -61,50 +60,6 @@ XSS = "<script>alert(1)</script> *bold* [x](http://e.vil) @13800000000 <!channel
 def _no_webhook_from_the_environment(monkeypatch):
     monkeypatch.delenv("CRISIS_KIT_WEBHOOK", raising=False)
     monkeypatch.delenv("CRISIS_KIT_WEBHOOK_SECRET", raising=False)
-
-
-class _Hook(ThreadingHTTPServer):
-    """A local bot: records each request, answers as Feishu/DingTalk do on success."""
-
-    def __init__(self, status: int = 200):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[dict] = []
-        self.status = status  # 403: refuse, echoing the address and body as some proxies do
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/hook/{HOOK_TOKEN}?key=q{HOOK_TOKEN}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.requests.append({"path": self.path, "json": json.loads(body.decode("utf-8"))})
-        answer = json.dumps({"code": 0, "errcode": 0, "msg": "success"}).encode()
-        if self.server.status != 200:
-            answer = f"refused {self.path} {body.decode('utf-8')}".encode()
-        self.send_response(self.server.status)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def hook():
-    server = _Hook()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def refusing_hook():
-    server = _Hook(status=403)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _incident(sample_incident, tmp_path, **keys) -> Path:

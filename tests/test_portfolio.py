@@ -133,40 +133,231 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     assert "crisis-kit report " in html and "bottle-valve-2022.html</code>" in html
 
 
-def test_one_webhook_message_lists_the_alerting_asins(portfolio, capsys):
-    """Posted to a local bot: a Slack-shaped body whose text names the alerting ASIN."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+# -- the scan's messages: one per change, not per run (monitor/scan_notify.py) ----------------
 
-    received = []
+ALERT_DAYS = [f"2022-05-0{d}" for d in range(2, 9)]
+"""The days the seed rule fires on the sample's B0SAMPLE01 in the scan (05-09 it is calm)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
 
-        def log_message(self, *args):
-            pass
+@pytest.fixture
+def own_portfolio(portfolio, tmp_path, monkeypatch):
+    """A private copy of the sample portfolio (its scan-notices.json is written), no
+    webhook or secret from the environment."""
+    import shutil
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-        assert main(["portfolio", "scan", str(portfolio), "--as-of", DAY, "--webhook", url]) == 3
-        assert main(["portfolio", "scan", str(portfolio), "--as-of", "2022-04-20",
-                     "--webhook", url]) == 0  # calm: nothing posted
-    finally:
-        server.shutdown()
-        server.server_close()
+    monkeypatch.delenv("CRISIS_KIT_WEBHOOK", raising=False)
+    monkeypatch.delenv("CRISIS_KIT_WEBHOOK_SECRET", raising=False)
+    return shutil.copytree(portfolio, tmp_path / "portfolio")
+
+
+def _scan(root, day: str, url: str, *more: str) -> int:
+    return main(["portfolio", "scan", str(root), "--as-of", day, "--webhook", url, *more])
+
+
+def _texts(hook) -> list[str]:
+    return [r["json"]["text"] for r in hook.requests]
+
+
+def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
+        own_portfolio, hook, capsys):
+    """The sample's alert, 2022-05-02 to 05-08, as an hourly then daily scheduler sees it."""
+    from crisis_kit.monitor.scan_notify import SCAN_STATE_FILE
+
+    assert [_scan(own_portfolio, ALERT_DAYS[0], hook.url) for _ in range(10)] == [3] * 10
+    assert _texts(hook) == [
+        "crisis-kit portfolio ALERT 2022-05-02: 1 of 3 ASINs alerting\n"
+        "started: B0SAMPLE01 (US, mellowkin) 12 negative, share-driven, quality"]
+    assert hook.requests[0]["json"]["crisis_kit"]["alerting"] == 1  # Slack's body: the numbers
+    assert capsys.readouterr().out.count("told the webhook: 1 start\n") == 1
+    assert _scan(own_portfolio, ALERT_DAYS[1], hook.url) == 3
+    assert _scan(own_portfolio, ALERT_DAYS[1], hook.url) == 3
+    assert _texts(hook)[1:] == [
+        "crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs alerting\n"
+        "daily digest: B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality, "
+        "alert since 2022-05-02"]
+    assert [_scan(own_portfolio, day, hook.url) for day in ALERT_DAYS[2:]] == [3] * 5
+    assert [t.splitlines()[1][:30] for t in _texts(hook)[2:]] == [
+        "daily digest: B0SAMPLE01 (US, "] * 5  # one a day, 05-04 .. 05-08
     capsys.readouterr()
-    assert len(received) == 1
-    text = received[0]["text"]
-    assert text.startswith("crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs")
-    assert "B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality" in text
-    assert received[0]["crisis_kit"]["alerting"] == 1
+    assert _scan(own_portfolio, "2022-05-09", hook.url, "--json") == 0
+    assert _texts(hook)[7:] == [
+        "crisis-kit portfolio 2022-05-09: calm, 3 ASINs\n"
+        "cleared: B0SAMPLE01 (US, mellowkin) 15 negative, the alert of 2022-05-02 is over"]
+    out = json.loads(capsys.readouterr().out)
+    assert out["alerting"] == 0 and out["notice"] == {"posted": True, "digest": "daily", "asins": [
+        {"marketplace": "US", "brand": "mellowkin", "asin": "B0SAMPLE01", "event": "clear",
+         "alert_date": "2022-05-02", "alert_kind": None, "previous_kind": "share-driven",
+         "today": 15, "leading_topic": "quality"}]}
+    assert _scan(own_portfolio, "2022-05-10", hook.url) == 0 and len(hook.requests) == 8
+    assert (own_portfolio / SCAN_STATE_FILE).read_text(encoding="utf-8") == json.dumps(
+        {"asins": [{"alert_date": None, "alert_kind": None, "asin": "B0SAMPLE01",
+                    "brand": "mellowkin", "day": "2022-05-09", "event": "clear",
+                    "marketplace": "US", "status": "calm"}]}, indent=2) + "\n"
+    capsys.readouterr()
+    assert main(["portfolio", "scan", str(own_portfolio), "--as-of", DAY, "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["notice"] is None  # no webhook: no notice
+
+
+def test_with_digest_off_an_alert_is_told_when_it_starts_and_when_it_clears(own_portfolio, hook):
+    assert [_scan(own_portfolio, day, hook.url, "--digest", "off")
+            for day in ALERT_DAYS] == [3] * 7
+    assert _scan(own_portfolio, "2022-05-09", hook.url, "--digest", "off") == 0
+    assert [t.splitlines()[1].split(":")[0] for t in _texts(hook)] == ["started", "cleared"]
+
+
+def test_a_failed_delivery_is_tried_again_by_the_next_run(own_portfolio, refusing_hook, hook,
+                                                         capsys):
+    from crisis_kit.monitor.scan_notify import SCAN_STATE_FILE
+
+    assert _scan(own_portfolio, ALERT_DAYS[0], refusing_hook.url, "--json") == 1
+    out, err = capsys.readouterr()
+    assert "refused the message: HTTP 403" in err and "HOOKtoken" not in err
+    notice = json.loads(out)["notice"]  # the verdict and what was to be said, still printed
+    assert not notice["posted"] and [a["event"] for a in notice["asins"]] == ["start"]
+    assert len(refusing_hook.requests) == 1 and not (own_portfolio / SCAN_STATE_FILE).exists()
+    assert _scan(own_portfolio, ALERT_DAYS[0], hook.url) == 3  # the next run: the same start
+    assert _texts(hook) == [refusing_hook.requests[0]["json"]["text"]]
+    assert _texts(hook)[0].splitlines()[1].startswith("started: B0SAMPLE01")
+    assert (own_portfolio / SCAN_STATE_FILE).exists()
+
+
+def test_a_backfill_of_earlier_days_says_nothing(own_portfolio, hook):
+    from crisis_kit.monitor.scan_notify import SCAN_STATE_FILE
+
+    assert _scan(own_portfolio, "2022-05-05", hook.url) == 3 and len(hook.requests) == 1
+    state = (own_portfolio / SCAN_STATE_FILE).read_bytes()
+    # an earlier day, alerting or calm, changes nothing: the live runs said it already
+    assert [_scan(own_portfolio, day, hook.url) for day in ("2022-05-02", "2022-05-04",
+                                                            "2022-04-20")] == [3, 3, 0]
+    assert len(hook.requests) == 1 and (own_portfolio / SCAN_STATE_FILE).read_bytes() == state
+    assert _scan(own_portfolio, "2022-05-06", hook.url) == 3 and len(hook.requests) == 2
+
+
+@pytest.mark.parametrize("text", ['{"asins": [', '{"asins": [{"asin": "B0SAMPLE01"}]}',
+                                  '{"asins": [{"marketplace": "US", "asin": "B0SAMPLE01", '
+                                  '"brand": "m", "event": "start", "status": "alert", '
+                                  '"day": "05/02/2022", "alert_date": null, '
+                                  '"alert_kind": null}]}'])
+def test_an_unreadable_record_is_named_with_its_fix(own_portfolio, hook, capsys, text):
+    from crisis_kit.monitor.scan_notify import SCAN_STATE_FILE
+
+    (own_portfolio / SCAN_STATE_FILE).write_text(text, encoding="utf-8")
+    assert _scan(own_portfolio, ALERT_DAYS[0], hook.url) == 1
+    err = capsys.readouterr().err
+    assert f"Where: {own_portfolio / SCAN_STATE_FILE}." in err
+    assert "Fix: delete the file: the next run then posts as if nothing had been sent yet" in err
+    assert hook.requests == []
+
+
+WATCH_DAY = dt.date(2024, 4, 1)
+"""The hand-made watch's first alert day (03-25..03-31: 10 reviews a day, 1 negative)."""
+
+
+@pytest.fixture(scope="module")
+def watch_portfolio(tmp_path_factory):
+    """Three ASINs with 91 days of 10 reviews a day, 1 negative: from 04-01 B0KINDA001
+    (US) and B0VOLB0001 (UK) get 10 negatives among 100 reviews (volume-driven); on 04-02
+    B0KINDA001's 10 negatives come alone (its share rises: share-driven); on 04-03 both
+    are back to 1 in 10. B0CALMC001 (US) stays calm."""
+    root = tmp_path_factory.mktemp("watch-portfolio")
+
+    def reviews(asin, day, negative, positive):
+        return ([{"asin": asin, "source": "review", "local_date": day, "rating": 1.0,
+                  "is_negative": True, "topic": "quality"}] * negative
+                + [{"asin": asin, "source": "review", "local_date": day, "rating": 5.0,
+                    "is_negative": False, "topic": "other"}] * positive)
+
+    rows = {"US": [], "UK": []}
+    for day in _days("2024-01-01", "2024-04-03"):
+        late = {WATCH_DAY: (10, 90), WATCH_DAY + dt.timedelta(days=1): (10, 0)}
+        rows["US"] += reviews("B0KINDA001", day, *late.get(day, (1, 9)))
+        rows["US"] += reviews("B0CALMC001", day, 1, 9)
+        rows["UK"] += reviews("B0VOLB0001", day, *((10, 90) if day in late else (1, 9)))
+    for marketplace, found in rows.items():
+        _write(root, "events", marketplace, "watch", found)
+    return root
+
+
+@pytest.mark.parametrize("digest", ["daily", "off"])
+def test_one_message_names_each_asin_whose_alert_started_changed_kind_or_cleared(
+        watch_portfolio, tmp_path, hook, digest, monkeypatch):
+    import shutil
+
+    monkeypatch.delenv("CRISIS_KIT_WEBHOOK_SECRET", raising=False)
+    root = shutil.copytree(watch_portfolio, tmp_path / "watch")
+    kinds = {day: dict(zip(t["asin"], t["alert_kind"].where(t["seed_fires"], None), strict=True))
+             for day in range(3) for t in [scan(root, as_of=WATCH_DAY + dt.timedelta(days=day)).table]}
+    assert kinds == {0: {"B0KINDA001": "volume-driven", "B0VOLB0001": "volume-driven",
+                         "B0CALMC001": None},
+                     1: {"B0KINDA001": "share-driven", "B0VOLB0001": "volume-driven",
+                         "B0CALMC001": None},
+                     2: {"B0KINDA001": None, "B0VOLB0001": None, "B0CALMC001": None}}
+    for day in range(3):
+        for _ in range(2):
+            _scan(root, (WATCH_DAY + dt.timedelta(days=day)).isoformat(), hook.url,
+                  "--digest", digest)
+    started, changed, cleared = _texts(hook)
+    assert started == (
+        "crisis-kit portfolio ALERT 2024-04-01: 2 of 3 ASINs alerting\n"  # the scan's ranking
+        "started: B0VOLB0001 (UK, watch) 10 negative, volume-driven, quality\n"  # (a tie: UK < US)
+        "started: B0KINDA001 (US, watch) 10 negative, volume-driven, quality")
+    assert changed == (
+        "crisis-kit portfolio ALERT 2024-04-02: 2 of 3 ASINs alerting\n"
+        "kind changed: B0KINDA001 (US, watch) 10 negative, now share-driven (was volume-driven), "
+        "quality, alert since 2024-04-01"
+        + ("\ndaily digest: B0VOLB0001 (UK, watch) 10 negative, volume-driven, quality, "
+           "alert since 2024-04-01" if digest == "daily" else ""))
+    assert cleared.splitlines()[0] == "crisis-kit portfolio 2024-04-03: calm, 3 ASINs"
+    assert sorted(cleared.splitlines()[1:]) == [
+        "cleared: B0KINDA001 (US, watch) 1 negative, the alert of 2024-04-01 is over",
+        "cleared: B0VOLB0001 (UK, watch) 1 negative, the alert of 2024-04-01 is over"]
+
+
+def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
+    """The rule on a hand-made table (no engine): what the messages say at their edges."""
+    from dataclasses import asdict
+
+    from crisis_kit.monitor import webhook_payload
+    from crisis_kit.monitor.notify import decide_event, write_json
+    from crisis_kit.monitor.scan_notify import (
+        MAX_LISTED,
+        AsinSent,
+        plan_notice,
+        scan_state_path,
+    )
+    from crisis_kit.portfolio import SCAN_COLUMNS, Scan
+
+    def table(n):
+        return pd.DataFrame([{**dict.fromkeys(SCAN_COLUMNS), "marketplace": "US",
+                              "brand": "b", "asin": f"B0{i:08d}", "today": 9,
+                              "seed_fires": True, "alert_kind": "volume-driven",
+                              "leading_topic": None} for i in range(n)], columns=SCAN_COLUMNS)
+
+    gone = AsinSent(marketplace="DE", asin="B0GONE0001", brand="b", event="start",
+                    status="alert", day="2024-01-01", alert_date="2024-01-01",
+                    alert_kind="share-driven")
+    write_json(scan_state_path(tmp_path), {"asins": [asdict(gone)]})
+    notice = plan_notice(Scan(day=dt.date(2024, 1, 2), table=table(MAX_LISTED + 3),
+                              growth=0.15, floor=5), tmp_path)
+    lines = notice.message.splitlines()
+    assert lines[0] == f"crisis-kit portfolio ALERT 2024-01-02: {MAX_LISTED + 3} of " \
+                       f"{MAX_LISTED + 3} ASINs alerting"
+    assert lines[1] == "started: B000000000 (US, b) 9 negative, volume-driven"
+    assert len(lines) == 1 + MAX_LISTED + 1 and lines[-1] == "... and 4 more (3 started, 1 cleared)"
+    assert notice.notified[-1].line() == (
+        "B0GONE0001 (DE, b) no longer in the scan, the alert of 2024-01-01 is over")
+    assert [r.asin for r in notice.records][:2] == ["B0GONE0001", "B000000000"]  # DE < US
+    odd = plan_notice(Scan(day=dt.date(2024, 1, 2), growth=0.15, floor=5,
+                           table=table(1).assign(asin="<!channel> & co")), tmp_path / "new")
+    text = webhook_payload(odd, "slack")["text"]  # Slack reads <...> and & as markup
+    assert "started: &lt;!channel&gt; &amp; co (US, b)" in text and "<!channel>" not in text
+    assert "started: <!channel> & co (US, b)" in webhook_payload(odd, "feishu")["content"]["text"]
+    with pytest.raises(ValueError, match="digest must be one of daily, off"):
+        decide_event("2024-01-02", active=True, alert_date="2024-01-02", kind=None,
+                     previous=None, digest="weekly")
+    with pytest.raises(ValueError, match="digest must be one of daily, off"):
+        plan_notice(Scan(day=dt.date(2024, 1, 2), table=table(1), growth=0.15, floor=5),
+                    tmp_path, digest="weekly")
 
 
 # -- sales: one source per ASIN-day, the 7 days against the baseline ------------------------
@@ -411,9 +602,13 @@ def _java() -> bool:
 @pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
                     "openjdk-17-jre-headless (.ci/run installs it)")
 @pytest.mark.slow
-def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio):
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio,
+                                                                    watch_portfolio, tmp_path):
     """The sample (events, a Business Report and the orders file) on three days, and the
-    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two."""
+    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two; the
+    watch's days of two alerts starting and one changing kind: the same messages."""
+    from crisis_kit.monitor.scan_notify import plan_notice
+
     pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
     for root, day in [(portfolio, DAY), (portfolio, "2022-06-01"), (portfolio, "2022-08-31"),
                       (sales_portfolio, SALES_DAY), (sales_portfolio, dt.date(2024, 3, 29))]:
@@ -422,3 +617,8 @@ def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sal
         assert duck["sales_index"].notna().sum() >= 2
         pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
                                       check_dtype=False)
+    for day in (WATCH_DAY, WATCH_DAY + dt.timedelta(days=1)):  # no record yet: all started
+        duck = plan_notice(scan(watch_portfolio, as_of=day), tmp_path)
+        spark = plan_notice(scan(watch_portfolio, as_of=day, engine="spark"), tmp_path)
+        assert duck.message == spark.message and len(duck.notified) == 2
+        assert duck.notified == spark.notified and duck.records == spark.records

@@ -1,7 +1,8 @@
 """The scheduled check, the chat messages, when to post them, and the webhooks.
 
 ``check`` (the verdict), ``notice`` and ``payloads`` (the message and its shape per
-platform), ``notify`` (one message per change, not per run), ``webhook`` (delivery).
+platform), ``notify`` (one message per change, not per run), ``scan_notify`` (the same
+rule per ASIN for the portfolio scan), ``webhook`` (delivery).
 """
 
 from .check import (

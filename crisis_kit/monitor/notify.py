@@ -36,7 +36,11 @@ from .webhook import post_webhook
 if TYPE_CHECKING:
     from .check import MonitorState
 
-__all__ = ["STATE_FILE", "Sent", "decide", "last_sent", "notify", "state_path"]
+__all__ = ["DIGESTS", "STATE_FILE", "Sent", "decide", "decide_event", "last_sent", "notify",
+           "state_path", "write_json"]
+
+DIGESTS = ("daily", "off")
+"""``daily``: one digest per later judged day while an alert stays active; ``off``: none."""
 
 STATE_FILE = "monitor-notices.json"
 """The file, beside the incident's ``store.duckdb``, remembering the last message sent."""
@@ -96,16 +100,51 @@ def decide(state: MonitorState, previous: Sent | None, digest: str = "daily") ->
     -------
     {"start", "kind", "digest", "clear"} or None
     """
-    day = state.day.isoformat()
+    return decide_event(
+        state.day.isoformat(), active=state.alert_active,
+        alert_date=state.alert_date.isoformat() if state.alert_date else None,
+        kind=alert_kind(state) if state.alert_active else None,
+        previous=previous, digest=digest)
+
+
+def decide_event(day: str, *, active: bool, alert_date: str | None, kind: str | None,
+                 previous: Sent | None, digest: str = "daily") -> str | None:
+    """:func:`decide` on plain fields: one verdict (an incident's, or one ASIN's of a scan).
+
+    Parameters
+    ----------
+    day : str
+        The judged day, ISO (``YYYY-MM-DD``: ISO days compare as text).
+    active : bool
+        Whether an alert is active on ``day``.
+    alert_date : str or None
+        The active alert's first day, ISO: another first day than the last message's is
+        another alert.
+    kind : str or None
+        The active alert's kind (``volume-driven``, ``share-driven``), None if unknown.
+    previous : Sent or None
+        The last message sent about this verdict's subject.
+    digest : {"daily", "off"}
+        Whether a still-active alert gets one digest per later judged day.
+
+    Returns
+    -------
+    {"start", "kind", "digest", "clear"} or None
+
+    Raises
+    ------
+    ValueError
+        If ``digest`` is not ``daily`` or ``off``.
+    """
+    if digest not in DIGESTS:
+        raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, got {digest!r}")
     if previous is not None and day < previous.day:
         return None
     about_alert = previous is not None and previous.status == "alert"
-    if not state.alert_active:
+    if not active:
         return "clear" if about_alert else None
-    alert_date = state.alert_date.isoformat() if state.alert_date else None
     if not about_alert or previous.alert_date != alert_date:
         return "start"
-    kind = alert_kind(state)
     if kind and previous.alert_kind and kind != previous.alert_kind:
         return "kind"
     if digest == "daily" and day > previous.day:
@@ -113,13 +152,20 @@ def decide(state: MonitorState, previous: Sent | None, digest: str = "daily") ->
     return None
 
 
-def _write(path: Path, record: dict[str, Any]) -> None:
-    # Write-then-rename: a run killed mid-write leaves the previous record whole.
-    handle, temporary = tempfile.mkstemp(prefix=".monitor-notices-", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(record, out, ensure_ascii=False, indent=2, sort_keys=True)
-        out.write("\n")
-    os.replace(temporary, path)
+def write_json(path: Path, record: dict[str, Any]) -> None:
+    """Write ``record`` as sorted, indented JSON: to a hidden file beside, then renamed.
+
+    A run killed mid-write leaves the previous file whole.
+    """
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(record, out, ensure_ascii=False, indent=2, sort_keys=True)
+            out.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def notify(
@@ -173,5 +219,5 @@ def notify(
     record = Sent(event=event, status=state.status, day=state.day.isoformat(),
                   alert_date=state.alert_date.isoformat() if state.alert_date else None,
                   alert_kind=alert_kind(state))
-    _write(state_path(incident), asdict(record))
+    write_json(state_path(incident), asdict(record))
     return event

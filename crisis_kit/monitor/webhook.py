@@ -88,7 +88,8 @@ def webhook_payload(state: Notice | ChatMessage, format: str = "slack",
     dict
         For a bare verdict:
 
-        - slack: ``{"text": message, "crisis_kit": state.as_json()}`` (Slack shows
+        - slack: ``{"text": message, "crisis_kit": state.as_json()}``, ``&``, ``<``
+          and ``>`` of the message escaped as Slack's formatting page asks (Slack shows
           ``text`` and ignores the rest; relays such as Mattermost or a custom
           receiver get the numbers);
         - feishu: ``{"msg_type": "text", "content": {"text": message}}``;
@@ -104,7 +105,7 @@ def webhook_payload(state: Notice | ChatMessage, format: str = "slack",
     if isinstance(state, ChatMessage):
         return payloads.payload(state, format, style)
     if format == "slack":
-        return {"text": state.message, "crisis_kit": state.as_json()}
+        return {"text": payloads._slack(state.message), "crisis_kit": state.as_json()}
     if format == "feishu":
         return {"msg_type": "text", "content": {"text": state.message}}
     if format in ("dingtalk", "wecom"):
