@@ -103,11 +103,16 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
         _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
     )
     title = _arrow_text(events, "title")
+    # no title at all (the phrases of the phrase table): a keyword matches at least one
+    # character, so the title pass finds nothing and is not run
+    untitled = len(title) == 0 or pc.max(pc.binary_length(title)).as_py() == 0
 
     def keyword_hits(job: tuple[list[str], bool]) -> np.ndarray | None:
         parts, title_only = job
         if not parts:
             return None
+        if title_only and untitled:
+            return np.zeros(len(events), dtype=bool)
         hit = np.zeros(len(events), dtype=bool)
         for regex in parts:  # a topic's keywords in parts, each on RE2's fast DFA
             found = pc.match_substring_regex(title if title_only else words, pattern=regex,
