@@ -200,7 +200,7 @@ def alert_moment(
             "of crisis_kit.schemas.EVENTS"
         )
     day = as_day(alert_date)
-    negatives = events.loc[events["is_negative"].fillna(False).astype(bool)]
+    negatives = events.loc[events["is_negative"].fillna(False).astype(bool), list(needed)]
     days = pd.to_datetime(negatives["local_date"]).dt.normalize()
     window = (days >= day - pd.Timedelta(days=SEED_WINDOW_DAYS)) & (days < day)
     threshold = (1.0 + growth) * window.sum() / SEED_WINDOW_DAYS
