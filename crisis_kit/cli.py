@@ -348,7 +348,7 @@ def _cmd_portfolio_scan(args: argparse.Namespace) -> int:
         # One message a run at most, naming the ASINs whose alert started, changed kind,
         # got its daily digest or cleared: never the same alert once per run
         # (crisis_kit/monitor/scan_notify.py, PORTFOLIO/scan-notices.json).
-        notice = plan_notice(result, args.portfolio, args.digest)
+        notice = plan_notice(result, args.portfolio, args.digest, args.lang)
         try:
             notice = send_notice(notice, args.portfolio, webhook, format=args.webhook_format,
                                  secret=os.environ.get("CRISIS_KIT_WEBHOOK_SECRET") or None)
@@ -521,7 +521,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="a Spark cluster (spark://host:7077); default a local[2] session")
     scan.add_argument("--html", metavar="FILE", help="also write the offline HTML page here")
     scan.add_argument("--lang", choices=["en", "zh"], default="en",
-                      help="the page's language (default en)")
+                      help="the language of the page and of the webhook's message "
+                           "(default en)")
     scan.add_argument("--webhook", metavar="URL",
                       help="tell this chat webhook, in one message a run, which ASINs' alerts "
                            "started, changed kind or cleared, and a daily digest (or set "

@@ -77,7 +77,7 @@ def test_an_events_only_portfolio_still_scans_with_empty_sales_columns(
     export_events(sample_incident, old, "Mellowkin")
     assert not (old / "sales").exists() and not (old / "orders").exists()
     got, full = scan(old, as_of=DAY).table, scan(portfolio, as_of=DAY).table
-    assert list(got.columns[-3:]) == SALES_COLUMNS and got[SALES_COLUMNS].isna().all().all()
+    assert list(got.columns[-6:-3]) == SALES_COLUMNS and got[SALES_COLUMNS].isna().all().all()
     pd.testing.assert_frame_equal(got.drop(columns=SALES_COLUMNS),
                                   full.drop(columns=SALES_COLUMNS))
     assert main(["portfolio", "scan", str(old), "--as-of", DAY]) == 3
@@ -128,15 +128,20 @@ def test_the_offline_page(portfolio, tmp_path, lang, words):
     outside_js = html.replace(get_plotlyjs(), "")  # plotly.js's own strings aside
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", outside_js)
     assert ("B0SAMPLE01 (US, mellowkin)" if lang == "en" else "B0SAMPLE01（US，mellowkin）") in html
-    assert '<td class="n">94.2</td></tr>' in html  # B0SAMPLE01's sales index, the last cell
+    # B0SAMPLE01's sales index, then its alert's first day (05-02) and last firing day
+    since, fired = ("2022-05-02", "2022-05-03") if lang == "en" else ("2022年5月2日", "2022年5月3日")
+    assert (f'<td class="n">94.2</td><td class="">{since}</td><td class="">{fired}</td></tr>'
+            in html)
     # the sample incident exported: its report's path and command, as text
     assert "crisis-kit report " in html and "bottle-valve-2022.html</code>" in html
 
 
 # -- the scan's messages: one per change, not per run (monitor/scan_notify.py) ----------------
 
-ALERT_DAYS = [f"2022-05-0{d}" for d in range(2, 9)]
-"""The days the seed rule fires on the sample's B0SAMPLE01 in the scan (05-09 it is calm)."""
+FIRING_DAYS = [f"2022-05-0{d}" for d in range(2, 9)]
+"""The days the seed rule fires on the sample's B0SAMPLE01 in the scan."""
+ALERT_DAYS = [*FIRING_DAYS, "2022-05-09", "2022-05-10", "2022-05-11"]
+"""The days its alert is active: fired on the day or one of the 3 before (05-12 calm)."""
 
 
 @pytest.fixture
@@ -175,23 +180,28 @@ def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
         "crisis-kit portfolio ALERT 2022-05-03: 1 of 3 ASINs alerting\n"
         "daily digest: B0SAMPLE01 (US, mellowkin) 13 negative, share-driven, quality, "
         "alert since 2022-05-02"]
-    assert [_scan(own_portfolio, day, hook.url) for day in ALERT_DAYS[2:]] == [3] * 5
+    assert [_scan(own_portfolio, day, hook.url) for day in ALERT_DAYS[2:]] == [3] * 8
     assert [t.splitlines()[1][:30] for t in _texts(hook)[2:]] == [
-        "daily digest: B0SAMPLE01 (US, "] * 5  # one a day, 05-04 .. 05-08
+        "daily digest: B0SAMPLE01 (US, "] * 8  # one a day, 05-04 .. 05-11
+    # 05-09 .. 05-11: not firing, still active (as the monitor), the same alert
+    assert _texts(hook)[9].endswith("alert since 2022-05-02")
     capsys.readouterr()
-    assert _scan(own_portfolio, "2022-05-09", hook.url, "--json") == 0
-    assert _texts(hook)[7:] == [
-        "crisis-kit portfolio 2022-05-09: calm, 3 ASINs\n"
-        "cleared: B0SAMPLE01 (US, mellowkin) 15 negative, the alert of 2022-05-02 is over"]
+    assert _scan(own_portfolio, "2022-05-12", hook.url, "--json") == 0
+    assert _texts(hook)[10:] == [
+        "crisis-kit portfolio 2022-05-12: calm, 3 ASINs\n"
+        "cleared: B0SAMPLE01 (US, mellowkin) 19 negative, the alert of 2022-05-02 is over"]
     out = json.loads(capsys.readouterr().out)
     assert out["alerting"] == 0 and out["notice"] == {"posted": True, "digest": "daily", "asins": [
         {"marketplace": "US", "brand": "mellowkin", "asin": "B0SAMPLE01", "event": "clear",
          "alert_date": "2022-05-02", "alert_kind": None, "previous_kind": "share-driven",
-         "today": 15, "leading_topic": "quality"}]}
-    assert _scan(own_portfolio, "2022-05-10", hook.url) == 0 and len(hook.requests) == 8
+         "today": 19, "leading_topic": "quality"}]}
+    first = out["asins"][0]
+    assert (first["alert_active"], first["alert_date"], first["last_fired"]) == (
+        False, None, "2022-05-08")
+    assert _scan(own_portfolio, "2022-05-13", hook.url) == 0 and len(hook.requests) == 11
     assert (own_portfolio / SCAN_STATE_FILE).read_text(encoding="utf-8") == json.dumps(
         {"asins": [{"alert_date": None, "alert_kind": None, "asin": "B0SAMPLE01",
-                    "brand": "mellowkin", "day": "2022-05-09", "event": "clear",
+                    "brand": "mellowkin", "day": "2022-05-12", "event": "clear",
                     "marketplace": "US", "status": "calm"}]}, indent=2) + "\n"
     capsys.readouterr()
     assert main(["portfolio", "scan", str(own_portfolio), "--as-of", DAY, "--json"]) == 3
@@ -200,8 +210,8 @@ def test_ten_runs_on_one_day_post_once_then_a_digest_a_day_then_the_clearing(
 
 def test_with_digest_off_an_alert_is_told_when_it_starts_and_when_it_clears(own_portfolio, hook):
     assert [_scan(own_portfolio, day, hook.url, "--digest", "off")
-            for day in ALERT_DAYS] == [3] * 7
-    assert _scan(own_portfolio, "2022-05-09", hook.url, "--digest", "off") == 0
+            for day in ALERT_DAYS] == [3] * 10
+    assert _scan(own_portfolio, "2022-05-12", hook.url, "--digest", "off") == 0
     assert [t.splitlines()[1].split(":")[0] for t in _texts(hook)] == ["started", "cleared"]
 
 
@@ -249,6 +259,77 @@ def test_an_unreadable_record_is_named_with_its_fix(own_portfolio, hook, capsys,
     assert hook.requests == []
 
 
+def test_the_scan_judges_the_sample_as_the_monitor_does_day_by_day(portfolio, sample_incident):
+    """Two implementations, one verdict: the engine's (Ibis windows over the Parquet) and
+    ``monitor.check``'s (pandas over the incident's store), every day of 04-20 .. 05-20."""
+    from crisis_kit.monitor.check import ACTIVE_DAYS, check
+    from crisis_kit.portfolio import ACTIVE_DAYS as SCAN_ACTIVE_DAYS
+
+    assert SCAN_ACTIVE_DAYS == ACTIVE_DAYS == 3 and sample_incident.asins == ["B0SAMPLE01"]
+    seen = []
+    for day in _days("2022-04-20", "2022-05-20"):
+        monitor = check(sample_incident, as_of=day)
+        row = scan(portfolio, as_of=day).table.set_index("asin").loc["B0SAMPLE01"]
+        iso = monitor.alert_date.isoformat() if monitor.alert_date else None
+        assert (bool(row["alert_active"]), row["alert_date"]) == (monitor.alert_active, iso), day
+        if monitor.alert_active:
+            assert row["last_fired"] == monitor.last_fired.isoformat(), day
+        assert bool(row["seed_fires"]) == (row["last_fired"] == day.isoformat()), day
+        seen.append(monitor.status)
+    # the alert: fires 05-02 .. 05-08, active 3 days more; calm before and after
+    assert seen == ["calm"] * 12 + ["alert"] * 10 + ["calm"] * 9
+
+
+ALTERNATE_DAY = dt.date(2024, 6, 30)
+"""The every-other-day portfolio's last day."""
+
+
+@pytest.fixture(scope="module")
+def alternate_portfolio(tmp_path_factory):
+    """B0ALTERN01 gets 10 negative reviews every other day from 2024-01-01 (none between):
+    the seed rule fires on each of those days, 6 months of one alert, longer than the
+    scan's look-back. B0LATE0001 the same from 06-01; B0CALMC001 one a day (calm)."""
+    root = tmp_path_factory.mktemp("alternate-portfolio")
+    rows = []
+    for i, day in enumerate(_days("2024-01-01", ALTERNATE_DAY.isoformat())):
+        fired = {"B0ALTERN01": i % 2 == 0,
+                 "B0LATE0001": day >= dt.date(2024, 6, 1) and (day.day - 1) % 2 == 0}
+        for asin, on in fired.items():
+            rows += [{"asin": asin, "source": "review", "local_date": day, "rating": 1.0,
+                      "is_negative": True, "topic": "quality"}] * (10 if on else 0)
+        rows.append({"asin": "B0CALMC001", "source": "review", "local_date": day,
+                     "rating": 2.0, "is_negative": True, "topic": "fit"})
+    _write(root, "events", "US", "alt", rows)
+    return root
+
+
+def test_an_asin_firing_every_other_day_stays_one_alert(alternate_portfolio, tmp_path, hook,
+                                                         monkeypatch):
+    """Active on its quiet days too (as the monitor's 3 days), from its first firing day,
+    found beyond the look-back; one start message, then only digests: never a clear."""
+    import shutil
+
+    from crisis_kit.portfolio import LOOKBACK_DAYS
+
+    monkeypatch.delenv("CRISIS_KIT_WEBHOOK_SECRET", raising=False)
+    root = shutil.copytree(alternate_portfolio, tmp_path / "alt")
+    got = scan(root, as_of=ALTERNATE_DAY).table.set_index("asin")
+    assert (ALTERNATE_DAY - dt.date(2024, 1, 1)).days > LOOKBACK_DAYS + 7  # the long replay
+    assert got.loc["B0ALTERN01", ["alert_active", "alert_date", "last_fired"]].tolist() == [
+        True, "2024-01-01", "2024-06-29"]  # 06-30 is a quiet day (the 182nd)
+    assert got.loc["B0LATE0001", ["alert_active", "alert_date", "last_fired"]].tolist() == [
+        True, "2024-06-01", "2024-06-29"]
+    assert not got.loc["B0CALMC001", "alert_active"] and got.loc["B0CALMC001", "last_fired"] is None
+    assert sorted(got.index[:2]) == ["B0ALTERN01", "B0LATE0001"]  # active alerts first
+    for day in _days("2024-06-01", "2024-06-30"):
+        assert _scan(root, day.isoformat(), hook.url, "--digest", "off") == 3
+    texts = _texts(hook)
+    lines = [line for t in texts for line in t.splitlines() if "B0ALTERN01" in line]
+    assert lines == ["started: B0ALTERN01 (US, alt) 10 negative, volume-driven, quality"]
+    assert texts[0].startswith("crisis-kit portfolio ALERT 2024-06-01: 2 of 3 ASINs alerting\n")
+    assert "cleared" not in "".join(texts)
+
+
 WATCH_DAY = dt.date(2024, 4, 1)
 """The hand-made watch's first alert day (03-25..03-31: 10 reviews a day, 1 negative)."""
 
@@ -292,11 +373,17 @@ def test_one_message_names_each_asin_whose_alert_started_changed_kind_or_cleared
                      1: {"B0KINDA001": "share-driven", "B0VOLB0001": "volume-driven",
                          "B0CALMC001": None},
                      2: {"B0KINDA001": None, "B0VOLB0001": None, "B0CALMC001": None}}
-    for day in range(3):
+    # both fired last on 04-02: active through 04-05 (3 days after), calm on 04-06
+    for day in (0, 1, 2, 4, 5):
         for _ in range(2):
             _scan(root, (WATCH_DAY + dt.timedelta(days=day)).isoformat(), hook.url,
                   "--digest", digest)
-    started, changed, cleared = _texts(hook)
+    texts = _texts(hook)
+    started, changed, *digests, cleared = texts
+    assert len(digests) == (2 if digest == "daily" else 0)  # 04-03 and 04-05
+    assert all(t.startswith("crisis-kit portfolio ALERT 2024-04-0") for t in digests)
+    assert all(line.startswith("daily digest: ") and line.endswith("alert since 2024-04-01")
+               for t in digests for line in t.splitlines()[1:])
     assert started == (
         "crisis-kit portfolio ALERT 2024-04-01: 2 of 3 ASINs alerting\n"  # the scan's ranking
         "started: B0VOLB0001 (UK, watch) 10 negative, volume-driven, quality\n"  # (a tie: UK < US)
@@ -307,10 +394,10 @@ def test_one_message_names_each_asin_whose_alert_started_changed_kind_or_cleared
         "quality, alert since 2024-04-01"
         + ("\ndaily digest: B0VOLB0001 (UK, watch) 10 negative, volume-driven, quality, "
            "alert since 2024-04-01" if digest == "daily" else ""))
-    assert cleared.splitlines()[0] == "crisis-kit portfolio 2024-04-03: calm, 3 ASINs"
+    assert cleared.splitlines()[0] == "crisis-kit portfolio 2024-04-06: calm, 3 ASINs"
     assert sorted(cleared.splitlines()[1:]) == [
-        "cleared: B0KINDA001 (US, watch) 1 negative, the alert of 2024-04-01 is over",
-        "cleared: B0VOLB0001 (UK, watch) 1 negative, the alert of 2024-04-01 is over"]
+        "cleared: B0KINDA001 (US, watch) 0 negative, the alert of 2024-04-01 is over",
+        "cleared: B0VOLB0001 (UK, watch) 0 negative, the alert of 2024-04-01 is over"]
 
 
 def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
@@ -331,6 +418,7 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
         return pd.DataFrame([{**dict.fromkeys(SCAN_COLUMNS), "marketplace": "US",
                               "brand": "b", "asin": f"B0{i:08d}", "today": 9,
                               "seed_fires": True, "alert_kind": "volume-driven",
+                              "alert_active": True, "alert_date": "2024-01-02",
                               "leading_topic": None} for i in range(n)], columns=SCAN_COLUMNS)
 
     gone = AsinSent(marketplace="DE", asin="B0GONE0001", brand="b", event="start",
@@ -358,6 +446,98 @@ def test_an_asin_gone_from_the_scan_is_cleared_and_long_lists_are_cut(tmp_path):
     with pytest.raises(ValueError, match="digest must be one of daily, off"):
         plan_notice(Scan(day=dt.date(2024, 1, 2), table=table(1), growth=0.15, floor=5),
                     tmp_path, digest="weekly")
+
+
+@pytest.mark.parametrize("alerting", [5000, 30])
+def test_a_5000_asin_portfolio_posts_a_small_body_in_every_format(tmp_path, alerting):
+    """Slack's body carries the message and the notified ASINs, not the scan's 5,000 rows:
+    under Slack's 40,000 characters of text even when every ASIN starts at once."""
+    from crisis_kit.monitor import webhook_payload
+    from crisis_kit.monitor.scan_notify import MAX_LISTED, MAX_PAYLOAD_ASINS, plan_notice
+    from crisis_kit.portfolio import SCAN_COLUMNS, Scan
+
+    table = pd.DataFrame([{
+        **dict.fromkeys(SCAN_COLUMNS), "marketplace": "US", "brand": "brand-with-a-long-name",
+        "asin": f"B0{i:08d}", "today": 40 + i % 9, "seed_fires": i < alerting,
+        "alert_active": i < alerting, "alert_date": "2024-01-02" if i < alerting else None,
+        "alert_kind": "share-driven" if i < alerting else None, "leading_topic": "quality",
+        "prior_mean": 3.25, "threshold": 3.738, "rating_30": 3.917, "sales_index": 97.5}
+        for i in range(5000)], columns=SCAN_COLUMNS)
+    result = Scan(day=dt.date(2024, 1, 2), table=table, growth=0.15, floor=5)
+    assert len(json.dumps(result.as_json())) > 40_000 * 10  # what the body used to carry
+    notice = plan_notice(result, tmp_path)
+    rest = alerting - MAX_LISTED
+    assert notice.message.splitlines()[-1] == f"... and {rest} more ({rest} started)"
+    assert len(notice.message.splitlines()) == 1 + MAX_LISTED + 1
+    for fmt in ("slack", "feishu", "dingtalk", "wecom"):
+        body = json.dumps(webhook_payload(notice, fmt), ensure_ascii=False)
+        assert len(body) < 40_000, (fmt, len(body))
+        assert f"and {rest} more" in body and "B000000000" in body
+        assert f"B0{4999:08d}" not in body  # a calm ASIN: never in the message
+    carried = webhook_payload(notice, "slack")["crisis_kit"]
+    assert carried["message"] == notice.message and carried["events"] == {"start": alerting}
+    assert [n["asin"] for n in carried["notified"]] == [
+        f"B0{i:08d}" for i in range(min(alerting, MAX_PAYLOAD_ASINS))]
+    assert carried["more"] == max(alerting - MAX_PAYLOAD_ASINS, 0)
+    assert (carried["asins"], carried["alerting"]) == (5000, alerting)
+    # WeCom's text holds 2048 bytes: in Chinese, with long names, fewer lines, a true count
+    from crisis_kit.monitor.webhook import WECOM_TEXT_BYTES
+
+    long = Scan(day=dt.date(2024, 1, 2), growth=0.15, floor=5,
+                table=table.assign(brand="一个名字很长很长很长的品牌" * 3))
+    zh = plan_notice(long, tmp_path, lang="zh")
+    content = webhook_payload(zh, "wecom")["text"]["content"]
+    assert len(zh.message.encode("utf-8")) > WECOM_TEXT_BYTES >= len(content.encode("utf-8"))
+    lines = content.splitlines()
+    shown = len(lines) - 2
+    assert 0 < shown < MAX_LISTED and lines[-1] == (
+        f"……另有 {alerting - shown} 个（预警开始 {alerting - shown} 个）")
+    assert webhook_payload(zh, "dingtalk")["text"]["content"] == zh.message
+
+
+def test_the_message_in_chinese(own_portfolio, hook, tmp_path):
+    """--lang zh: the page's language is the message's too, same events, same rule."""
+    from crisis_kit.language import load_strings
+    from crisis_kit.monitor.notify import write_json
+    from crisis_kit.monitor.scan_notify import Notified, plan_notice
+    from crisis_kit.portfolio import SCAN_COLUMNS, Scan
+
+    assert _scan(own_portfolio, "2022-05-02", hook.url, "--lang", "zh") == 3
+    assert _scan(own_portfolio, "2022-05-03", hook.url, "--lang", "zh") == 3
+    assert _scan(own_portfolio, "2022-05-12", hook.url, "--lang", "zh") == 0
+    assert _texts(hook) == [
+        "crisis-kit 店铺组合预警 2022年5月2日：3 个 ASIN 中有 1 个处于预警\n"
+        "预警开始：B0SAMPLE01（US，mellowkin）今日负面 12 条，占比上升型，质量与缺陷",
+        "crisis-kit 店铺组合预警 2022年5月3日：3 个 ASIN 中有 1 个处于预警\n"
+        "每日汇总：B0SAMPLE01（US，mellowkin）今日负面 13 条，占比上升型，质量与缺陷，"
+        "预警开始于 2022年5月2日",
+        "crisis-kit 店铺组合 2022年5月12日：平稳，共 3 个 ASIN\n"
+        "预警解除：B0SAMPLE01（US，mellowkin）今日负面 19 条，2022年5月2日 开始的预警已解除"]
+    assert hook.requests[0]["json"]["crisis_kit"]["lang"] == "zh"
+    # the same notice in English: the lines the English tests read, word for word
+    changed = Notified(marketplace="UK", brand="b", asin="B0KIND0001", event="kind",
+                       alert_date="2024-01-01", alert_kind="share-driven",
+                       previous_kind="volume-driven", today=None, leading_topic=None)
+    assert changed.line() == ("B0KIND0001 (UK, b) no longer in the scan, now share-driven "
+                              "(was volume-driven), alert since 2024-01-01")
+    assert changed.line(load_strings("zh")) == (
+        "B0KIND0001（UK，b）已不在扫描范围内，现为占比上升型（此前为量增型），预警开始于 2024年1月1日")
+    table = pd.DataFrame([{**dict.fromkeys(SCAN_COLUMNS), "marketplace": "US", "brand": "b",
+                           "asin": f"B0{i:08d}", "today": 9, "seed_fires": True,
+                           "alert_active": True, "alert_date": "2024-01-02",
+                           "alert_kind": "volume-driven"} for i in range(15)],
+                         columns=SCAN_COLUMNS)
+    (tmp_path / "zh").mkdir()  # an ASIN gone from the scan since the last message
+    write_json(tmp_path / "zh" / "scan-notices.json", {"asins": [{
+        "marketplace": "DE", "asin": "B0GONE0001", "brand": "b", "event": "start",
+        "status": "alert", "day": "2024-01-01", "alert_date": "2024-01-01",
+        "alert_kind": None}]})
+    notice = plan_notice(Scan(day=dt.date(2024, 1, 2), table=table, growth=0.15, floor=5),
+                         tmp_path / "zh", lang="zh")
+    assert notice.message.splitlines()[-1] == "……另有 4 个（预警开始 3 个，预警解除 1 个）"
+    with pytest.raises(ValueError, match="lang must be one of en, zh"):
+        plan_notice(Scan(day=dt.date(2024, 1, 2), table=table, growth=0.15, floor=5),
+                    tmp_path, lang="fr")
 
 
 # -- sales: one source per ASIN-day, the 7 days against the baseline ------------------------
@@ -602,21 +782,29 @@ def _java() -> bool:
 @pytest.mark.skipif(not _java(), reason="Spark needs Java 17: apt-get install "
                     "openjdk-17-jre-headless (.ci/run installs it)")
 @pytest.mark.slow
-def test_duckdb_and_spark_give_identical_results_figure_by_figure(portfolio, sales_portfolio,
-                                                                    watch_portfolio, tmp_path):
-    """The sample (events, a Business Report and the orders file) on three days, and the
-    hand-made sales portfolio (overlapping, lagging, late-starting sources) on two; the
-    watch's days of two alerts starting and one changing kind: the same messages."""
+def test_duckdb_and_spark_give_identical_results_figure_by_figure(
+        portfolio, sales_portfolio, watch_portfolio, alternate_portfolio, tmp_path):
+    """The sample (events, a Business Report and the orders file) on three days (its alert
+    firing, active without firing, over), the hand-made sales portfolio (overlapping,
+    lagging, late-starting sources) on two, the every-other-day alerts (one replayed over
+    its whole history); the watch's days of two alerts starting and one changing kind:
+    the same messages."""
     from crisis_kit.monitor.scan_notify import plan_notice
 
     pytest.importorskip("pyspark", reason="pip install pyspark (constraints.txt pins it)")
-    for root, day in [(portfolio, DAY), (portfolio, "2022-06-01"), (portfolio, "2022-08-31"),
-                      (sales_portfolio, SALES_DAY), (sales_portfolio, dt.date(2024, 3, 29))]:
+    cases = [(portfolio, DAY), (portfolio, "2022-05-10"), (portfolio, "2022-06-01"),
+             (portfolio, "2022-08-31"), (sales_portfolio, SALES_DAY),
+             (sales_portfolio, dt.date(2024, 3, 29)), (alternate_portfolio, ALTERNATE_DAY)]
+    for root, day in cases:
         duck = scan(root, as_of=day).table
         spark = scan(root, as_of=day, engine="spark").table
-        assert duck["sales_index"].notna().sum() >= 2
+        assert root == alternate_portfolio or duck["sales_index"].notna().sum() >= 2
         pd.testing.assert_frame_equal(duck.reset_index(drop=True), spark.reset_index(drop=True),
                                       check_dtype=False)
+        if day in ("2022-05-10", ALTERNATE_DAY):  # active on a quiet day; since 01-01
+            assert duck["alert_active"].sum() == (1 if root == portfolio else 2)
+            assert set(spark["alert_date"].dropna()) == (
+                {"2022-05-02"} if root == portfolio else {"2024-01-01", "2024-06-01"})
     for day in (WATCH_DAY, WATCH_DAY + dt.timedelta(days=1)):  # no record yet: all started
         duck = plan_notice(scan(watch_portfolio, as_of=day), tmp_path)
         spark = plan_notice(scan(watch_portfolio, as_of=day, engine="spark"), tmp_path)

@@ -21,8 +21,8 @@ import ibis.expr.types as ir
 
 from ..schemas import CANCELLED_STATUSES, SALES_SOURCE_PRIORITY
 
-__all__ = ["RATED_SOURCES", "KEYS", "daily_figures", "windows", "leading_topics",
-           "sales_rows", "daily_units", "sales_windows"]
+__all__ = ["RATED_SOURCES", "KEYS", "ALERT_COLUMNS", "daily_figures", "windows",
+           "leading_topics", "seed_alerts", "sales_rows", "daily_units", "sales_windows"]
 
 RATED_SOURCES = ("review", "seller_feedback")
 """Sources that can be negative or positive (design.md section 8)."""
@@ -213,3 +213,60 @@ def sales_windows(sales: ir.Table | None, orders: ir.Table | None, day: dt.date,
                                 100 * (joined.units_7 / 7) / joined.baseline_units_per_day,
                                 null),
     )
+
+
+ALERT_COLUMNS = ("last_fired", "alert_date", "alert_active", "alert_open")
+"""The columns :func:`seed_alerts` adds to :data:`KEYS`."""
+
+
+def seed_alerts(daily: ir.Table, day: dt.date, growth: float, floor: int, *,
+                since: dt.date | None = None, active_days: int = 3,
+                quiet_days: int = 7) -> ir.Table:
+    """Each product's seed-rule alert on ``day``, as the monitor judges an incident's.
+
+    ``daily`` is :func:`daily_figures`. The seed rule (design.md section 8) is replayed on
+    every day from ``since`` (default: all the history) to ``day``: day t fires when
+    n(t) >= ``floor`` and n(t) exceeds ``(1 + growth)`` x the mean of the 7 calendar days
+    before it (days without a row count as zero, as in the scan's ``prior_mean``). Then,
+    one row per product that fired at least once in that span:
+
+    - ``last_fired``: its latest firing day (kept when the alert is over, unlike the
+      monitor's, so a calm ASIN says when it last fired);
+    - ``alert_active``: it fired on ``day`` or on one of the ``active_days`` days before
+      (``crisis_kit.monitor.check.ACTIVE_DAYS``);
+    - ``alert_date``: when active, the first day of the current alert: the latest firing
+      day on or before ``last_fired`` with no firing day among the ``quiet_days`` days
+      before it (the backtest's alert, ``detection.rules.QUIET_DAYS``); null when calm;
+    - ``alert_open``: active, but the alert's first day is within ``quiet_days`` of
+      ``since``: the days before ``since`` are not replayed, so the alert may have begun
+      earlier (run it again with an earlier ``since``; never true without ``since``).
+
+    The 7-day mean is a RANGE window over the day number (DuckDB and Spark both), the
+    quiet gap a LAG over the firing days: the few firing rows are all that is ordered.
+    """
+    d = ibis.date(day)
+    epoch = ibis.date(1970, 1, 1)
+    rows = daily.filter(daily.local_date <= d)
+    if since is not None:
+        rows = rows.filter(rows.local_date >= ibis.date(since - dt.timedelta(days=7)))
+    rows = rows.select(*KEYS, "local_date", "negative",
+                       dayno=rows.local_date.delta(epoch, unit="day").cast("int64"))
+    week = ibis.window(group_by=[rows[k] for k in KEYS], order_by=rows.dayno, range=(-7, -1))
+    prior = rows.negative.sum().over(week).fill_null(0)
+    threshold = (1 + growth) * (prior / 7)
+    fires = (rows.negative >= floor) & (rows.negative - threshold > 1e-9)
+    if since is not None:
+        fires = fires & (rows.local_date >= ibis.date(since))
+    fired = rows.mutate(fires=fires)
+    fired = fired.filter(fired.fires)
+    previous = fired.dayno.lag().over(group_by=[fired[k] for k in KEYS], order_by=fired.dayno)
+    fired = fired.mutate(starts=previous.isnull() | (fired.dayno - previous > quiet_days))
+    per = fired.group_by(list(KEYS)).aggregate(
+        last_fired=fired.local_date.max(),
+        start=ibis.ifelse(fired.starts, fired.local_date, ibis.null("date")).max())
+    active = per.last_fired >= d - ibis.interval(days=active_days)
+    open_ = (active & (per.start < ibis.date(since + dt.timedelta(days=quiet_days)))
+             if since is not None else ibis.literal(False))
+    return per.select(*KEYS, "last_fired",
+                      alert_date=ibis.ifelse(active, per.start, ibis.null("date")),
+                      alert_active=active, alert_open=open_)

@@ -5,14 +5,14 @@ every ASIN of a portfolio folder. Each ASIN (its marketplace and ASIN) is judged
 monitor judges an incident (:func:`crisis_kit.monitor.notify.decide_event`) against the
 last message that named it, kept in ``PORTFOLIO/scan-notices.json``:
 
-- ``start``: the seed rule fires on the ASIN today and the last message about it was not
-  about an alert (none yet, or it cleared);
+- ``start``: the ASIN's alert is active (``alert_active``) and the last message about it
+  was not about an alert (none yet, or it cleared), or was about an earlier alert;
 - ``kind``: still alerting, and its ``alert_kind`` changed (volume- <-> share-driven,
   both known);
 - ``digest``: still alerting on a later judged day than the last message about it
   (``digest="daily"``, the default, as the monitor's ``notifications.digest``);
-- ``clear``: calm today (or no longer in the scan), and the last message about it was
-  about an alert.
+- ``clear``: not active today (no firing day in the last 4; or no longer in the scan),
+  and the last message about it was about an alert.
 
 The ASINs with an event go into ONE message (:class:`ScanNotice`); a run with none posts
 nothing. Days are the scan's judged days, never the wall clock, so a backfill with
@@ -20,10 +20,12 @@ nothing. Days are the scan's judged days, never the wall clock, so a backfill wi
 message says nothing and changes nothing. The file is written (then renamed into place)
 only after the bot took the message, so a failed delivery is tried again by the next run.
 
-The scan has no alert history of its own (it judges one day): an alert's first day is
-the judged day of the message that said it started, carried by the later messages
-until one says it cleared. The verdicts come from the scan, whichever engine made them
-(DuckDB or Spark); this module sees only its table.
+An ASIN alerts as an incident does in ``crisis-kit monitor``: its ``alert_active`` (the
+seed rule fired on the judged day or one of the 3 days before) and ``alert_date`` (the
+alert's first day: a firing day after 7 days without one) are the scan's, computed in the
+engine over the ASIN's past days (:func:`crisis_kit.engine.daily.seed_alerts`), so an ASIN
+firing every other day stays one alert. The verdicts come from the scan, whichever engine
+made them (DuckDB or Spark); this module sees only its table.
 """
 
 from __future__ import annotations
@@ -36,21 +38,27 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import CrisisKitError
+from ..language import Strings, load_strings
 from .notify import DIGESTS, Sent, decide_event, write_json
 from .webhook import post_webhook
 
-__all__ = ["SCAN_STATE_FILE", "MAX_LISTED", "AsinSent", "Notified", "ScanNotice",
+__all__ = ["SCAN_STATE_FILE", "MAX_LISTED", "MAX_PAYLOAD_ASINS", "LANGS", "AsinSent", "Notified",
+           "ScanNotice",
            "scan_state_path", "read_scan_state", "plan_notice", "send_notice", "notify_scan"]
 
 SCAN_STATE_FILE = "scan-notices.json"
 """The file, in the portfolio folder, remembering the last message about each ASIN."""
 
 MAX_LISTED = 12
-"""ASIN lines a message lists; the rest are counted (the Slack body's JSON has them all)."""
+"""ASIN lines a message lists; the rest are counted by event ("... and N more")."""
+MAX_PAYLOAD_ASINS = 100
+"""Notified ASINs the Slack body's JSON carries (about 250 characters each): with the
+message, the body stays under Slack's 40,000 characters of text whatever the portfolio's
+size; the rest are counted (``more``)."""
 
-_LABELS = {"start": "started", "kind": "kind changed", "digest": "daily digest",
-           "clear": "cleared"}
 _ORDER = ("start", "kind", "digest", "clear")
+LANGS = ("en", "zh")
+"""The languages of the message (``--lang``)."""
 _RECORD_FIELDS = ("marketplace", "asin", "brand", *Sent.__dataclass_fields__)
 
 
@@ -59,10 +67,6 @@ class ScanLike(Protocol):
 
     day: dt.date
     table: Any  # pandas.DataFrame of SCAN_COLUMNS
-
-    def as_json(self) -> dict[str, Any]:
-        """The scan's JSON."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -109,22 +113,42 @@ class Notified:
     today: int | None
     leading_topic: str | None
 
-    def line(self) -> str:
-        """One line of the message: the ASIN, its negatives today, kind, topic, since when."""
-        head = f"{self.asin} ({self.marketplace}, {self.brand})"
-        parts = [f"{head} {self.today} negative" if self.today is not None
-                 else f"{head} no longer in the scan"]
+    def line(self, strings: Strings | None = None) -> str:
+        """One line of the message: the ASIN, its negatives today, kind, topic, since when.
+
+        In the language of ``strings`` (default English); the topic, when not English,
+        by its label in the taxonomy.
+        """
+        s = strings or load_strings("en")
+        kinds = s.section("scan_chat")["kinds"]
+        head = s.text("scan_chat.asin", asin=self.asin, marketplace=self.marketplace,
+                      brand=self.brand)
+        parts = [s.text("scan_chat.negative", asin=head, today=self.today)
+                 if self.today is not None else s.text("scan_chat.gone", asin=head)]
         if self.event == "kind":
-            parts.append(f"now {self.alert_kind} (was {self.previous_kind})")
+            parts.append(s.text("scan_chat.kind_changed",
+                                kind=kinds.get(self.alert_kind, self.alert_kind),
+                                previous=kinds.get(self.previous_kind, self.previous_kind)))
         elif self.event != "clear" and self.alert_kind:
-            parts.append(self.alert_kind)
+            parts.append(kinds.get(self.alert_kind, self.alert_kind))
         if self.event != "clear" and self.leading_topic:
-            parts.append(self.leading_topic)
+            parts.append(self.leading_topic if s.lang == "en"
+                         else _taxonomy().label(self.leading_topic, s.lang))
         if self.event in ("kind", "digest"):
-            parts.append(f"alert since {self.alert_date}")
+            parts.append(s.text("scan_chat.since", date=_day(s, self.alert_date)))
         if self.event == "clear" and self.alert_date:
-            parts.append(f"the alert of {self.alert_date} is over")
-        return ", ".join(parts)
+            parts.append(s.text("scan_chat.over", date=_day(s, self.alert_date)))
+        return s.text("scan_chat.separator").join(parts)
+
+
+def _day(strings: Strings, iso: str | None) -> str:
+    return strings.date(dt.date.fromisoformat(iso)) if iso else strings.text("none")
+
+
+def _taxonomy() -> Any:
+    from ..config.taxonomy import load_taxonomy
+
+    return load_taxonomy()
 
 
 @dataclass(frozen=True)
@@ -132,7 +156,8 @@ class ScanNotice:
     """One run's message about the portfolio: the ASINs with an event (none: no message).
 
     A :class:`crisis_kit.monitor.webhook.Notice`: posted as its ``message`` (Slack's body
-    also carries :meth:`as_json`).
+    also carries :meth:`as_json`: the message and the notified ASINs, at most
+    :data:`MAX_PAYLOAD_ASINS` of them, never the whole scan).
     """
 
     day: dt.date
@@ -141,25 +166,46 @@ class ScanNotice:
     notified: tuple[Notified, ...]
     records: tuple[AsinSent, ...]
     """Every ASIN's record once this message is taken (what :func:`send_notice` writes)."""
-    scan: dict[str, Any]
     digest: str = "daily"
     posted: bool = False
+    lang: str = "en"
+    """The message's language (``en`` or ``zh``, the scan's ``--lang``)."""
 
     @property
     def message(self) -> str:
-        """The day's headline, then one line per notified ASIN, grouped by event."""
-        day = self.day.isoformat()
-        head = (f"crisis-kit portfolio ALERT {day}: {self.alerting} of {self.asins} ASINs "
-                f"alerting" if self.alerting
-                else f"crisis-kit portfolio {day}: calm, {self.asins} ASINs")
-        lines = [head]
-        lines += [f"{_LABELS[n.event]}: {n.line()}" for n in self.notified[:MAX_LISTED]]
-        rest = self.notified[MAX_LISTED:]
-        if rest:
-            counts = ", ".join(f"{sum(n.event == e for n in rest)} {_LABELS[e]}"
-                               for e in _ORDER if any(n.event == e for n in rest))
-            lines.append(f"... and {len(rest)} more ({counts})")
-        return "\n".join(lines)
+        """The day's headline, then one line per notified ASIN, grouped by event.
+
+        At most :data:`MAX_LISTED` lines; the rest counted by event ("... and N more").
+        """
+        return self.text_within()
+
+    def text_within(self, max_bytes: int | None = None) -> str:
+        """:attr:`message`, listing fewer ASINs if needed to fit ``max_bytes`` of UTF-8.
+
+        For a bot with a small limit (WeCom's text: 2048 bytes): the lines left out are
+        counted in the last line, so the count stays true. The headline alone may still
+        exceed a limit of a few bytes; it is never cut.
+        """
+        s = load_strings(self.lang)
+        events = s.section("scan_chat")["events"]
+        day = s.date(self.day)
+        head = (s.text("scan_chat.head_alert", day=day, alerting=self.alerting, asins=self.asins)
+                if self.alerting else s.text("scan_chat.head_calm", day=day, asins=self.asins))
+        listed = min(MAX_LISTED, len(self.notified))
+        while True:
+            lines = [head]
+            lines += [s.text("scan_chat.line", event=events[n.event], what=n.line(s))
+                      for n in self.notified[:listed]]
+            rest = self.notified[listed:]
+            if rest:
+                counts = s.text("scan_chat.separator").join(
+                    s.text("scan_chat.more_count", count=sum(n.event == e for n in rest),
+                           event=events[e]) for e in _ORDER if any(n.event == e for n in rest))
+                lines.append(s.text("scan_chat.more", count=len(rest), counts=counts))
+            text = "\n".join(lines)
+            if max_bytes is None or listed == 0 or len(text.encode("utf-8")) <= max_bytes:
+                return text
+            listed -= 1
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready: whether it was posted and each notified ASIN with its event."""
@@ -167,8 +213,19 @@ class ScanNotice:
                 "asins": [asdict(n) for n in self.notified]}
 
     def as_json(self) -> dict[str, Any]:
-        """The scan's JSON with ``notice`` (:meth:`summary`) added."""
-        return {**self.scan, "notice": self.summary()}
+        """What the webhook's body carries beside the text (Slack's ``crisis_kit``).
+
+        The day, the counts, the message and the notified ASINs: the first
+        :data:`MAX_PAYLOAD_ASINS` (in the message's order), ``more`` saying how many were
+        left out. Never the whole scan: a portfolio of thousands of ASINs stays one small
+        message (``crisis-kit portfolio scan --json`` prints every ASIN's figures).
+        """
+        events = [n.event for n in self.notified]
+        return {"day": self.day.isoformat(), "asins": self.asins, "alerting": self.alerting,
+                "digest": self.digest, "lang": self.lang, "message": self.message,
+                "events": {e: events.count(e) for e in _ORDER if e in events},
+                "notified": [asdict(n) for n in self.notified[:MAX_PAYLOAD_ASINS]],
+                "more": max(len(self.notified) - MAX_PAYLOAD_ASINS, 0)}
 
 
 def scan_state_path(portfolio: str | Path) -> Path:
@@ -226,7 +283,8 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily") -> ScanNotice:
+def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily",
+                lang: str = "en") -> ScanNotice:
     """The run's message: each ASIN judged against the last message that named it.
 
     Parameters
@@ -237,6 +295,8 @@ def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily") ->
         The portfolio folder, where ``scan-notices.json`` is kept.
     digest : {"daily", "off"}
         Whether an ASIN that stays alerting gets a line on each later judged day.
+    lang : {"en", "zh"}
+        The message's language.
 
     Returns
     -------
@@ -248,10 +308,12 @@ def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily") ->
     CrisisKitError
         The record of sent messages is unreadable.
     ValueError
-        If ``digest`` is not ``daily`` or ``off``.
+        If ``digest`` is not ``daily`` or ``off``, or ``lang`` not ``en`` or ``zh``.
     """
     if digest not in DIGESTS:
         raise ValueError(f"digest must be one of {', '.join(DIGESTS)}, got {digest!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     known = read_scan_state(portfolio)
     day = scan.day.isoformat()
     table = scan.table
@@ -264,12 +326,14 @@ def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily") ->
     records = dict(known)
     for key in [*rows, *sorted(k for k in known if k not in rows)]:
         row, previous = rows.get(key), known.get(key)
-        active = row is not None and bool(row.seed_fires)
+        active = row is not None and bool(row.alert_active)
         kind = _text(row.alert_kind) if active else None
-        about_alert = previous is not None and previous.status == "alert"
-        alert_date = previous.alert_date if about_alert else day
+        alert_date = _text(row.alert_date) if active else None
+        if active and alert_date is None:
+            raise ValueError(f"{key[1]} ({key[0]}) is alerting without an alert_date: the "
+                             "scan's table lacks the engine's verdict")
         event = None if quiet else decide_event(
-            day, active=active, alert_date=alert_date if active else None, kind=kind,
+            day, active=active, alert_date=alert_date, kind=kind,
             previous=previous.sent if previous else None, digest=digest)
         if event is None:
             continue
@@ -283,14 +347,14 @@ def plan_notice(scan: ScanLike, portfolio: str | Path, digest: str = "daily") ->
         records[key] = AsinSent(
             marketplace=key[0], asin=key[1], brand=brand, event=event,
             status="alert" if active else "calm", day=day,
-            alert_date=alert_date if active else None, alert_kind=kind)
+            alert_date=alert_date, alert_kind=kind)
     # grouped as the message lists them: started, kind changed, digest, cleared; within
     # each, the scan's ranking (most at risk first), then the ASINs no longer scanned
     notified.sort(key=lambda n: _ORDER.index(n.event))
-    return ScanNotice(day=scan.day, asins=len(table), alerting=int(table["seed_fires"].sum()),
+    return ScanNotice(day=scan.day, asins=len(table), alerting=int(table["alert_active"].sum()),
                       notified=tuple(notified),
                       records=tuple(records[k] for k in sorted(records)),
-                      scan=scan.as_json(), digest=digest)
+                      digest=digest, lang=lang)
 
 
 def send_notice(notice: ScanNotice, portfolio: str | Path, url: str, *,
@@ -306,7 +370,7 @@ def send_notice(notice: ScanNotice, portfolio: str | Path, url: str, *,
     url : str
         The webhook address (a secret, never shown beyond its host).
     format : {"slack", "feishu", "dingtalk", "wecom"}
-        The bot's shape (plain text; Slack's body also carries the JSON).
+        The bot's shape (plain text; Slack's body also carries :meth:`ScanNotice.as_json`).
     secret : str, optional
         A Feishu or DingTalk bot's signing secret.
     **post
@@ -326,7 +390,8 @@ def send_notice(notice: ScanNotice, portfolio: str | Path, url: str, *,
 
 
 def notify_scan(scan: ScanLike, portfolio: str | Path, url: str, *, digest: str = "daily",
-                format: str = "slack", secret: str | None = None, **post: Any) -> ScanNotice:
+                lang: str = "en", format: str = "slack", secret: str | None = None,
+                **post: Any) -> ScanNotice:
     """:func:`plan_notice` then :func:`send_notice`: at most one message for this run.
 
     ``secret`` defaults to the environment variable ``CRISIS_KIT_WEBHOOK_SECRET`` (the
@@ -334,5 +399,5 @@ def notify_scan(scan: ScanLike, portfolio: str | Path, url: str, *, digest: str 
     """
     if secret is None:
         secret = os.environ.get("CRISIS_KIT_WEBHOOK_SECRET") or None
-    return send_notice(plan_notice(scan, portfolio, digest), portfolio, url, format=format,
+    return send_notice(plan_notice(scan, portfolio, digest, lang), portfolio, url, format=format,
                        secret=secret, **post)

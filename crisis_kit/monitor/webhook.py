@@ -36,7 +36,7 @@ from ..errors import ConfigError, CrisisKitError
 from . import payloads
 from .notice import ChatMessage
 
-__all__ = ["WEBHOOK_FORMATS", "KNOWN_HOSTS", "Notice", "webhook_payload", "redact_url",
+__all__ = ["WEBHOOK_FORMATS", "KNOWN_HOSTS", "WECOM_TEXT_BYTES", "Notice", "webhook_payload", "redact_url",
            "post_webhook", "feishu_sign", "dingtalk_sign"]
 
 WEBHOOK_FORMATS = ("slack", "feishu", "dingtalk", "wecom")
@@ -50,6 +50,10 @@ KNOWN_HOSTS = {
     "qyapi.weixin.qq.com": "wecom",
 }
 """Hosts whose bots take only one shape; posting another shape there is refused early."""
+
+WECOM_TEXT_BYTES = 2048
+"""WeCom's limit on a text message's ``content`` (UTF-8 bytes): a portfolio scan's message
+lists fewer ASINs to fit (``ScanNotice.text_within``)."""
 
 MAX_RETRY_AFTER = 60.0
 """The longest wait, in seconds, granted to a server's ``Retry-After``."""
@@ -93,7 +97,9 @@ def webhook_payload(state: Notice | ChatMessage, format: str = "slack",
           ``text`` and ignores the rest; relays such as Mattermost or a custom
           receiver get the numbers);
         - feishu: ``{"msg_type": "text", "content": {"text": message}}``;
-        - dingtalk and wecom: ``{"msgtype": "text", "text": {"content": message}}``.
+        - dingtalk and wecom: ``{"msgtype": "text", "text": {"content": message}}``;
+          for wecom, a notice with ``text_within`` (the portfolio scan's) is shortened
+          to :data:`WECOM_TEXT_BYTES`.
 
     Raises
     ------
@@ -108,8 +114,12 @@ def webhook_payload(state: Notice | ChatMessage, format: str = "slack",
         return {"text": payloads._slack(state.message), "crisis_kit": state.as_json()}
     if format == "feishu":
         return {"msg_type": "text", "content": {"text": state.message}}
-    if format in ("dingtalk", "wecom"):
+    if format == "dingtalk":
         return {"msgtype": "text", "text": {"content": state.message}}
+    if format == "wecom":  # at most 2048 bytes: a notice that can shorten itself does
+        within = getattr(state, "text_within", None)
+        text = within(WECOM_TEXT_BYTES) if callable(within) else state.message
+        return {"msgtype": "text", "text": {"content": text}}
     raise _unknown_format(format)
 
 

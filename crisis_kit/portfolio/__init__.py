@@ -5,8 +5,9 @@ actions of many incidents and brands, hive-partitioned by marketplace and brand
 (``events/marketplace=US/brand=mellowkin/<incident>.parquet``), written by
 :func:`export_incident` from an incident's store or by :func:`ingest_files` straight from
 export files; :func:`scan` reads its events through Ibis on DuckDB (or Spark) and says,
-for one day, which ASINs the seed rule fires on and of what kind, with their 30-day
-rating and its change, ranked. ``docs/scale.md`` describes the layout and schemas.
+for one day, which ASINs have an active alert (as the monitor judges: the seed rule fired
+in the last 4 days), since when and of what kind, with their 30-day rating and its
+change, ranked. ``docs/scale.md`` describes the layout and schemas.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from .workspace import (
 if TYPE_CHECKING:  # pandas only for the scan: the export and the ingest never need it
     import pandas as pd
 
-__all__ = ["EVENT_COLUMNS", "SCAN_COLUMNS", "SALES_COLUMNS", "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",
+__all__ = ["ACTIVE_DAYS", "LOOKBACK_DAYS", "EVENT_COLUMNS", "SCAN_COLUMNS", "SALES_COLUMNS",
+           "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",
            "export_events", "export_incident", "ingest_files", "scan"]
 
 EVENT_COLUMNS = ["incident", "asin", "source", "local_date", "rating", "is_negative", "topic"]
@@ -41,9 +43,17 @@ SCAN_COLUMNS = ["marketplace", "brand", "asin", "today", "prior_mean", "threshol
                 "seed_fires", "statistical_fires", "p_value", "alert_kind", "week_share",
                 "baseline_share", "share_fires", "low_volume_fires", "rating_30",
                 "rating_change", "leading_topic", "risk", "units_7", "baseline_units_per_day",
-                "sales_index"]
+                "sales_index", "alert_active", "alert_date", "last_fired"]
 """Columns of :attr:`Scan.table`, one row per ASIN, most at risk first (new columns are
 added at the end, never renamed or removed)."""
+
+ACTIVE_DAYS = 3
+"""An ASIN's alert stays active while the seed rule fired on the scanned day or one of the
+3 days before (``crisis_kit.monitor.check.ACTIVE_DAYS``: the scan judges as the monitor)."""
+LOOKBACK_DAYS = 104
+"""Days before the scanned day on which the seed rule is replayed to find when each active
+alert began: the 112 days of daily figures the windows read anyway. An alert whose firing
+days reach back to that edge is replayed again over all of its ASIN's history."""
 
 SALES_COLUMNS = ["units_7", "baseline_units_per_day", "sales_index"]
 """The scan's sales figures (:func:`crisis_kit.engine.daily.sales_windows`): null where the
@@ -70,8 +80,11 @@ class Scan:
 
     @property
     def alerting(self) -> pd.DataFrame:
-        """The ASINs the seed rule fires on today."""
-        return self.table[self.table["seed_fires"]]
+        """The ASINs whose alert is active, as the monitor's status ``alert``.
+
+        The seed rule fired on the scanned day or on one of the :data:`ACTIVE_DAYS` before.
+        """
+        return self.table[self.table["alert_active"]]
 
     @property
     def message(self) -> str:
@@ -82,6 +95,7 @@ class Scan:
         listed = "; ".join(
             f"{r.asin} ({r.marketplace}, {r.brand}) {r.today} negative"
             + (f", {r.alert_kind}" if isinstance(r.alert_kind, str) else "")
+            + f", alert since {r.alert_date}"
             + (f", {r.leading_topic}" if isinstance(r.leading_topic, str) else "")
             for r in rows.itertuples())
         return (f"crisis-kit portfolio ALERT {self.day.isoformat()}: {len(rows)} of "
@@ -91,8 +105,19 @@ class Scan:
         """JSON-ready: the day, the rule, and every ASIN's figures."""
         rows = self.table.astype(object).where(self.table.notna(), None).to_dict("records")
         return {"day": self.day.isoformat(), "growth": self.growth, "floor": self.floor,
-                "alerting": int(self.table["seed_fires"].sum()), "asins": rows,
+                "alerting": int(self.table["alert_active"].sum()),
+                "firing": int(self.table["seed_fires"].sum()), "active_days": ACTIVE_DAYS,
+                "asins": rows,
                 "message": self.message, "baseline_days": self.baseline_days}
+
+
+def _iso(days: pd.Series) -> pd.Series:
+    """Days as ISO text, None where there is none (as the JSON says them)."""
+    import pandas as pd
+
+    stamps = pd.to_datetime(days)
+    return pd.Series([None if pd.isna(v) else v.date().isoformat() for v in stamps],
+                     index=days.index, dtype=object)
 
 
 def _files(root: Path, table: str) -> list[Path]:
@@ -158,6 +183,14 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     ``engine`` is ``duckdb`` (default, in process) or ``spark`` (a local ``local[2]``
     session, or the cluster at ``spark_master``): the same expressions on both.
 
+    Each ASIN's alert is judged as ``crisis-kit monitor`` judges an incident's
+    (:func:`crisis_kit.engine.daily.seed_alerts`, in the engine): ``alert_active`` (the
+    seed rule fired on the day or one of the :data:`ACTIVE_DAYS` before), ``alert_date``
+    (the alert's first day: a firing day after ``QUIET_DAYS`` without one; replayed over
+    :data:`LOOKBACK_DAYS`, and over the whole history for the alerts reaching that edge)
+    and ``last_fired``. The ranking, :attr:`Scan.alerting` and the CLI's exit code read
+    ``alert_active``; ``alert_kind`` is given for every active ASIN.
+
     Where the portfolio has sales (its ``sales`` and ``orders`` tables), each ASIN's
     units of the 7 days ending on the day, its baseline (mean units per day of the
     ``baseline_days`` before those 7) and the sales index (100 x the 7 days' mean over
@@ -171,6 +204,7 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     """
     import pandas as pd
 
+    from ..analysis.detection.rules import QUIET_DAYS
     from ..analysis.detection.share import (
         KIND_ALPHA,
         MIN_BASELINE,
@@ -183,6 +217,7 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         daily_figures,
         leading_topics,
         sales_windows,
+        seed_alerts,
         windows,
     )
 
@@ -203,7 +238,18 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
                                  .local_date.max().execute()).date())
         # the engine pushes the windows' date range into the Parquet scan: only the last
         # 112 days of events are aggregated, and only one row per ASIN comes back
-        figures = windows(daily_figures(events), day).execute()
+        daily = daily_figures(events)
+        figures = windows(daily, day).execute()
+        alerts = seed_alerts(daily, day, growth, floor, active_days=ACTIVE_DAYS,
+                             quiet_days=QUIET_DAYS,
+                             since=day - dt.timedelta(days=LOOKBACK_DAYS)).execute()
+        reopen = alerts.loc[alerts["alert_open"].astype(bool), list(KEYS)]
+        if len(reopen):  # alerts firing back to the edge: their ASINs' whole history
+            whole = seed_alerts(daily_figures(events.filter(
+                events.asin.isin(sorted(set(reopen["asin"]))))), day, growth, floor,
+                active_days=ACTIVE_DAYS, quiet_days=QUIET_DAYS).execute()
+            alerts = pd.concat([alerts[~alerts["alert_open"].astype(bool)],
+                                whole.merge(reopen, on=list(KEYS))], ignore_index=True)
         topics = leading_topics(events, day).execute()
         if tables["sales"] is not None or tables["orders"] is not None:
             sales = sales_windows(tables["sales"], tables["orders"], day,
@@ -211,6 +257,8 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         else:  # a portfolio exported before sales were: the sales columns stay empty
             sales = pd.DataFrame(columns=[*KEYS, *SALES_COLUMNS])
     figures = figures.merge(topics, on=list(KEYS), how="left")
+    figures = figures.merge(alerts[[*KEYS, "last_fired", "alert_date", "alert_active"]],
+                            on=list(KEYS), how="left")
     figures = figures.merge(sales[[*KEYS, *SALES_COLUMNS]], on=list(KEYS), how="left")
     figures = figures.sort_values(["marketplace", "brand", "asin"]).reset_index(drop=True)
     prior = figures["prior_7"] / 7
@@ -223,8 +271,9 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     kind = pd.Series(None, index=figures.index, dtype=object)
     has_rated = figures["rated_7"] > 0
     rose = (week > base.fillna(0)) & (p < KIND_ALPHA)
-    kind[fires & has_rated & rose] = "share-driven"
-    kind[fires & has_rated & ~rose] = "volume-driven"
+    active = figures["alert_active"].fillna(False).astype(bool)
+    kind[active & has_rated & rose] = "share-driven"
+    kind[active & has_rated & ~rose] = "volume-driven"
     def detector(x: str, n: str, x0: str, n0: str) -> pd.Series:
         """The share detectors of docs/detection.md on this day's windows."""
         p0 = (figures[x0] / figures[n0].where(figures[n0] > 0)).fillna(0)
@@ -256,12 +305,14 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         "share_fires": share_fires, "low_volume_fires": low_fires,
         "leading_topic": figures["topic"].astype(object).where(figures["topic"].notna(), None),
         "rating_30": rating.round(3), "rating_change": (rating - before).round(3),
-        # at risk: alerting first, then the largest excess over the rule, then rating falls
-        "risk": (fires.astype(int) * 1000 + (share_fires | low_fires).astype(int) * 100
+        # at risk: alert active first, then the largest excess over the rule, rating falls
+        "risk": (active.astype(int) * 1000 + (share_fires | low_fires).astype(int) * 100
                  + (figures["today"] - threshold).clip(lower=0)
                  - (rating - before).fillna(0)).round(3),
         **{name: pd.to_numeric(figures[name], errors="coerce").astype(float).round(3)
            for name in SALES_COLUMNS},
+        "alert_active": active,
+        "alert_date": _iso(figures["alert_date"]), "last_fired": _iso(figures["last_fired"]),
     })
     table = table.sort_values(["risk", "marketplace", "brand", "asin"],
                               ascending=[False, True, True, True]).reset_index(drop=True)

@@ -250,14 +250,14 @@ def write_page(scan: Scan, portfolio: str | Path, path: str | Path, lang: str = 
     table = scan.table
     headers = [p["asin"], p["marketplace"], p["brand"], p["today"], p["threshold"],
                p["kind"], p["week_share"], p["rating_30"], p["rating_change"], p["topic"],
-               p["sales_index"]]
+               p["sales_index"], p["alert_since"], p["last_fired"]]
     kinds = {"volume-driven": p["volume_driven"], "share-driven": p["share_driven"]}
     rows = []
     for r in table.itertuples():
         kind = kinds.get(r.alert_kind, "") if isinstance(r.alert_kind, str) else ""
         flags = [f for f, on in ((p["share_flag"], r.share_fires),
                                  (p["low_volume_flag"], r.low_volume_fires)) if on]
-        rows.append({"alert": bool(r.seed_fires), "cells": [
+        rows.append({"alert": bool(r.alert_active), "cells": [
             {"text": r.asin}, {"text": r.marketplace}, {"text": r.brand},
             {"text": s.number(r.today), "number": True},
             {"text": s.number(r.threshold, "decimal"), "number": True},
@@ -271,6 +271,8 @@ def write_page(scan: Scan, portfolio: str | Path, path: str | Path, lang: str = 
             {"text": taxonomy.label(r.leading_topic, lang)
              if isinstance(r.leading_topic, str) else ""},
             {"text": s.number(r.sales_index, "decimal"), "number": True},
+            {"text": s.date(dt.date.fromisoformat(r.alert_date)) if r.alert_date else ""},
+            {"text": s.date(dt.date.fromisoformat(r.last_fired)) if r.last_fired else ""},
         ]})
     panels = _panels(Path(portfolio), scan, s, p)
     env = jinja2.Environment(autoescape=True)
