@@ -73,7 +73,8 @@ class Analysis(Findings):
     def summary(self) -> dict[str, Any]:
         """``summary.json`` exactly as design.md section 9 shapes it."""
         events = self.events
-        negative = events[events["is_negative"]]
+        negative = events.loc[events["is_negative"],
+                              [c for c in ("topic", "n") if c in events.columns]]
         n_negative = volume.count(negative)
         return {
             "incident": self.incident.incident,
@@ -203,7 +204,7 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     statement = statements.review_incident(incident, evidence.actions, findings.events,
                                            as_of=evidence.as_of)
     consistency = _reply_consistency(incident, findings.events, evidence.actions, statement)
-    orders = poa.load_orders(incident, evidence.as_of)
+    orders = poa.load_orders(incident, evidence.as_of, evidence.orders)
     onset = findings.detection.onset
     plan = _when(onset, poa.draft, findings, lang or incident.language, {"orders": orders})
     prices = _frame(_when(onset, remedies.costs, incident, findings, orders),

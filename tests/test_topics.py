@@ -511,3 +511,14 @@ def test_the_fingerprint_and_the_sql_do_not_depend_on_the_process():
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3", "4")}
     assert len(seen) == 1, seen
+
+
+def test_untitled_rows_are_assigned_as_with_a_title_pass():
+    """Without any title the title pass is skipped: the topics are those it would give."""
+    texts = ["the valve leaked everywhere", "arrived broken", "smells of plastic",
+             "great bottle", "cracked after a week", "leak"]
+    untitled = assign(pd.DataFrame({"title": "", "text": texts}))
+    # one row with a title that names nothing makes the title pass run over every row
+    titled = assign(pd.DataFrame({"title": [""] * len(texts) + ["zzz"], "text": texts + [""]}))
+    assert untitled.astype(str).tolist() == titled.astype(str).tolist()[:len(texts)]
+    assert set(untitled.astype(str)) - {"other"}  # some of them name a topic

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from crisis_kit.analysis.ratings import TRAILING_COLUMNS, trailing_rating
-from crisis_kit.analysis.volume import DAILY_COLUMNS, daily_counts
+from crisis_kit.analysis.volume import DAILY_COLUMNS, daily_counts, days_of
 
 
 def _events(rows: list[tuple]) -> pd.DataFrame:
@@ -116,3 +116,26 @@ def test_trailing_rating_as_of_asins_and_empty_windows():
 def test_trailing_rating_rejects_a_bad_window():
     with pytest.raises(ValueError, match="positive integer"):
         trailing_rating(EVENTS, window_days=0)
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(pd.to_datetime(["2022-05-01", "2022-05-03", None]).astype("datetime64[us]")),
+    pd.Series(pd.to_datetime(["2022-05-01 00:00:00", "2022-05-03 13:45:10", None])),
+    pd.Series(["2022-05-01 00:00:00", "2022-05-02 23:59:59", None]),
+    pd.Series(pd.to_datetime([]).astype("datetime64[s]")),
+], ids=["midnights-us", "times-ns", "strings", "empty"])
+def test_days_of_is_normalize_value_for_value(values):
+    """The fast path for columns of midnights changes no value, unit or index."""
+    expected = pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")
+    got = days_of(values)
+    pd.testing.assert_series_equal(got, expected)
+    if len(values) and str(values.dtype).startswith("datetime64[ns"):
+        assert got.iloc[1] == pd.Timestamp(values.iloc[1]).normalize()
+
+
+def test_days_of_refuses_tz_aware_times_as_normalize_does():
+    aware = pd.Series(pd.to_datetime(["2022-05-01 22:00", "2022-05-03 00:00"]).tz_localize("Asia/Tokyo"))
+    with pytest.raises(TypeError):
+        pd.to_datetime(aware).dt.normalize().astype("datetime64[ns]")
+    with pytest.raises(TypeError):
+        days_of(aware)

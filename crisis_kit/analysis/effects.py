@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .volume import DayLike, as_day, count
+from .volume import DayLike, as_day, count, days_of
 
 __all__ = [
     "FIGURE_COLUMNS", "METRICS", "RETURN_SOURCES", "Window", "before_after", "compare",
@@ -121,7 +121,7 @@ def last_day(as_of: DayLike | None, *tables: pd.DataFrame) -> pd.Timestamp | Non
 
 
 def _days(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")
+    return days_of(column)
 
 
 def shipped_orders(orders: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.DataFrame:
@@ -183,8 +183,12 @@ def measure(
     """
     needed = ["local_date", "is_negative", "source"] + (["topic"] if topic is not None else []) + (
         ["n"] if "n" in events.columns else [])
-    events = events[needed]  # only what is counted: copying customer text per window is slow
-    inside = events.loc[window.holds(_days(events["local_date"]))]
+    # only the rows near the window and what is counted, before any day is computed: a
+    # day in the window is at or after its start and before the day after its end
+    local = pd.to_datetime(events["local_date"])
+    near = events.loc[(local >= window.start) & (local < window.end + pd.Timedelta(days=1)),
+                      needed]
+    inside = near.loc[window.holds(_days(near["local_date"]))]
     negative = inside["is_negative"].fillna(False).astype(bool)
     of_topic = inside["topic"].isin([topic]) if topic is not None else pd.Series(
         True, index=inside.index)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Incident, marketplaces
-from ..store import open_store
+from ..store import open_store, release_arrow_memory
 from . import topics
 
 __all__ = ["Evidence", "load_evidence"]
@@ -52,6 +52,8 @@ class Evidence:
     store_path: Path | None = None
     has_words: bool = False
     """Whether the store holds any negative event (and so words to quote)."""
+    orders: pd.DataFrame | None = None
+    """The store's ``orders`` table as read (every order line, not cut at ``as_of``)."""
 
     def words_of(self, ids: pd.Series) -> pd.DataFrame:
         """``event_id``, ``title`` and ``text`` of the negative events among ``ids``.
@@ -98,21 +100,26 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             store.sales(), store.actions(), store.files(), store.table("orders"), store.voc())
         ours = set(orders.loc[orders["asin"].isin(incident.asins), "order_id"].dropna().astype(str))
         grouped = grouped and slim
-        if grouped:
-            events = store.grouped_events(incident.asins or None,
-                                          None if cut is None else cut.isoformat(),
-                                          sorted(ours), categories=_CODES)
-        else:
-            events = store.events(words=not slim)
         # grouped, the words are read per step, for the complaints it quotes (words_of)
         quotable = store.negative_words() if slim and not grouped else None
         has_words = grouped and store.con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0] > 0
         messages = store.messages()
         amazon_topics = store.feedback_topics()
+        if not grouped:
+            events = store.events(words=not slim)
     if grouped:
+        # on a connection of its own, and made a DataFrame once it is closed: DuckDB's
+        # memory of the small tables' queries and of this one is never held at once
+        # with the frame (190 MB of the engine's for a million events)
+        release_arrow_memory()  # what Arrow kept of the small tables' conversion
+        with open_store(incident.store_path, read_only=True) as store:
+            rows = store.grouped_table(incident.asins or None,
+                                       None if cut is None else cut.isoformat(), sorted(ours))
+        events = rows.frame((*_CODES, "topic"))
+        release_arrow_memory()
         names = topics.load_taxonomy().names
-        events = events.assign(topic=pd.Categorical(events["topic"], categories=names))
+        events = events.assign(topic=events["topic"].cat.set_categories(names))
     else:
         events = _with_topics(events, tagged)
     if not words and quotable is None and not grouped:
@@ -152,7 +159,8 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
     return Evidence(events.reset_index(drop=True), sales_rows.reset_index(drop=True),
                     actions.reset_index(drop=True), files, cut, quotable,
                     voc.reset_index(drop=True), messages.reset_index(drop=True),
-                    amazon_topics.reset_index(drop=True), incident.store_path, has_words)
+                    amazon_topics.reset_index(drop=True), incident.store_path, has_words,
+                    orders=orders)
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",

@@ -67,7 +67,8 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
         return None
     days = pd.to_datetime(events["local_date"]).dt.normalize()
     day = as_day(as_of) if as_of is not None else days.max()
-    events, days = events[days <= day], days[days <= day]
+    if (days > day).any():  # a copy of every event only when some are cut
+        events, days = events[days <= day], days[days <= day]
     if events.empty:
         return None
     recent = days > day - pd.Timedelta(days=WINDOW_DAYS)
@@ -85,10 +86,12 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
 
     rating = trailing_rating(events, window_days, as_of=day)
     last = rating.iloc[-1] if len(rating) else None
-    # the negatives' topics only: a million positive reviews need no topic name made
-    topic = (events.loc[negative, "topic"].astype(str) if "topic" in events
-             else pd.Series("other", events.index[negative]))
-    on, now, then = w[negative], recent[negative], before[negative]
+    # the topics of the two windows' negatives only: a million positive reviews (and
+    # three years of negatives) need no topic name made
+    counted = negative & (recent | before)
+    topic = (events.loc[counted, "topic"].astype(str) if "topic" in events
+             else pd.Series("other", events.index[counted]))
+    on, now, then = w[counted], recent[counted], before[counted]
     table = pd.DataFrame({
         "recent": on[now].groupby(topic[now]).sum(),
         "before": on[then].groupby(topic[then]).sum(),

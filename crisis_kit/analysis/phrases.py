@@ -95,9 +95,9 @@ def tokens(text: str, lang: str) -> list[str]:
     if lang == "zh":
         return [w for w in _jieba().lcut(text)
                 if _HAN.search(w) and len(w) > 1 and w not in stop["zh"]]
-    words = _LATIN_WORD.findall(text.lower().replace("’", "'"))
-    return [w.strip("'") for w in words
-            if len(w.strip("'")) > 1 and w.strip("'") not in stop.get(lang, stop["en"])]
+    stop_words = stop.get(lang, stop["en"])
+    stripped = [w.strip("'") for w in _LATIN_WORD.findall(text.lower().replace("’", "'"))]
+    return [w for w in stripped if len(w) > 1 and w not in stop_words]
 
 
 def phrase_counts(texts: Iterable[str], lang: Sequence[str]) -> tuple[Counter, list[set[str]]]:

@@ -24,7 +24,7 @@ from .forecast import (
     forecast_rating,
     measured_coverage,
 )
-from .volume import DayLike, as_day, day_index, weights
+from .volume import DayLike, as_day, day_index, days_of, weights
 
 __all__ = [
     "BY_ASIN_COLUMNS", "TRAILING_COLUMNS", "RatingForecast", "RatingSummary",
@@ -135,8 +135,9 @@ def trailing_rating(
     """
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a positive integer, got {window_days!r}")
-    reviews = reviews_of(events, asins)
-    days = pd.to_datetime(reviews["local_date"]).dt.normalize().astype("datetime64[ns]")
+    read = [c for c in ("source", "asin", "local_date", "rating", "n") if c in events.columns]
+    reviews = reviews_of(events[read], asins)  # what the rating reads, not every column
+    days = days_of(reviews["local_date"])
     last = as_day(as_of) if as_of is not None else days.max()
     days = days[days <= last] if not pd.isna(last) else days.iloc[:0]
     if days.empty:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..schemas import SALES_SOURCE_PRIORITY
-from .volume import DayLike, as_day, day_index
+from .volume import DayLike, as_day, day_index, days_of
 
 __all__ = [
     "DAILY_COLUMNS", "MARKER_COLUMNS", "MILESTONE_COLUMNS", "PHASES", "PHASE_COLUMNS",
@@ -89,7 +89,7 @@ def daily_units(
             f"sales lack the column(s) {', '.join(missing)}; expected the sales table "
             "of crisis_kit.schemas.SALES"
         )
-    days = pd.to_datetime(sales["date"]).dt.normalize().astype("datetime64[ns]")
+    days = days_of(sales["date"])
     keep = sales["asin"].notna() & ~sales["asin"].isin(_NO_ASIN)
     if asins:
         keep &= sales["asin"].isin(list(asins))

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..config import CRISIS_WINDOW_DAYS
 from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
 from .tagging import assign_sql, fingerprint
-from .volume import DayLike, as_day, day_index
+from .volume import DayLike, as_day, day_index, days_of
 
 __all__ = [
     "OTHER", "Topic", "Taxonomy", "load_taxonomy", "assign", "assign_sql", "fingerprint",
@@ -103,11 +103,16 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
         _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
     )
     title = _arrow_text(events, "title")
+    # no title at all (the phrases of the phrase table): a keyword matches at least one
+    # character, so the title pass finds nothing and is not run
+    untitled = len(title) == 0 or pc.max(pc.binary_length(title)).as_py() == 0
 
     def keyword_hits(job: tuple[list[str], bool]) -> np.ndarray | None:
         parts, title_only = job
         if not parts:
             return None
+        if title_only and untitled:
+            return np.zeros(len(events), dtype=bool)
         hit = np.zeros(len(events), dtype=bool)
         for regex in parts:  # a topic's keywords in parts, each on RE2's fast DFA
             found = pc.match_substring_regex(title if title_only else words, pattern=regex,
@@ -146,14 +151,15 @@ def _topic_order(topic: pd.Series) -> list[str]:
     return sorted(topic.dropna().astype(str).unique())
 
 
-def _negatives(events: pd.DataFrame) -> pd.DataFrame:
+def _negatives(events: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The negative events (only ``columns`` of them when given: a copy of what is read)."""
     _require(events, ("local_date", "is_negative", "topic"), "events_with_topic")
     keep = events["is_negative"].fillna(False).astype(bool)
-    return events.loc[keep]
+    return events.loc[keep] if columns is None else events.loc[keep, columns]
 
 
 def _days(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")
+    return days_of(column)
 
 
 def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +183,7 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
     share(d, t) = n(d, t) / n(d), with n(d) the daily negative count of design.md
     section 8 and n(d, t) those of topic t.
     """
-    negatives = _negatives(events_with_topic)
+    negatives = _negatives(events_with_topic, ["local_date", "topic"])
     topics = _topic_order(events_with_topic["topic"])
     all_days = _days(events_with_topic["local_date"])
     if all_days.empty:
@@ -241,10 +247,13 @@ def drivers(
     for name, value in (("crisis_days", crisis_days), ("before_days", before_days)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    negatives = _negatives(events_with_topic)
+    negatives = _negatives(events_with_topic, ["local_date", "topic"])
     onset = as_day(onset_day)
     days = _days(negatives["local_date"])
-    topic = negatives["topic"].astype(str)
+    # the topics of the two windows' negatives only
+    near = (days >= onset - pd.Timedelta(days=before_days)) & (
+        days < onset + pd.Timedelta(days=crisis_days))
+    days, topic = days[near], negatives.loc[near, "topic"].astype(str)
     crisis = topic[(days >= onset) & (days < onset + pd.Timedelta(days=crisis_days))].value_counts()
     before = topic[(days >= onset - pd.Timedelta(days=before_days)) & (days < onset)].value_counts()
     table = pd.DataFrame({"crisis_negative": crisis, "before_negative": before}).fillna(0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index", "weights",
-           "count", "count_by"]
+__all__ = ["DAILY_COLUMNS", "GROUPABLE", "daily_counts", "as_day", "day_index", "days_of",
+           "weights", "count", "count_by"]
 
 DAILY_COLUMNS = ["local_date", "events", "negative", "mean_rating"]
 """Columns of :func:`daily_counts` (after the optional ``by`` column)."""
@@ -95,8 +96,27 @@ def count_by(events: pd.DataFrame, by: pd.Series) -> pd.Series:
     return weights(events).groupby(by, observed=True).sum()
 
 
+def days_of(column: pd.Series) -> pd.Series:
+    """``column`` as midnight timestamps of its days (naive, nanosecond unit).
+
+    ``pd.to_datetime(column).dt.normalize().astype("datetime64[ns]")``, value for value;
+    a column of naive midnights (the store's ``local_date``) is only converted to
+    nanoseconds: whether every value is a midnight is checked in a fifth of the time
+    ``normalize`` takes, and the analysis asks it of every event some forty times.
+    """
+    days = pd.to_datetime(column)
+    values = days.to_numpy()
+    if values.dtype.kind == "M":  # naive: tz-aware columns convert to objects here
+        unit, count = np.datetime_data(values.dtype)
+        ticks = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+        ints = values.view("i8")
+        if not np.any((ints % ticks != 0) & ~np.isnat(values)):
+            return days.astype("datetime64[ns]")
+    return days.dt.normalize().astype("datetime64[ns]")
+
+
 def _local_days(events: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(events["local_date"]).dt.normalize().astype("datetime64[ns]")
+    return days_of(events["local_date"])
 
 
 def _check(events: pd.DataFrame, by: str | None) -> None:

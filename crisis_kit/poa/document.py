@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 import pandas as pd
+
+if TYPE_CHECKING:  # jinja2 is imported where a document is rendered, not to draft one
+    import jinja2
 
 __all__ = ["DATA", "Item", "Part", "PlanOfAction", "Quote", "Section", "Table"]
 
@@ -173,6 +176,8 @@ def _markdown_table(table: Table) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(DATA)), autoescape=True, trim_blocks=True,
         lstrip_blocks=True, undefined=jinja2.StrictUndefined,

@@ -25,7 +25,6 @@ from ..analysis import effects
 from ..analysis.volume import DayLike, as_day
 from ..config.taxonomy import load_taxonomy
 from ..errors import InputError
-from ..ingest.sniff import normalise_header, sniff
 from ..schemas import FOLLOWUP_KINDS, FOLLOWUP_STATUSES, FOLLOWUPS
 
 __all__ = ["FOLLOWUP_COLUMNS", "HEADER", "REVIEW_COLUMNS", "STATUS_WORDS", "overdue",
@@ -75,6 +74,8 @@ _FIX_DATE = "write dates as YYYY-MM-DD, e.g. 2022-06-30"
 
 
 def _column_map(header: Sequence[str], path: Path) -> dict[str, int]:
+    from ..ingest.sniff import normalise_header  # the ingest's modules load when a file is read
+
     """Canonical field -> column index; unknown columns are refused with the valid names."""
     wanted = {normalise_header(alias): field for field, aliases in _SYNONYMS.items()
               for alias in aliases}
@@ -129,6 +130,8 @@ def read_followups(path: str | Path) -> pd.DataFrame:
         and column.
     """
     path = Path(path)
+    from ..ingest.sniff import sniff
+
     sniffed = sniff(path)
     if sniffed.kind != "delimited":
         raise InputError(f"the follow-ups file is a {sniffed.kind} file, not a CSV", str(path),

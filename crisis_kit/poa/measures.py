@@ -37,8 +37,12 @@ POA_FIGURE_COLUMNS = ["kind", *FIGURE_COLUMNS]
 """Columns of :func:`figures`: ``kind`` is ``fix`` or ``sustained``."""
 
 
-def load_orders(incident: Incident, as_of: DayLike | None = None) -> pd.DataFrame:
+def load_orders(incident: Incident, as_of: DayLike | None = None,
+                table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read the orders that count from the incident's evidence store (read-only).
+
+    ``table``: the store's ``orders`` table already read (``Evidence.orders``); the
+    store is then not opened again.
 
     Returns
     -------
@@ -46,8 +50,10 @@ def load_orders(incident: Incident, as_of: DayLike | None = None) -> pd.DataFram
         Each row represents one shipped order line of the incident's ASINs (every ASIN
         when the incident names none), purchased on or before ``as_of``.
     """
-    with open_store(incident.store_path, read_only=True) as store:
-        orders = store.table("orders")
+    if table is None:
+        with open_store(incident.store_path, read_only=True) as store:
+            table = store.table("orders")
+    orders = table
     orders = effects.shipped_orders(orders, incident.asins or None)
     if as_of is not None:
         orders = orders[pd.to_datetime(orders["local_date"]) <= as_day(as_of)]

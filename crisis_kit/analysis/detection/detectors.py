@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import pdtrc
 
-from ..volume import DayLike, as_day, day_index
+from ..volume import DayLike, as_day, day_index, days_of
 
 __all__ = [
     "SEED_WINDOW_DAYS", "BASELINE_DAYS", "ALPHA", "seed_rule", "seed_alert", "alert_moment",
@@ -63,7 +63,7 @@ def _negative_series(negative_per_day: pd.DataFrame) -> pd.Series:
     counts = pd.to_numeric(negative_per_day["negative"], errors="coerce")
     if counts.isna().any() or (counts < 0).any() or (counts % 1 != 0).any():
         raise ValueError("negative_per_day['negative'] must hold whole counts >= 0 (no missing values)")
-    days = pd.to_datetime(negative_per_day["local_date"]).dt.normalize().astype("datetime64[ns]")
+    days = days_of(negative_per_day["local_date"])
     per_day = counts.astype("int64").groupby(days.to_numpy()).sum()
     if per_day.empty:
         return pd.Series([], index=day_index("2000-01-02", "2000-01-01"), dtype="int64")
@@ -200,7 +200,7 @@ def alert_moment(
             "of crisis_kit.schemas.EVENTS"
         )
     day = as_day(alert_date)
-    negatives = events.loc[events["is_negative"].fillna(False).astype(bool)]
+    negatives = events.loc[events["is_negative"].fillna(False).astype(bool), list(needed)]
     days = pd.to_datetime(negatives["local_date"]).dt.normalize()
     window = (days >= day - pd.Timedelta(days=SEED_WINDOW_DAYS)) & (days < day)
     threshold = (1.0 + growth) * window.sum() / SEED_WINDOW_DAYS

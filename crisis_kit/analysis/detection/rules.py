@@ -18,7 +18,7 @@ import pandas as pd
 
 from ...config import Thresholds
 from ..ratings import trailing_rating
-from ..volume import DayLike, as_day, daily_counts, day_index
+from ..volume import DayLike, as_day, daily_counts, day_index, days_of
 from .detectors import (
     ALPHA,
     BASELINE_DAYS,
@@ -181,7 +181,7 @@ def backtest(
 
 
 def _rating_series(rating_per_day: pd.DataFrame) -> pd.Series:
-    days = pd.to_datetime(rating_per_day["local_date"]).dt.normalize().astype("datetime64[ns]")
+    days = days_of(rating_per_day["local_date"])
     rating = pd.Series(rating_per_day["rating"].astype(float).to_numpy(), index=days).sort_index()
     rating = rating[~rating.index.duplicated(keep="last")]
     if rating.empty:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.special._ufuncs import _binom_sf
 
-from ..volume import DayLike, as_day, day_index, weights
+from ..volume import DayLike, as_day, day_index, days_of, weights
 
 __all__ = [
     "RATED_SOURCES", "KIND_ALPHA", "SHARE_ALPHA", "MIN_NEGATIVE", "MIN_BASELINE",
@@ -56,8 +56,9 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
     ``end`` (default: the last), zero-filled, with ``rated``, ``rated_negative`` and
     ``share`` (NaN on a day without rated events).
     """
-    rated = events[events["source"].isin(RATED_SOURCES)]
-    days = pd.to_datetime(rated["local_date"]).dt.normalize().astype("datetime64[ns]")
+    read = [c for c in ("local_date", "is_negative", "n") if c in events.columns]
+    rated = events.loc[events["source"].isin(RATED_SOURCES), read]  # not every column
+    days = days_of(rated["local_date"])
     negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()
     w = weights(rated).to_numpy()
     counts = pd.DataFrame({"local_date": days.to_numpy(), "rated": w,
