@@ -11,12 +11,15 @@ memory.
 - ``ingest FILE``: ``bench/ingest.py --child`` on FILE (a generated export, e.g. ``python
   -c 'from ingest import generate; ...'`` or ``bench/ingest.py --keep``): the store floor
   and crisis-kit, before and after.
+- ``analysis INCIDENT``: ``bench/analysis.py --child`` on INCIDENT (the ``incident.yaml``
+  ``bench/analysis.py --keep`` leaves): the one DuckDB query and ``run_analysis`` with its
+  imports on the clock, before and after.
 - ``small``: ``bench/small.py --child`` on a fresh copy of the sample: the pandas script and
   crisis-kit (ingest + ``run_analysis``), before and after.
 - ``small-ingest``: ``crisis-kit ingest incident.yaml --quiet`` alone on a fresh copy of
   the sample, before and after.
 
-Usage: python bench/ab.py [--before REF] [--rounds 3] {ingest FILE | small | small-ingest}
+Usage: python bench/ab.py [--before REF] [--rounds 3] {ingest FILE | analysis INCIDENT | small | small-ingest}
 """
 
 from __future__ import annotations
@@ -74,13 +77,14 @@ def _cli_ingest(tree: Path, work: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["ingest", "small", "small-ingest"])
-    parser.add_argument("file", nargs="?", type=Path, help="the export, for `ingest`")
+    parser.add_argument("what", choices=["ingest", "analysis", "small", "small-ingest"])
+    parser.add_argument("file", nargs="?", type=Path,
+                        help="the export (`ingest`), the incident.yaml (`analysis`)")
     parser.add_argument("--before", default="main", help="the commit to compare (default main)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if args.what == "ingest" and not (args.file and args.file.is_file()):
-        parser.error("`ingest` needs the export file")
+    if args.what in ("ingest", "analysis") and not (args.file and args.file.is_file()):
+        parser.error(f"`{args.what}` needs its file")
     work = Path(tempfile.mkdtemp(prefix="crisis-kit-ab-"))
     try:
         base = work / "before"
@@ -99,6 +103,9 @@ def main() -> int:
             if args.what == "ingest":
                 sides = [("store floor", REPO, "store-floor")] + [(s, trees[s], "crisis-kit")
                                                                    for s in order]
+            elif args.what == "analysis":
+                sides = [("baseline", REPO, "baseline")] + [(s, trees[s], "crisis-kit")
+                                                            for s in order]
             elif args.what == "small":
                 sides = [("pandas", REPO, "pandas")] + [(s, trees[s], "kit") for s in order]
             else:
@@ -106,6 +113,8 @@ def main() -> int:
             for label, tree, kind in sides:
                 if args.what == "ingest":
                     result = _child(tree, "ingest.py", kind, args.file)
+                elif args.what == "analysis":
+                    result = _child(tree, "analysis.py", kind, args.file)
                 elif args.what == "small":
                     folder = _sample_copy(work)
                     result = _child(tree, "small.py", kind, folder)
@@ -125,7 +134,7 @@ def main() -> int:
             print(f"{label:12s} wall {walls[0]:.2f}-{walls[-1]:.2f} s (median {medians[label][0]:.2f}), "
                   f"cpu {cpus[0]:.2f}-{cpus[-1]:.2f} s (median {medians[label][1]:.2f}), "
                   f"peak {peaks[0]:.0f}-{peaks[-1]:.0f} MB")
-        reference = {"ingest": "store floor", "small": "pandas"}.get(args.what)
+        reference = {"ingest": "store floor", "small": "pandas", "analysis": "baseline"}.get(args.what)
         if reference:
             for side in ("before", "after"):
                 wall, cpu = medians[side]

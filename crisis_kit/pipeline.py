@@ -29,6 +29,7 @@ from .analysis import (
     voice,
     volume,
 )
+from .analysis.detection import preload
 from .analysis.detection import rules as detect
 from .analysis.evidence import Evidence, load_evidence
 from .analysis.findings import Findings
@@ -199,6 +200,7 @@ def run_analysis(incident: Incident, as_of: str | dt.date | None = None,
     """
     # The customer's words are read twice: for the topics (at ingest) and for the quotes
     # (here); every other step counts, and a million texts copied at each filter cost seconds.
+    preload()  # the detectors' scipy.special, imported while the store is read
     evidence = load_evidence(incident, as_of, words=False, grouped=grouped)
     findings = measure(incident, evidence)
     statement = statements.review_incident(incident, evidence.actions, findings.events,

@@ -426,3 +426,33 @@ def test_the_poisson_tail_equals_scipy_stats():
     mean = np.array([0, 0, 0, 1.5, 2.2, 3.0, 10.0, 2.0, 2.0, np.nan, 1.0, 0.0, np.nan, 0.25])
     np.testing.assert_allclose(_poisson_sf(k, mean), poisson.sf(k, mean), rtol=1e-12,
                                equal_nan=True)
+
+
+def test_the_analysis_imports_scipy_beside_the_store_read():
+    """Importing the pipeline costs no scipy (0.2 s); run_analysis's preload thread imports it,
+    and a detector run without the preload imports it where it computes (a fresh process)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import crisis_kit.pipeline\n"
+        "print('AFTER-IMPORT', 'scipy.special' in sys.modules)\n"
+        "from crisis_kit.analysis.detection import preload\n"
+        "preload().join()\n"
+        "print('AFTER-PRELOAD', 'scipy.special' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    assert "AFTER-IMPORT False" in out and "AFTER-PRELOAD True" in out, out
+    cold = subprocess.run(
+        [sys.executable, "-c",
+         "import numpy as np\n"
+         "from crisis_kit.analysis.detection.detectors import _poisson_sf\n"
+         "from crisis_kit.analysis.detection.share import binom_sf\n"
+         "print(_poisson_sf(np.array([2.0]), np.array([1.5]))[0],"
+         " binom_sf(np.array([1.0]), np.array([4.0]), np.array([0.5]))[0])"],
+        capture_output=True, text=True, check=True).stdout.split()
+    assert float(cold[0]) == pytest.approx(1 - math.exp(-1.5) * (1 + 1.5 + 1.5 ** 2 / 2),
+                                           rel=1e-12)
+    assert float(cold[1]) == pytest.approx(11 / 16, rel=1e-12)  # P(X > 1), X ~ Bin(4, 1/2)

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special._ufuncs import _binom_sf
 
 from ..volume import DayLike, as_day, day_index, days_of, weights
 
@@ -89,6 +88,8 @@ def binom_sf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     invalid parameters): ``import scipy.stats`` costs 0.4 s in every process that runs an
     analysis, scipy.special 0.15 s. ``tests/test_share_detectors.py`` holds the two equal.
     """
+    from scipy.special._ufuncs import _binom_sf  # here: see _poisson_sf
+
     k, n, p = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (k, n, p)))
     valid = (n >= 0) & (n == np.floor(n)) & (p >= 0) & (p <= 1) & ~np.isnan(k)
     inside = valid & (k >= 0) & (k < n) & np.isfinite(k)
