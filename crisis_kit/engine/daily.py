@@ -21,13 +21,17 @@ import ibis.expr.types as ir
 
 from ..schemas import CANCELLED_STATUSES, SALES_SOURCE_PRIORITY
 
-__all__ = ["RATED_SOURCES", "KEYS", "ALERT_COLUMNS", "daily_figures", "windows",
-           "leading_topics", "seed_alerts", "sales_rows", "daily_units", "sales_windows"]
+__all__ = ["RATED_SOURCES", "KEYS", "ALERT_COLUMNS", "TOPIC_COLUMNS", "RECENT_DAYS",
+           "daily_figures", "windows", "leading_topics", "seed_alerts", "sales_rows",
+           "daily_units", "sales_windows"]
 
 RATED_SOURCES = ("review", "seller_feedback")
 """Sources that can be negative or positive (design.md section 8)."""
 KEYS = ("marketplace", "brand", "asin")
 """What one scanned product is."""
+RECENT_DAYS = 112
+"""Days ending on the scanned day whose daily figures :func:`windows` reads (the 84 + 28
+days of the low-volume share detector)."""
 
 
 def daily_figures(events: ir.Table) -> ir.Table:
@@ -58,7 +62,7 @@ def windows(daily: ir.Table, day: dt.date) -> ir.Table:
     ``rated_84``/``rated_negative_84`` (the 84 days before those 28).
     """
     d = ibis.date(day)
-    recent = daily.filter((daily.local_date >= d - ibis.interval(days=111))
+    recent = daily.filter((daily.local_date >= d - ibis.interval(days=RECENT_DAYS - 1))
                           & (daily.local_date <= d))
 
     def between(first: int, last: int) -> ir.BooleanValue:
@@ -86,6 +90,10 @@ def windows(daily: ir.Table, day: dt.date) -> ir.Table:
         rated_84=total(recent.rated, between(111, 28)),
         rated_negative_84=total(recent.rated_negative, between(111, 28)),
     )
+
+
+TOPIC_COLUMNS = ("topic", "topic_negative")
+"""The columns :func:`leading_topics` adds to :data:`KEYS`."""
 
 
 def leading_topics(events: ir.Table, day: dt.date) -> ir.Table:

@@ -202,8 +202,10 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     InputError
         When the folder holds no events Parquet.
     """
+    import ibis
     import pandas as pd
 
+    from ..analysis.detection import preload
     from ..analysis.detection.rules import QUIET_DAYS
     from ..analysis.detection.share import (
         KIND_ALPHA,
@@ -213,7 +215,10 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         _p_above,
     )
     from ..engine.daily import (
+        ALERT_COLUMNS,
         KEYS,
+        RECENT_DAYS,
+        TOPIC_COLUMNS,
         daily_figures,
         leading_topics,
         sales_windows,
@@ -222,6 +227,7 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
     )
 
     root = Path(portfolio)
+    preload()  # scipy.special for the detectors' tails, imported while the engine works
     if not _files(root, "events"):
         raise InputError("the portfolio holds no events", str(root / "events"),
                          "export incidents into it first: `crisis-kit export-parquet "
@@ -239,10 +245,24 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         # the engine pushes the windows' date range into the Parquet scan: only the last
         # 112 days of events are aggregated, and only one row per ASIN comes back
         daily = daily_figures(events)
-        figures = windows(daily, day).execute()
-        alerts = seed_alerts(daily, day, growth, floor, active_days=ACTIVE_DAYS,
+        # the windows and the alert replay read the same days' figures: one query of the
+        # two joined (DuckDB aggregates those days once), not two scans of the Parquet
+        recent = daily.filter((daily.local_date >= ibis.date(day - dt.timedelta(
+            days=RECENT_DAYS - 1))) & (daily.local_date <= ibis.date(day)))
+        replay = seed_alerts(recent, day, growth, floor, active_days=ACTIVE_DAYS,
                              quiet_days=QUIET_DAYS,
-                             since=day - dt.timedelta(days=LOOKBACK_DAYS)).execute()
+                             since=day - dt.timedelta(days=LOOKBACK_DAYS))
+        leading = leading_topics(events, day)
+        figured = windows(recent, day)
+        alerted = figured.left_join(replay, list(KEYS)).select(
+            figured, *(replay[c] for c in ALERT_COLUMNS))
+        both = alerted.left_join(leading, list(KEYS)).select(
+            alerted, *(leading[c] for c in TOPIC_COLUMNS)).execute()
+        # every ASIN that fired in the replayed days, or had a negative in the last 7,
+        # has figures of those days
+        figures = both.drop(columns=[*ALERT_COLUMNS, *TOPIC_COLUMNS])
+        alerts = both.loc[both["last_fired"].notna(), [*KEYS, *ALERT_COLUMNS]]
+        topics = both.loc[both["topic"].notna(), [*KEYS, *TOPIC_COLUMNS]]
         reopen = alerts.loc[alerts["alert_open"].astype(bool), list(KEYS)]
         if len(reopen):  # alerts firing back to the edge: their ASINs' whole history
             whole = seed_alerts(daily_figures(events.filter(
@@ -250,7 +270,6 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
                 active_days=ACTIVE_DAYS, quiet_days=QUIET_DAYS).execute()
             alerts = pd.concat([alerts[~alerts["alert_open"].astype(bool)],
                                 whole.merge(reopen, on=list(KEYS))], ignore_index=True)
-        topics = leading_topics(events, day).execute()
         if tables["sales"] is not None or tables["orders"] is not None:
             sales = sales_windows(tables["sales"], tables["orders"], day,
                                   baseline_days).execute()
