@@ -265,9 +265,13 @@ def scan(portfolio: str | Path, as_of: str | dt.date | None = None,
         topics = both.loc[both["topic"].notna(), [*KEYS, *TOPIC_COLUMNS]]
         reopen = alerts.loc[alerts["alert_open"].astype(bool), list(KEYS)]
         if len(reopen):  # alerts firing back to the edge: their ASINs' whole history
-            whole = seed_alerts(daily_figures(events.filter(
-                events.asin.isin(sorted(set(reopen["asin"]))))), day, growth, floor,
-                active_days=ACTIVE_DAYS, quiet_days=QUIET_DAYS).execute()
+            # their marketplaces' and brands' folders alone (partition pruning), then the ASINs
+            mine = events.filter(
+                events.marketplace.isin(sorted(set(reopen["marketplace"])))
+                & events.brand.isin(sorted(set(reopen["brand"])))
+                & events.asin.isin(sorted(set(reopen["asin"]))))
+            whole = seed_alerts(daily_figures(mine), day, growth, floor,
+                                active_days=ACTIVE_DAYS, quiet_days=QUIET_DAYS).execute()
             alerts = pd.concat([alerts[~alerts["alert_open"].astype(bool)],
                                 whole.merge(reopen, on=list(KEYS))], ignore_index=True)
         if tables["sales"] is not None or tables["orders"] is not None:
