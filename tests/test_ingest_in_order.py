@@ -58,9 +58,9 @@ def export(path, clean: bool = False) -> None:
 def read(tmp_path, path, large: bool, monkeypatch):
     numbered = []
 
-    def spy(con, staged, rows, view, sha):
+    def spy(con, staged, rows, view, *rest):
         numbered.append(view)
-        NUMBER_ROWS(con, staged, rows, view, sha)
+        NUMBER_ROWS(con, staged, rows, view, *rest)
 
     monkeypatch.setattr(load_module, "number_rows", spy)
     monkeypatch.setattr(stage, "PARALLEL_BYTES", 0 if large else 10**12)
@@ -194,3 +194,57 @@ def test_a_small_events_file_gets_the_topics_a_large_one_gets(tmp_path, monkeypa
                 "SELECT event_id, topic FROM events ORDER BY event_id").fetchall())
     assert topics[0] == topics[1]
     assert len({t for _, t in topics[0]}) >= 3  # several topics, not all "other"
+
+
+@pytest.mark.parametrize("header, mapping", [
+    (HEADER, None),
+    # a mapped export naming only a few columns: most candidate columns are empty
+    (["When", "Stars", "Words", "Product", "Shop"],
+     {"occurred_at": "When", "rating": "Stars", "text": "Words", "asin": "Product",
+      "marketplace": "Shop"}),
+])
+def test_the_columns_left_to_the_view_are_those_the_normaliser_gives_every_row(
+        tmp_path, header, mapping):
+    """A one-pass file's candidates are written without the columns that hold one value
+    for every row (a column the file lacks, the file's name and source): the view gives
+    them back, so they must be exactly what the normalising SELECT gives each row."""
+    from crisis_kit.ingest.formats import detect_format
+    from crisis_kit.ingest.normalise import (
+        Target,
+        constant_event_columns,
+        events_sql,
+        in_order,
+        mapped_format,
+    )
+    from crisis_kit.ingest.sniff import normalise_header, sniff
+    from crisis_kit.ingest.stage import stage_delimited
+
+    path = tmp_path / "reviews.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(1, 60):
+            writer.writerow(review(i) if mapping is None else
+                            [f"2024-05-{i % 28 + 1:02d}", str(i % 5 + 1), f"words {i}",
+                             "B0EXAMPLE1", "DE" if i % 2 else ""])
+    sniffed = sniff(path)
+    fmt = (mapped_format(mapping, "review", list(sniffed.header), "events") if mapping
+           else detect_format(sniffed.header, "delimited", str(path)))
+    index = {normalise_header(h): i for i, h in enumerate(sniffed.header)}
+    assert in_order(fmt, index)
+    target = Target("US", path.name, "0" * 64, "salt")
+    constants = constant_event_columns(fmt, index, target)
+    assert {"source", "source_file", "topic", "parent_asin", "reason"} <= constants.keys()
+    assert ("author_hash" in constants) == (mapping is not None)
+    assert "marketplace" not in constants if mapping else constants["marketplace"] == "'US'"
+    import duckdb
+
+    con = duckdb.connect()
+    stage_delimited(con, path, sniffed, tmp_path)
+    select = events_sql(fmt, index, target)
+    rows = con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+    assert rows == 59
+    for name, constant in constants.items():
+        differ = con.execute(f'SELECT count(*) FROM ({select}) WHERE "{name}" IS DISTINCT '
+                             f"FROM {constant}").fetchone()[0]
+        assert differ == 0, name

@@ -36,6 +36,7 @@ from .formats import Format, detect_format, get_format
 from .normalise import (
     Target,
     actions_sql,
+    constant_event_columns,
     events_sql,
     feedback_topics_sql,
     in_order,
@@ -415,11 +416,14 @@ def _normalise_and_commit(store: Store, spec: FileSpec, fmt: Format, encoding: s
             sha = hashing.result()
             select = _BUILDERS[fmt.table](fmt, index, replace(target, source_sha256=sha))
     if staged.unnumbered:
-        # one pass: parsed and normalised into cand_rows, seen numbered as cand
-        _build_candidates(con, fmt, select, path, "cand_rows")
+        # one pass: parsed and normalised into cand_rows, seen numbered as cand; what is
+        # the same for every row (a column the file lacks, its name) is left to the view
+        constants = constant_event_columns(fmt, index, target)
+        columns = _build_candidates(con, fmt, select, path, "cand_rows",
+                                    leave=[*constants, "source_row", "source_sha256"])
         if hashing is not None:
             sha = hashing.result()
-        number_rows(con, staged, "cand_rows", "cand", sha)
+        number_rows(con, staged, "cand_rows", "cand", sha, columns, constants)
         if staged.lossy_rows or con.execute(
                 "SELECT (SELECT count(*) FROM stage_rejects) + "
                 "(SELECT count(*) FROM cand WHERE _reject_reason IS NOT NULL)").fetchone()[0]:
@@ -457,7 +461,8 @@ def _normalise_and_commit(store: Store, spec: FileSpec, fmt: Format, encoding: s
         # the staged copy of a large file is read no more: its memory goes to the insert
         con.execute("DROP VIEW stage")
         con.execute("DROP TABLE stage_rows")
-    _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused)
+    _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused,
+            one_per_row=ready is None and in_order(fmt, index))
     return report
 
 
@@ -510,13 +515,22 @@ def _already_ingested(store: Store, spec: FileSpec, sha: str) -> IngestReport | 
 
 
 def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
-                      path: Path, table: str = "cand") -> None:
-    """Normalise the staged rows once into ``table`` (the file is parsed here, once)."""
+                      path: Path, table: str = "cand", leave: list[str] | None = None
+                      ) -> list[str]:
+    """Normalise the staged rows once into ``table`` (the file is parsed here, once).
+
+    Returns the candidates' columns; those named in ``leave`` (and ``_ordinal``) are not
+    written to ``table``, for a view over it to give them.
+    """
+    query = f"SELECT *, source_row AS _ordinal FROM ({select})"
+    columns: list[str] = []
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT *, source_row AS _ordinal FROM ({select})"
-        )
+        if leave:
+            # bound, not run: the names in order
+            columns = [r[0] for r in con.execute(f"DESCRIBE {query}").fetchall()]
+            kept = ", ".join(f'"{c}"' for c in columns if c not in leave and c != "_ordinal")
+            query = f"SELECT {kept} FROM ({select})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {query}")
     except duckdb.Error as exc:
         raise InputError(
             f"the file cannot be read as a table: {str(exc).splitlines()[0]}",
@@ -524,6 +538,7 @@ def _build_candidates(con: duckdb.DuckDBPyConnection, fmt: Format, select: str,
             "check that it is a delimited export; open it in a text editor to see its first "
             "lines, or export it again",
         ) from None
+    return columns
 
 
 FEW_ROWS = 20_000
@@ -731,7 +746,13 @@ def retag_topics(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha: str,
-            path: Path, raw_of: dict[int, str], marketplace: str, refused: bool = True) -> None:
+            path: Path, raw_of: dict[int, str], marketplace: str, refused: bool = True,
+            one_per_row: bool = False) -> None:
+    """Add the new candidates, the rejections and the file's record in one transaction.
+
+    ``one_per_row``: each row gave one candidate (:func:`normalise.in_order`), so the rows
+    accepted are the records added, without counting them again in the store.
+    """
     con = store.con
     table = TABLES[fmt.table]
     wide = [n for n in table.names if n not in ("ingest_seq", "source_row")]
@@ -792,7 +813,7 @@ def _commit(store: Store, fmt: Format, staged: Staged, report: IngestReport, sha
         finally:
             if few:
                 con.execute("RESET disabled_optimizers")
-        accepted = con.execute(
+        accepted = added if one_per_row else con.execute(
             f"SELECT count(DISTINCT source_row) FROM {fmt.table} "
             "WHERE ingest_seq = ? AND source_row > 0", [seq]).fetchone()[0]
         report.accepted = int(accepted)

@@ -188,17 +188,21 @@ def stage_in_table(con: duckdb.DuckDBPyConnection, staged: Staged, path: Path) -
 
 
 def number_rows(con: duckdb.DuckDBPyConnection, staged: Staged, rows: str, view: str,
-                sha: str) -> None:
+                sha: str, columns: list[str], constants: dict[str, str]) -> None:
     """Show the one-pass candidates ``rows`` (one per row, in order) as ``view``, numbered.
 
     A candidate's number is its place (``rowid + 1``) and its file's digest is ``sha``
     (taken while the file was read): given by the view, not written by an ``UPDATE``,
     whose changes DuckDB keeps in memory it cannot spill (5M rows ran out of 1 GB).
-    ``stage`` then numbers the file's rows as read (for the cells of refused rows: read
-    again, on one core, only when a row was refused).
+    ``columns`` are the view's, in order: those of ``constants`` (name -> SQL), the same
+    for every row, are not in ``rows`` and the view gives them. ``stage`` then numbers
+    the file's rows as read (for the cells of refused rows: read again, on one core, only
+    when a row was refused).
     """
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * REPLACE (rowid + 1 AS "
-                f"source_row, rowid + 1 AS _ordinal, {sql_str(sha)} AS source_sha256) FROM {rows}")
+    given = {**constants, "source_row": "rowid + 1", "_ordinal": "rowid + 1",
+             "source_sha256": sql_str(sha)}
+    shown = ", ".join(f'{given[c]} AS "{c}"' if c in given else f'"{c}"' for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {shown} FROM {rows}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW stage AS "
                 f"SELECT row_number() OVER () AS _row, * FROM {staged.unnumbered}")
     staged.unnumbered = None
