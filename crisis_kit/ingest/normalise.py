@@ -299,8 +299,9 @@ def constant_event_columns(fmt: Format, index: dict[str, int], target: Target) -
     For a file read in one pass (:func:`in_order`): each is a column the header lacks (NULL)
     or what the file is (its source, marketplace, name), as the typed SQL constant that
     :func:`events_sql` gives every row. The candidates table is written without them and
-    the view over it gives them back (``load._normalise_and_commit``): a million rows of a
-    review export carried 13 such columns, a sixth of the table's writing and memory.
+    the view over it gives them back (``load._normalise_and_commit``): a review export
+    has 13 such columns of its 29, 100-120 MB of the ingest's peak at a million rows
+    (docs/performance.md, "The candidates without their constant columns").
     """
     cols = _columns(fmt, index)
     null_text = "CAST(NULL AS VARCHAR)"
