@@ -248,3 +248,32 @@ def test_the_columns_left_to_the_view_are_those_the_normaliser_gives_every_row(
         differ = con.execute(f'SELECT count(*) FROM ({select}) WHERE "{name}" IS DISTINCT '
                              f"FROM {constant}").fetchone()[0]
         assert differ == 0, name
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_an_overlapping_second_export_counts_its_stored_rows_as_duplicates(
+        tmp_path, monkeypatch, large):
+    """The rows accepted are the records added (one candidate a row): a second download
+    repeating half of the first, with new rows, a refused row and a row repeated in the
+    file, adds only the new rows and counts the others, both readings."""
+    monkeypatch.setattr(stage, "PARALLEL_BYTES", 0 if large else 10**12)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path, rows in ((first, [review(i) for i in range(1, 300)]),
+                       (second, [review(i) for i in range(150, 450)] + [review(400)]
+                        + [review(999, rating="9")])):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(HEADER)
+            writer.writerows(rows)
+    with open_store(tmp_path / "s.duckdb") as store:
+        a = ingest_file(store, FileSpec(first))
+        b = ingest_file(store, FileSpec(second))
+        stored = store.con.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
+        files = store.con.execute(
+            "SELECT rows_read, accepted, rejected, duplicates, records_added FROM files "
+            "ORDER BY ingest_seq").fetchall()
+    assert (a.read, a.accepted, a.rejected, a.duplicates) == (299, 299, 0, 0)
+    # rows 150-299 stored already (150), review 400 twice (one duplicate), rating 9 refused
+    assert (b.read, b.accepted, b.rejected, b.duplicates, b.records_added) == (302, 150, 1, 151, 150)
+    assert stored == (449, 449)
+    assert files == [(299, 299, 0, 0, 299), (302, 150, 1, 151, 150)]
