@@ -810,3 +810,26 @@ def test_duckdb_and_spark_give_identical_results_figure_by_figure(
         spark = plan_notice(scan(watch_portfolio, as_of=day, engine="spark"), tmp_path)
         assert duck.message == spark.message and len(duck.notified) == 2
         assert duck.notified == spark.notified and duck.records == spark.records
+
+
+def test_the_scan_imports_neither_the_incident_model_nor_the_ingest(sample_portfolio):
+    """A morning scan reads Parquet: pydantic (the incident's model) and the ingest's modules
+    stay unimported; scipy.special comes from the preload thread. Same JSON as in-process."""
+    import subprocess
+    import sys
+
+    code = ("import contextlib, io, json, sys\n"
+            "from crisis_kit.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    code = main(['portfolio', 'scan', sys.argv[1], '--json', '--as-of', '2022-05-06'])\n"
+            "loaded = [m for m in ('pydantic', 'crisis_kit.ingest', 'crisis_kit.config.incident',"
+            " 'scipy.special') if m in sys.modules]\n"
+            "print(json.dumps({'code': code, 'loaded': loaded, 'scan': json.loads(out.getvalue())}))")
+    done = subprocess.run([sys.executable, "-c", code, str(sample_portfolio)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["loaded"] == ["scipy.special"], result["loaded"]
+    cli = {k: v for k, v in result["scan"].items() if k != "notice"}  # the webhook's, none here
+    assert cli == scan(sample_portfolio, as_of="2022-05-06").as_json()
+    assert result["code"] == (3 if result["scan"]["alerting"] else 0)

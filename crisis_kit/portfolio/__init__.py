@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Incident
 from ..errors import InputError
 from .workspace import (
     PORTFOLIO_TABLES,
@@ -28,8 +27,11 @@ from .workspace import (
     ingest_files,
 )
 
-if TYPE_CHECKING:  # pandas only for the scan: the export and the ingest never need it
+if TYPE_CHECKING:  # pandas only for the scan: the export and the ingest never need it;
+    # the incident's model (pydantic) only for the export
     import pandas as pd
+
+    from ..config import Incident
 
 __all__ = ["ACTIVE_DAYS", "LOOKBACK_DAYS", "EVENT_COLUMNS", "SCAN_COLUMNS", "SALES_COLUMNS",
            "PORTFOLIO_TABLES", "PortfolioIngest", "Scan",

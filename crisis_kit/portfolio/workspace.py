@@ -27,12 +27,15 @@ import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import Incident, load_incident, marketplaces
 from ..errors import InputError
-from ..ingest import FileSpec, IngestReport, ingest_file
-from ..ingest.sniff import check_file
 from ..store import LATEST_ACTIONS, Store, open_store
+
+if TYPE_CHECKING:  # the scan reads the Parquet alone: the incident's model (pydantic) and
+    # the ingest are imported by the export and the ingest that use them
+    from ..config import Incident
+    from ..ingest import IngestReport
 
 __all__ = ["Column", "PortfolioTable", "PORTFOLIO_TABLES", "PARTITIONS", "READ_OPTIONS",
            "PortfolioIngest", "MANIFESTS", "slug", "store_path", "manifest_path",
@@ -383,6 +386,8 @@ def export_incident(incident: Incident | str | Path, portfolio: str | Path, bran
     InputError
         When the incident has no store yet (nothing was ingested).
     """
+    from ..config import Incident, load_incident, marketplaces
+
     given: str | Path | None
     resolved: Path | None
     if isinstance(incident, Incident):  # the kit's convention: incident.yaml in its folder
@@ -435,6 +440,10 @@ def ingest_files(portfolio: str | Path, brand: str, incident: str, files: Sequen
         empty or cannot be read as a whole (files named before it stay ingested and
         exported).
     """
+    from ..config import marketplaces
+    from ..ingest import FileSpec, ingest_file
+    from ..ingest.sniff import check_file
+
     if not _SLUG.fullmatch(incident):
         raise InputError(f"the incident name {incident!r} is not a slug", "--incident",
                          "use lower-case letters, digits and '-' (e.g. valve-leak-2022), as "

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ...config import Thresholds
 from ..ratings import trailing_rating
 from ..volume import DayLike, as_day, daily_counts, day_index, days_of
 from .detectors import (
@@ -30,6 +29,9 @@ from .detectors import (
     seed_rule,
 )
 from .share import alert_kind, first_fire, low_volume_rule, share_rule, share_series
+
+if TYPE_CHECKING:  # an annotation: the portfolio scan reads QUIET_DAYS without pydantic
+    from ...config import Thresholds
 
 __all__ = [
     "SEED_WINDOW_DAYS", "BASELINE_DAYS", "ALPHA", "QUIET_DAYS", "HORIZON_DAYS", "RATING_DROP",
