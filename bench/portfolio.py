@@ -17,13 +17,15 @@ events alone). Then measures, each in a fresh subprocess so peak memory is its o
 - baseline: one bare DuckDB ``GROUP BY asin, day`` over the same Parquet (events,
   negatives and mean rating per ASIN and day, for every day), fetched as Arrow.
 
-Prints wall time and peak RSS of both and the ratio. Goal (issue 13): at most 2x the
-baseline, peak under 4 GB. Then generates a smaller portfolio (``--spark-events``, same
+Prints wall time and peak RSS of both and the ratio, medians of ``--rounds`` runs of each
+(default 3, in turn): single runs on a shared machine move by half. Goal (issue 13): at
+most 2x the baseline, peak under 4 GB. Then generates a smaller portfolio (``--spark-events``, same
 generator) and runs the scan on DuckDB and on a local Spark session (``local[2]``) over it:
 the two tables must be equal figure by figure (exit 1 when not), and Spark's time is
 printed. Skipped, saying so, when Java or PySpark is missing.
 
-Usage: python bench/portfolio.py [--events 50000000] [--spark-events 5000000] [--keep]
+Usage: python bench/portfolio.py [--events 50000000] [--spark-events 5000000] [--rounds 3]
+       [--keep]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -217,6 +220,16 @@ _SIDES = {"crisis-kit": run_scan, "baseline": run_baseline,
           "spark": lambda root: run_scan(root, engine="spark")}
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time (its own CPU and memory with it)."""
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+
+
+def _spread(runs: list[dict]) -> str:
+    walls = sorted(run["seconds"] for run in runs)
+    return f" [{walls[0]:.2f}-{walls[-1]:.2f} s]" if len(walls) > 1 else ""
+
+
 def spark_missing() -> str | None:
     """Why Spark cannot run here, or None."""
     import importlib.util
@@ -276,6 +289,8 @@ def main() -> None:
                         help="the portfolio the Spark scan runs on (0: no Spark run)")
     parser.add_argument("--brands", type=int, default=BRANDS,
                         help="brands of 10 ASINs each (fewer for a quick check)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the scan and the baseline run, in turn (medians compared)")
     parser.add_argument("--keep", action="store_true", help="keep the generated portfolios")
     parser.add_argument("--no-sales", dest="sales", action="store_false",
                         help="generate the events alone (no Business Report rows)")
@@ -297,13 +312,19 @@ def main() -> None:
               f"{count(root, 'sales'):,} Business Report rows, {args.brands} brands, "
               f"{args.brands * ASINS_PER_BRAND:,} ASINs, {DAYS} days: {size / 1e6:,.0f} MB of "
               f"Parquet in {time.perf_counter() - started:.1f} s")
-        baseline = measure(__file__, "baseline", root)
-        ours = measure(__file__, "crisis-kit", root)
+        runs: dict[str, list[dict]] = {"baseline": [], "crisis-kit": []}
+        for number in range(args.rounds):  # in turn, the first side alternating
+            for kind in (["baseline", "crisis-kit"] if number % 2 == 0
+                         else ["crisis-kit", "baseline"]):
+                runs[kind].append(measure(__file__, kind, root))
+        baseline, ours = _median(runs["baseline"]), _median(runs["crisis-kit"])
+        print(f"medians of {args.rounds} rounds, each side in a fresh process "
+              f"(load average now {os.getloadavg()[0]:.2f})")
         print(named(f"baseline (one DuckDB GROUP BY asin, day over the Parquet: "
-                    f"{baseline['daily_rows']:,} rows)", baseline))
+                    f"{baseline['daily_rows']:,} rows)", baseline) + _spread(runs["baseline"]))
         print(named(f"crisis-kit portfolio scan (DuckDB, {ours['asins']:,} ASINs on "
                     f"{ours['day']}, {ours['alerting']:,} alerting, exit {ours['exit']})",
-                    ours, baseline))
+                    ours, baseline) + _spread(runs["crisis-kit"]))
         print(f"ratio time {ours['seconds'] / baseline['seconds']:.2f}x the baseline "
               f"(goal <= 2.0x), CPU {ours['cpu_seconds']:.2f} s against "
               f"{baseline['cpu_seconds']:.2f} s ({ours['cpu_seconds'] / baseline['cpu_seconds']:.2f}x: "
