@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .volume import DayLike, as_day, count, days_of
+from .volume import DayLike, as_day, days_of
 
 __all__ = [
     "FIGURE_COLUMNS", "METRICS", "RETURN_SOURCES", "Window", "before_after", "compare",
@@ -181,25 +181,41 @@ def measure(
         events of the topic, all negative events). The value of a figure is
         100 x count / base.
     """
-    needed = ["local_date", "is_negative", "source"] + (["topic"] if topic is not None else []) + (
-        ["n"] if "n" in events.columns else [])
-    # only the rows near the window and what is counted, before any day is computed: a
-    # day in the window is at or after its start and before the day after its end
+    # only the rows near the window, before any day is computed: a day in the window is
+    # at or after its start and before the day after its end; then the rows' values of
+    # what is counted, as arrays (a POA measures some twenty windows: no frame is built)
     local = pd.to_datetime(events["local_date"])
-    near = events.loc[(local >= window.start) & (local < window.end + pd.Timedelta(days=1)),
-                      needed]
-    inside = near.loc[window.holds(_days(near["local_date"]))]
-    negative = inside["is_negative"].fillna(False).astype(bool)
-    of_topic = inside["topic"].isin([topic]) if topic is not None else pd.Series(
-        True, index=inside.index)
-    returns = inside["source"].isin(RETURN_SOURCES)
+    near = np.flatnonzero(((local >= window.start)
+                           & (local < window.end + pd.Timedelta(days=1))).to_numpy(dtype=bool))
+    rows = near[window.holds(_days(events["local_date"].iloc[near])).to_numpy(dtype=bool)]
+    negative = _values(events, "is_negative", rows)
+    negative = (negative if negative.dtype == bool
+                else pd.Series(negative).fillna(False).astype(bool).to_numpy(dtype=bool))
+    of_topic = (_values(events, "topic", rows) == topic if topic is not None
+                else np.ones(len(rows), dtype=bool))
+    source = _values(events, "source", rows)
+    returns = np.logical_or.reduce([source == s for s in RETURN_SOURCES])
+    w = (_values(events, "n", rows).astype("int64") if "n" in events.columns
+         else np.ones(len(rows), dtype="int64"))
     n_orders = count_orders(orders, window)
-    complaints = count(inside, negative & of_topic)
+    complaints = int(w[negative & of_topic].sum())
     return {
         "complaints_per_100_orders": (complaints, n_orders),
-        "return_rate": (count(inside, returns & of_topic), n_orders),
-        "negative_share": (complaints, count(inside, negative)),
+        "return_rate": (int(w[returns & of_topic].sum()), n_orders),
+        "negative_share": (complaints, int(w[negative].sum())),
     }
+
+
+def _values(events: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """The values of column ``name`` at the positions ``rows`` (objects; bools stay bools)."""
+    column = events[name]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the codes' categories, not a copy
+        codes = column.cat.codes.to_numpy()[rows]
+        values = column.cat.categories.to_numpy(dtype=object)
+        return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else None, None)
+    if column.dtype == bool:
+        return column.to_numpy()[rows]
+    return column.iloc[rows].to_numpy(dtype=object)
 
 
 def _per_100(count: int, base: int, days: int) -> float:

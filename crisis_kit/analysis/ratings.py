@@ -351,7 +351,10 @@ def summarise(
     """
     target = check_target(target)
     onset = as_day(onset_day)
-    trajectory = trailing_rating(events, window_days, asins, as_of)
+    # the reviews read once (not their ids): the trajectory and the forecast read them too
+    read = [c for c in ("source", "asin", "local_date", "rating", "n") if c in events.columns]
+    reviews = reviews_of(events[read], asins)
+    trajectory = trailing_rating(reviews, window_days, asins, as_of)
     rating = trajectory.set_index("local_date")["rating"]
     last = as_day(as_of) if as_of is not None else (None if rating.empty else rating.index[-1])
     before = rating.get(onset - pd.Timedelta(days=1))
@@ -359,7 +362,6 @@ def summarise(
     trough_date = None if after.empty else after.idxmin()
     recovered = rating.iloc[:0] if trough_date is None else rating[
         (rating.index > trough_date) & (rating >= target)]
-    reviews = reviews_of(events, asins)
     age = (last - pd.to_datetime(reviews["local_date"]).dt.normalize()).dt.days if (
         last is not None) else pd.Series(-1, index=reviews.index)
     in_window = (age >= 0) & (age < window_days)
@@ -379,7 +381,7 @@ def summarise(
         recovered_date=None if recovered.empty else recovered.index[0],
         five_star_reviews_to_target=five_star_reviews_to_target(
             reviews.loc[in_window, "rating"], target, w[in_window]),
-        forecast=forecast_target_date(events, window_days, target, asins, last, **forecast_options),
+        forecast=forecast_target_date(reviews, window_days, target, asins, last, **forecast_options),
     )
 
 
