@@ -188,14 +188,13 @@ def measure(
     near = np.flatnonzero(((local >= window.start)
                            & (local < window.end + pd.Timedelta(days=1))).to_numpy(dtype=bool))
     rows = near[window.holds(_days(events["local_date"].iloc[near])).to_numpy(dtype=bool)]
-    negative = _values(events, "is_negative", rows)
-    negative = (negative if negative.dtype == bool
-                else pd.Series(negative).fillna(False).astype(bool).to_numpy(dtype=bool))
-    of_topic = (_values(events, "topic", rows) == topic if topic is not None
+    negative = events["is_negative"]
+    negative = (negative.to_numpy()[rows] if negative.dtype == bool
+                else negative.iloc[rows].fillna(False).astype(bool).to_numpy(dtype=bool))
+    of_topic = (_isin(events["topic"], rows, (topic,)) if topic is not None
                 else np.ones(len(rows), dtype=bool))
-    source = _values(events, "source", rows)
-    returns = np.logical_or.reduce([source == s for s in RETURN_SOURCES])
-    w = (_values(events, "n", rows).astype("int64") if "n" in events.columns
+    returns = _isin(events["source"], rows, RETURN_SOURCES)
+    w = (events["n"].to_numpy()[rows].astype("int64") if "n" in events.columns
          else np.ones(len(rows), dtype="int64"))
     n_orders = count_orders(orders, window)
     complaints = int(w[negative & of_topic].sum())
@@ -206,16 +205,16 @@ def measure(
     }
 
 
-def _values(events: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
-    """The values of column ``name`` at the positions ``rows`` (objects; bools stay bools)."""
-    column = events[name]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # the codes' categories, not a copy
-        codes = column.cat.codes.to_numpy()[rows]
-        values = column.cat.categories.to_numpy(dtype=object)
-        return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else None, None)
-    if column.dtype == bool:
-        return column.to_numpy()[rows]
-    return column.iloc[rows].to_numpy(dtype=object)
+def _isin(column: pd.Series, rows: np.ndarray, values: Sequence[str]) -> np.ndarray:
+    """Whether each value of ``column`` at the positions ``rows`` is one of ``values``.
+
+    ``column.iloc[rows].isin(values)``; a categorical column's codes are compared, no
+    value is made.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = [code for code, name in enumerate(column.cat.categories) if name in values]
+        return np.isin(column.cat.codes.to_numpy()[rows], wanted)
+    return column.iloc[rows].isin(list(values)).to_numpy(dtype=bool)
 
 
 def _per_100(count: int, base: int, days: int) -> float:

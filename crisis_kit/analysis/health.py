@@ -13,11 +13,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .detection.share import RATED_SOURCES
 from .ratings import trailing_rating
-from .volume import DayLike, as_day, weights
+from .volume import DayLike, as_day, days_of, weights
 
 __all__ = ["Health", "health", "negatives_to_fire", "WINDOW_DAYS"]
 
@@ -65,7 +66,7 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
     """The product's figures up to ``as_of`` (default: the last event day); None without events."""
     if events.empty:
         return None
-    days = pd.to_datetime(events["local_date"]).dt.normalize()
+    days = days_of(events["local_date"])
     day = as_day(as_of) if as_of is not None else days.max()
     if (days > day).any():  # a copy of every event only when some are cut
         events, days = events[days <= day], days[days <= day]
@@ -76,9 +77,11 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
     negative = events["is_negative"].fillna(False).astype(bool)
     rated = events["source"].isin(RATED_SOURCES)  # categories compared, no strings made
     w = weights(events)
+    # the totals sum arrays: some twenty masks of every event, no Series made of each
+    counts, on_day = w.to_numpy(), days.to_numpy()
 
-    def total(mask: pd.Series) -> int:
-        return int(w[mask].sum())
+    def total(mask: pd.Series | np.ndarray) -> int:
+        return int(counts[np.asarray(mask, dtype=bool)].sum())
 
     def share(mask: pd.Series) -> float | None:
         n = total(mask & rated)
@@ -98,8 +101,10 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
     }).fillna(0).astype(int)
     table = table.rename_axis("topic").reset_index().sort_values(
         ["recent", "before", "topic"], ascending=[False, False, True]).reset_index(drop=True)
-    today = total(negative & (days == day))
-    week = [total(negative & (days == day - pd.Timedelta(days=k))) for k in range(1, 8)]
+    negative_on_day = np.asarray(negative, dtype=bool)
+    today = total(negative_on_day & (on_day == day.to_datetime64()))
+    week = [total(negative_on_day & (on_day == (day - pd.Timedelta(days=k)).to_datetime64()))
+            for k in range(1, 8)]
     span = (day - days.min()).days
     prior = sum(week) / 7 if span >= 7 else None
     return Health(

@@ -186,8 +186,13 @@ def _needs_non_ascii(word: str) -> bool:
     return any(ord(c) > 127 and c not in _ASCII_FOLDING for c in word)
 
 
+@functools.lru_cache(maxsize=65536)
 def _keyword_regex(word: str, end: str = _END) -> str:
-    """One keyword in RE2 syntax, without its leading boundary (see :meth:`Topic.regex`)."""
+    """One keyword in RE2 syntax, without its leading boundary (see :meth:`Topic.regex`).
+
+    Cached: every :func:`crisis_kit.analysis.topics.assign` builds the patterns again
+    (some 2,400 keywords), the phrase table's included.
+    """
     stem = word.endswith("*")
     core = word.strip().strip("*").strip().replace("’", "'")
     body = r"\s+".join(re.escape(part) for part in core.split()).replace("'", "['’]")
