@@ -323,7 +323,7 @@ def detect(
         seed_fires=seed["fires"].to_numpy(), baseline_mean=stat["baseline_mean"].to_numpy(),
         p_value=stat["p_value"].to_numpy(), poisson_fires=stat["fires"].to_numpy(),
     )
-    alert_date = seed_alert(daily, growth, floor)
+    alert_date = first_fire(seed)  # seed_alert's day, of the rule computed above
     alert_at = alert_moment(events, alert_date, growth, floor, tz) if alert_date else None
     onset = _onset(onset_override, tz) if onset_override is not None else alert_at
     from_onset = series
@@ -351,8 +351,8 @@ def detect(
         onset_overridden=onset_override is not None,
         peak_date=peak["local_date"].date() if peak is not None else None,
         peak_negative=int(peak["negative"]) if peak is not None else 0,
-        statistical_alert_date=poisson_alert(daily, floor, alpha, baseline_days),
+        statistical_alert_date=first_fire(stat),  # poisson_alert's day
         negative_per_day=series, backtest=table, alert_kind=kind, alert_context=context,
-        share_alert_date=first_fire(share_rule(shares)) if len(shares) else None,
-        low_volume_alert_date=first_fire(low_volume_rule(shares)) if len(shares) else None,
+        share_alert_date=first_fire(share_fired) if len(shares) else None,
+        low_volume_alert_date=first_fire(low_fired) if len(shares) else None,
     )
