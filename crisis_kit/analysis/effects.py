@@ -120,10 +120,6 @@ def last_day(as_of: DayLike | None, *tables: pd.DataFrame) -> pd.Timestamp | Non
     return as_day(min(ends)) if ends else None
 
 
-def _days(column: pd.Series) -> pd.Series:
-    return days_of(column)
-
-
 def shipped_orders(orders: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.DataFrame:
     """Return the shipped order lines of ``asins``.
 
@@ -152,7 +148,7 @@ def shipped_orders(orders: pd.DataFrame, asins: Sequence[str] | None = None) -> 
 
 def count_orders(orders: pd.DataFrame, window: Window) -> int:
     """Count distinct ``order_id`` of ``orders`` whose local purchase day lies in ``window``."""
-    inside = orders.loc[window.holds(_days(orders["local_date"])), "order_id"]
+    inside = orders.loc[window.holds(days_of(orders["local_date"])), "order_id"]
     return int(inside.nunique())
 
 
@@ -187,7 +183,7 @@ def measure(
     local = pd.to_datetime(events["local_date"])
     near = np.flatnonzero(((local >= window.start)
                            & (local < window.end + pd.Timedelta(days=1))).to_numpy(dtype=bool))
-    rows = near[window.holds(_days(events["local_date"].iloc[near])).to_numpy(dtype=bool)]
+    rows = near[window.holds(days_of(events["local_date"].iloc[near])).to_numpy(dtype=bool)]
     negative = events["is_negative"]
     negative = (negative.to_numpy()[rows] if negative.dtype == bool
                 else negative.iloc[rows].fillna(False).astype(bool).to_numpy(dtype=bool))

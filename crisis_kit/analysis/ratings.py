@@ -35,7 +35,8 @@ TRAILING_COLUMNS = ["local_date", "reviews_in_window", "rating", "cumulative_rat
 """Columns of :func:`trailing_rating`."""
 
 
-def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.DataFrame:
+def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None,
+               ids: bool = True) -> pd.DataFrame:
     """Return the rated reviews among ``events``: source ``review``, rating present.
 
     Parameters
@@ -45,6 +46,9 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
         when ``asins`` is given).
     asins : sequence of str, optional
         Keep only reviews of these ASINs; None or empty keeps all.
+    ids : bool
+        False leaves ``event_id`` out (what a rating reads: the ids' strings are most of
+        the copy).
 
     Returns
     -------
@@ -63,7 +67,7 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None) -> pd.D
     if asins:
         keep &= events["asin"].isin(list(asins))
     columns = [c for c in ("event_id", "source", "asin", "local_date", "rating", "n")
-               if c in events.columns]
+               if c in events.columns and (ids or c != "event_id")]
     return events.loc[keep, columns].copy()
 
 
@@ -135,8 +139,7 @@ def trailing_rating(
     """
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a positive integer, got {window_days!r}")
-    read = [c for c in ("source", "asin", "local_date", "rating", "n") if c in events.columns]
-    reviews = reviews_of(events[read], asins)  # what the rating reads, not every column
+    reviews = reviews_of(events, asins, ids=False)  # what the rating reads, not every column
     days = days_of(reviews["local_date"])
     last = as_day(as_of) if as_of is not None else days.max()
     days = days[days <= last] if not pd.isna(last) else days.iloc[:0]
@@ -352,8 +355,7 @@ def summarise(
     target = check_target(target)
     onset = as_day(onset_day)
     # the reviews read once (not their ids): the trajectory and the forecast read them too
-    read = [c for c in ("source", "asin", "local_date", "rating", "n") if c in events.columns]
-    reviews = reviews_of(events[read], asins)
+    reviews = reviews_of(events, asins, ids=False)
     trajectory = trailing_rating(reviews, window_days, asins, as_of)
     rating = trajectory.set_index("local_date")["rating"]
     last = as_day(as_of) if as_of is not None else (None if rating.empty else rating.index[-1])

@@ -158,10 +158,6 @@ def _negatives(events: pd.DataFrame, columns: list[str] | None = None) -> pd.Dat
     return events.loc[keep] if columns is None else events.loc[keep, columns]
 
 
-def _days(column: pd.Series) -> pd.Series:
-    return days_of(column)
-
-
 def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
     """Share of each topic among each local day's negative events.
 
@@ -185,7 +181,7 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
     """
     negatives = _negatives(events_with_topic, ["local_date", "topic"])
     topics = _topic_order(events_with_topic["topic"])
-    all_days = _days(events_with_topic["local_date"])
+    all_days = days_of(events_with_topic["local_date"])
     if all_days.empty:
         return pd.DataFrame({"local_date": pd.Series(dtype="datetime64[ns]"),
                              "topic": pd.Series(dtype=object), "negative": pd.Series(dtype="int64"),
@@ -193,7 +189,7 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
     full = pd.MultiIndex.from_product([day_index(all_days.min(), all_days.max()), topics],
                                       names=["local_date", "topic"])
     counts = (
-        pd.DataFrame({"local_date": _days(negatives["local_date"]),
+        pd.DataFrame({"local_date": days_of(negatives["local_date"]),
                       "topic": negatives["topic"].astype(str)})
         .groupby(["local_date", "topic"]).size()
         .reindex(full, fill_value=0).rename("negative").reset_index()
@@ -249,7 +245,7 @@ def drivers(
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     negatives = _negatives(events_with_topic, ["local_date", "topic"])
     onset = as_day(onset_day)
-    days = _days(negatives["local_date"])
+    days = days_of(negatives["local_date"])
     # the topics of the two windows' negatives only
     near = (days >= onset - pd.Timedelta(days=before_days)) & (
         days < onset + pd.Timedelta(days=crisis_days))
@@ -326,7 +322,7 @@ def representatives(
     pool = pd.DataFrame({
         "topic": negatives["topic"].astype(str), "event_id": negatives["event_id"].astype(str),
         "occurred_at": pd.to_datetime(negatives["occurred_at"]),
-        "local_date": _days(negatives["local_date"]),
+        "local_date": days_of(negatives["local_date"]),
         "source": _optional(negatives, "source", pd.NA),
         "rating": _optional(negatives, "rating", np.nan).astype(float),
         "helpful_votes": pd.to_numeric(_optional(negatives, "helpful_votes", 0), errors="coerce")

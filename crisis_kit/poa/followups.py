@@ -74,9 +74,9 @@ _FIX_DATE = "write dates as YYYY-MM-DD, e.g. 2022-06-30"
 
 
 def _column_map(header: Sequence[str], path: Path) -> dict[str, int]:
+    """Canonical field -> column index; unknown columns are refused with the valid names."""
     from ..ingest.sniff import normalise_header  # the ingest's modules load when a file is read
 
-    """Canonical field -> column index; unknown columns are refused with the valid names."""
     wanted = {normalise_header(alias): field for field, aliases in _SYNONYMS.items()
               for alias in aliases}
     found: dict[str, int] = {}
@@ -129,9 +129,9 @@ def read_followups(path: str | Path) -> pd.DataFrame:
         that is not YYYY-MM-DD, or no measure: all of them at once, each with its line
         and column.
     """
-    path = Path(path)
     from ..ingest.sniff import sniff
 
+    path = Path(path)
     sniffed = sniff(path)
     if sniffed.kind != "delimited":
         raise InputError(f"the follow-ups file is a {sniffed.kind} file, not a CSV", str(path),

@@ -53,8 +53,7 @@ def load_orders(incident: Incident, as_of: DayLike | None = None,
     if table is None:
         with open_store(incident.store_path, read_only=True) as store:
             table = store.table("orders")
-    orders = table
-    orders = effects.shipped_orders(orders, incident.asins or None)
+    orders = effects.shipped_orders(table, incident.asins or None)
     if as_of is not None:
         orders = orders[pd.to_datetime(orders["local_date"]) <= as_day(as_of)]
     return orders.reset_index(drop=True)
