@@ -245,14 +245,19 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
     tz = marketplaces.get(incident.marketplace).tz
     t = incident.thresholds
     events = evidence.events
-    detection = detect.detect(events, t, tz, onset_override=incident.onset, as_of=evidence.as_of)
+    # the displayed rating per day, computed once: the detection, the rating and the health
+    # read it (the events are the incident's ASINs' already: load_evidence)
+    displayed = ratings.trailing_rating(events, t.rating_window_days, as_of=evidence.as_of)
+    detection = detect.detect(events, t, tz, onset_override=incident.onset, as_of=evidence.as_of,
+                              trajectory=displayed)
     onset_day = None if detection.onset is None else detection.onset.tz_convert(tz).date()
     rating = _when(onset_day, ratings.summarise, events, t.rating_window_days, t.target_rating,
-                   onset_day, asins=incident.asins or None, as_of=evidence.as_of)
+                   onset_day, asins=incident.asins or None, as_of=evidence.as_of,
+                   trajectory=displayed)
     drivers = _when(onset_day, topics.drivers, events, onset_day,
                     crisis_days=t.crisis_window_days, before_days=t.baseline_days)
     state = health.health(events, t.rating_window_days, t.negative_growth,
-                          t.min_negative_per_day, as_of=evidence.as_of)
+                          t.min_negative_per_day, as_of=evidence.as_of, trajectory=displayed)
     crisis = topics.crisis_window(events, onset_day, t.crisis_window_days)
     window = _phrase_window(events, onset_day, state, t)
     # the words of the complaints quoted and of those the phrases are read from, read once

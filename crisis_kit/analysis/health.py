@@ -62,8 +62,14 @@ def negatives_to_fire(today: int, prior_mean: float | None, growth: float, floor
 
 
 def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
-           as_of: DayLike | None = None) -> Health | None:
-    """The product's figures up to ``as_of`` (default: the last event day); None without events."""
+           as_of: DayLike | None = None, *,
+           trajectory: pd.DataFrame | None = None) -> Health | None:
+    """The product's figures up to ``as_of`` (default: the last event day); None without events.
+
+    ``trajectory``: the displayed rating of these events when the caller has computed it
+    (:func:`crisis_kit.analysis.ratings.trailing_rating`, the pipeline shares it with the
+    detection and the rating); used when it runs to the same last day, else computed.
+    """
     if events.empty:
         return None
     days = days_of(events["local_date"])
@@ -87,7 +93,10 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
         n = total(mask & rated)
         return round(float(total(mask & rated & negative)) / n, 3) if n else None
 
-    rating = trailing_rating(events, window_days, as_of=day)
+    if trajectory is not None and len(trajectory) and trajectory["local_date"].iloc[-1] == day:
+        rating = trajectory  # the same series: it runs from the first review to the same day
+    else:
+        rating = trailing_rating(events, window_days, as_of=day)
     last = rating.iloc[-1] if len(rating) else None
     # the topics of the two windows' negatives only: a million positive reviews (and
     # three years of negatives) need no topic name made

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .forecast import (
@@ -57,6 +58,13 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None,
         (``event_id``, ``asin``, ``local_date``, ``rating``, where present): the
         customers' words are left behind, so a million reviews copy in milliseconds.
     """
+    columns = [c for c in ("event_id", "source", "asin", "local_date", "rating", "n")
+               if c in events.columns and (ids or c != "event_id")]
+    return events.loc[_rated(events, asins), columns].copy()
+
+
+def _rated(events: pd.DataFrame, asins: Sequence[str] | None) -> pd.Series:
+    """Whether each event is a rated review (of ``asins``): the rows :func:`reviews_of` keeps."""
     missing = [c for c in ("source", "rating", "local_date") if c not in events.columns]
     if missing:
         raise ValueError(
@@ -66,9 +74,7 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None,
     keep = (events["source"] == "review") & events["rating"].notna()
     if asins:
         keep &= events["asin"].isin(list(asins))
-    columns = [c for c in ("event_id", "source", "asin", "local_date", "rating", "n")
-               if c in events.columns and (ids or c != "event_id")]
-    return events.loc[keep, columns].copy()
+    return keep
 
 
 def window_mean(rating_sum: pd.Series, ratings: pd.Series, window_days: int) -> pd.Series:
@@ -139,11 +145,12 @@ def trailing_rating(
     """
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError(f"window_days must be a positive integer, got {window_days!r}")
-    reviews = reviews_of(events, asins, ids=False)  # what the rating reads, not every column
+    # what the rating reads of the rated reviews: their days, stars and weights
+    reviews = events.loc[_rated(events, asins),
+                         [c for c in ("local_date", "rating", "n") if c in events.columns]]
     days = days_of(reviews["local_date"])
     last = as_day(as_of) if as_of is not None else days.max()
-    days = days[days <= last] if not pd.isna(last) else days.iloc[:0]
-    if days.empty:
+    if pd.isna(last) or not (days <= last).any():
         return pd.DataFrame(
             {
                 "local_date": pd.Series(dtype="datetime64[ns]"),
@@ -152,14 +159,18 @@ def trailing_rating(
                 "cumulative_rating": pd.Series(dtype=float),
             }
         )
-    kept = reviews.loc[days.index]
-    w = weights(kept)
-    per_day = (
-        pd.DataFrame({"local_date": days, "sum": kept["rating"].astype(float) * w,
-                      "count": w})
-        .groupby("local_date")[["sum", "count"]]
-        .sum()
-        .reindex(day_index(days.min(), last), fill_value=0)
+    if (days > last).any():  # a copy of the reviews only when some are cut
+        reviews, days = reviews[days <= last], days[days <= last]
+    calendar = day_index(days.min(), last)
+    # each review's day as its number in the calendar: the sums of a day add up the
+    # stars and the weights of its reviews (whole numbers: every sum exact)
+    day = ((days - calendar[0]) // pd.Timedelta(days=1)).to_numpy()
+    w = weights(reviews).to_numpy()
+    stars = reviews["rating"].astype(float).to_numpy()
+    per_day = pd.DataFrame(
+        {"sum": np.bincount(day, weights=stars * w, minlength=len(calendar)),
+         "count": np.bincount(day, weights=w, minlength=len(calendar)).astype("int64")},
+        index=calendar,
     )
     window = per_day.rolling(window_days, min_periods=1).sum()
     lifetime = per_day.cumsum()
@@ -311,6 +322,8 @@ def summarise(
     onset_day: DayLike,
     asins: Sequence[str] | None = None,
     as_of: DayLike | None = None,
+    *,
+    trajectory: pd.DataFrame | None = None,
     **forecast_options: float,
 ) -> RatingSummary:
     """Summarise the rating of the incident's ASINs together, from baseline to recovery.
@@ -330,6 +343,10 @@ def summarise(
         The incident's ASINs; their reviews are pooled. None or empty keeps all.
     as_of : str, datetime.date or pandas.Timestamp, optional
         Last day considered. Default: the last day with a review.
+    trajectory : pandas.DataFrame, optional
+        ``trailing_rating(events, window_days, asins, as_of)`` when the caller has
+        computed it already (the pipeline shares it with the detection and the
+        health); not computed again.
     **forecast_options
         Passed to :func:`forecast_target_date`.
 
@@ -356,7 +373,8 @@ def summarise(
     onset = as_day(onset_day)
     # the reviews read once (not their ids): the trajectory and the forecast read them too
     reviews = reviews_of(events, asins, ids=False)
-    trajectory = trailing_rating(reviews, window_days, asins, as_of)
+    if trajectory is None:
+        trajectory = trailing_rating(reviews, window_days, asins, as_of)
     rating = trajectory.set_index("local_date")["rating"]
     last = as_day(as_of) if as_of is not None else (None if rating.empty else rating.index[-1])
     before = rating.get(onset - pd.Timedelta(days=1))

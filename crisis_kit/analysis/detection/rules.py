@@ -280,6 +280,7 @@ def detect(
     baseline_days: int = BASELINE_DAYS,
     quiet_days: int = QUIET_DAYS,
     horizon_days: int = HORIZON_DAYS,
+    trajectory: pd.DataFrame | None = None,
 ) -> Detection:
     """Run both detectors on an incident's events and fix the onset.
 
@@ -298,6 +299,10 @@ def detect(
         Ignore events after this local day; the series runs to it (zero-filled).
     alpha, baseline_days, quiet_days, horizon_days
         As for :func:`poisson_rule` and :func:`backtest`.
+    trajectory : pandas.DataFrame, optional
+        The displayed rating ``trailing_rating(events, thresholds.rating_window_days,
+        as_of=as_of)`` when the caller has computed it (the pipeline shares it with the
+        rating's summary and the health); not computed again.
 
     Returns
     -------
@@ -330,7 +335,8 @@ def detect(
     if onset is not None:
         from_onset = series.loc[series["local_date"] >= as_day(onset.date())]
     peak = from_onset.loc[from_onset["negative"].idxmax()] if len(from_onset) else None
-    rating = trailing_rating(events, thresholds.rating_window_days, as_of=as_of)
+    rating = trajectory if trajectory is not None else trailing_rating(
+        events, thresholds.rating_window_days, as_of=as_of)
     first_day = daily["local_date"].min() if len(daily) else None
     shares = share_series(events, start=first_day,
                           end=daily["local_date"].max() if len(daily) else None)
