@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis import effects, topics
+from ..analysis import effects
 from ..analysis.effects import Window
 from ..analysis.findings import Findings
 from ..analysis.volume import as_day
@@ -70,8 +70,9 @@ def draft(
     -----
     Fix dates are the local days of the corrective actions (:func:`corrective_actions`:
     lanes ``cs``, ``tech``, ``platform``, at or after the onset). Root-cause topics:
-    :func:`root_cause_topics` over :func:`crisis_kit.analysis.topics.drivers` with the crisis
-    window (``thresholds.crisis_window_days``) and ``thresholds.baseline_days`` before. Figures:
+    :func:`root_cause_topics` over the findings' ``topic_drivers``
+    (:func:`crisis_kit.analysis.topics.drivers` with the crisis window,
+    ``thresholds.crisis_window_days``, and ``thresholds.baseline_days`` before). Figures:
     :func:`figures`. The last day of data is ``as_of`` or else the earlier of the last
     event day and the last order day. ``docs/poa.md`` gives the whole method.
     """
@@ -93,8 +94,8 @@ def draft(
     onset_day = as_day(analysis.onset_day)
     last_day = effects.last_day(analysis.as_of, events, orders) or onset_day
     baseline_days = incident.thresholds.baseline_days
-    drivers = topics.drivers(events, onset_day, crisis_days=analysis.crisis_window_days,
-                             before_days=baseline_days)
+    # the crisis window's topics against the baseline_days before: measured with the findings
+    drivers = analysis.topic_drivers
     topic_names = root_cause_topics(drivers)
     corrective = corrective_actions(actions, onset, analysis.tz)
     table = figures(events, orders, corrective["local_date"].tolist(), topic_names,
