@@ -195,42 +195,39 @@ def daily_counts(
     last = as_day(end) if end is not None else days.max()
     if pd.isna(first) or pd.isna(last):
         return _empty(by)
-    keep = (days >= first) & (days <= last)
-    w = weights(events)[keep]
-    review_rating = events.loc[keep, "rating"].where(
-        events.loc[keep, "source"] == "review").astype(float)
-    frame = pd.DataFrame(
-        {
-            "local_date": days[keep],
-            "events": w,
-            "negative": events.loc[keep, "is_negative"].fillna(False).astype(bool) * w,
-            "stars": review_rating * w,
-            "reviews": review_rating.notna() * w,
-        }
-    )
-    keys = ["local_date"]
-    full: pd.Index = day_index(first, last)
+    keep = ((days >= first) & (days <= last)).to_numpy()
+    calendar = day_index(first, last)
+    # each counted event's cell: its day's number in the calendar, times the number of
+    # ``by`` values plus its value's code (day-major, as the rows are returned)
+    cell = ((days[keep] - first) // pd.Timedelta(days=1)).to_numpy()
     values = pd.Index([])
     if by is not None:
-        # Codes instead of values, so that a missing value is a group like any other
-        # (groupby and reindex treat NA keys unevenly).
+        # Codes instead of values, so that a missing value is a group like any other.
         codes, values = pd.factorize(events.loc[keep, by], sort=True, use_na_sentinel=False)
-        frame["group"] = codes
-        keys.append("group")
-        full = pd.MultiIndex.from_product([full, range(len(values))], names=keys)
-    grouped = frame.groupby(keys, sort=True).agg(
-        events=("events", "sum"),
-        negative=("negative", "sum"),
-        stars=("stars", "sum"),
-        reviews=("reviews", "sum"),
-    )
-    grouped["mean_rating"] = grouped["stars"] / grouped["reviews"].where(grouped["reviews"] > 0)
-    counts = grouped.drop(columns=["stars", "reviews"]).reindex(full).reset_index()
-    counts[["events", "negative"]] = counts[["events", "negative"]].fillna(0).astype("int64")
-    counts["mean_rating"] = counts["mean_rating"].astype(float)
+        cell = cell * len(values) + codes
+    cells = len(calendar) * (len(values) if by is not None else 1)
+
+    def total(per_event: np.ndarray) -> np.ndarray:
+        """The sum of ``per_event`` in each cell (zero in a cell without events)."""
+        return np.bincount(cell, weights=per_event, minlength=cells)
+
+    w = weights(events).to_numpy()[keep]
+    negative = events["is_negative"].fillna(False).astype(bool).to_numpy()[keep]
+    review_rating = events["rating"].where(events["source"] == "review").astype(float)
+    review_rating = review_rating.to_numpy()[keep]
+    reviewed = ~np.isnan(review_rating)
+    # whole numbers of events and of stars: every sum is exact
+    stars = total(np.where(reviewed, review_rating, 0.0) * w)
+    reviews = total(reviewed * w)
+    counts = pd.DataFrame({
+        "local_date": calendar.repeat(len(values)) if by is not None else calendar,
+        "events": total(w).astype("int64"),
+        "negative": total(negative * w).astype("int64"),
+        "mean_rating": stars / np.where(reviews > 0, reviews, np.nan),
+    })
     if by is None:
         return counts[DAILY_COLUMNS]
-    counts.insert(1, by, values.take(counts.pop("group").to_numpy()))
+    counts.insert(1, by, values.take(np.tile(np.arange(len(values)), len(calendar))))
     return counts[["local_date", by, *DAILY_COLUMNS[1:]]]
 
 
