@@ -95,6 +95,9 @@ def daily_units(
         keep &= sales["asin"].isin(list(asins))
     if as_of is not None:
         keep &= days <= as_day(as_of)
+    # each row's place in SOURCE_PRIORITY (an unknown source last), looked up per
+    # distinct name: a dict mapped over the rows' strings calls Python once per row
+    rank = pd.Index(SOURCE_PRIORITY).get_indexer(sales.loc[keep, "source"])
     rows = pd.DataFrame({
         "local_date": days[keep],
         "marketplace": sales.loc[keep, "marketplace"] if "marketplace" in sales else "",
@@ -103,12 +106,11 @@ def daily_units(
         "sessions": (sales.loc[keep, "sessions"] if "sessions" in sales
                      else pd.Series(float("nan"), index=days[keep].index)).astype(float),
         "source": sales.loc[keep, "source"].astype(str),
-        "rank": sales.loc[keep, "source"].map(
-            {name: rank for rank, name in enumerate(SOURCE_PRIORITY)}
-        ).fillna(len(SOURCE_PRIORITY)),
+        "rank": np.where(rank >= 0, rank, len(SOURCE_PRIORITY)),
     })
-    best = rows.groupby(["marketplace", "asin", "local_date"])["rank"].transform("min")
-    rows = rows[rows["rank"] == best]
+    if rows["rank"].nunique() > 1:  # one source alone is every ASIN-day's best
+        best = rows.groupby(["marketplace", "asin", "local_date"])["rank"].transform("min")
+        rows = rows[rows["rank"] == best]
     if rows.empty:
         return _empty(UNITS_COLUMNS)
     rows = rows.assign(units_with_sessions=rows["units"].where(rows["sessions"].notna()))
