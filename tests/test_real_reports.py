@@ -85,3 +85,45 @@ def test_a_chart_over_more_than_a_year_names_the_years_under_its_ticks(
         # no label is repeated: each tick is a distinct month of a distinct year
         assert len(set(labels)) == len(labels), (figure, labels)
 
+
+# JD.com writes these in place of a review when the buyer wrote none (the README's "此用户未
+# 填写评价内容 and the like"); found here by their wording, independently of the taxonomy.
+JD_PLACEHOLDER = re.compile(r"^(?:此用户未(?:及时)?填写评价内容|您没有填写(?:评价)?内容(?:，默认好评)?|"
+                            r"该用户觉得商品不错)$")
+
+
+def test_jd_placeholders_for_no_review_are_no_complaint_topic(tmp_path):
+    """"此用户未填写评价内容" (the buyer wrote nothing) is no quality complaint: its 内容 once
+    made 59 of the 644 quality negatives of the product with most negatives."""
+    from crisis_kit.analysis.topics import assign
+    from crisis_kit.report import sections
+    from crisis_kit.store import open_store
+
+    frame = real_files.jd().drop_duplicates(real_files.JD_KEY)
+    placeholders = frame[frame["评论内容"].str.strip().str.match(JD_PLACEHOLDER)]
+    # 2,326 rows of the file, 1,392 once its copies are set aside; 181 of them of 1-2 stars
+    # (the README: "about 250 negatives", copies included)
+    assert len(placeholders) > 1000 and 150 < (placeholders["打分"].astype(int) <= 2).sum() < 300
+    yaml_path = incident_of(tmp_path, real_files.JD, ["100019386660"], "zh")
+    with open_store(yaml_path.parent / "store.duckdb", read_only=True) as store:
+        stored = store.con.execute(
+            "SELECT source_row, topic, is_negative, title, text, reason, reason_group "
+            "FROM events").df()
+    said_nothing = stored[stored["source_row"].isin(placeholders.index + 1)]
+    assert len(said_nothing) == len(placeholders)
+    assert set(said_nothing["topic"]) == {"other"}
+    assert set(assign(said_nothing).astype(str)) == {"other"}  # the analysis's rule agrees
+    # a review that says more than the placeholder keeps its topic
+    more = stored.assign(text="此用户未填写评价内容，空调不制冷").head(1)
+    assert list(assign(more).astype(str)) == ["quality"]
+    report = sections.build(yaml_path, lang="zh")
+    quoted = report.analysis.representatives
+    assert len(quoted) and not quoted["text"].fillna("").str.strip().str.match(JD_PLACEHOLDER).any()
+    phrases = report.analysis.phrases
+    for column in ("example_1", "example_2"):
+        assert not phrases[column].str.contains("此用户未").any()
+    summary = report.analysis.summary()["complaints"]
+    negatives = stored[stored["is_negative"] & stored["source_row"].isin(
+        frame.index[frame["商品ID"].str.strip() == "100019386660"] + 1)]
+    assert summary["negative"] == len(negatives)
+    assert summary["by_topic"]["quality"] == int((negatives["topic"] == "quality").sum())
