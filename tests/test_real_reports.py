@@ -38,7 +38,7 @@ def incident_of(tmp_path: Path, name: str, asins: list[str], lang: str = "en",
     if name in real_files.MAPPING:
         entry.update(mapping=real_files.MAPPING[name], source="review")
     folder = tmp_path / re.sub(r"[^a-z0-9]+", "-", name.lower())[:30].strip("-")
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "incident.yaml").write_text(yaml.safe_dump({
         "incident": folder.name, "title": name, "marketplace": real_files.MARKETPLACE[name],
         "language": lang, "asins": asins, "complaints": [entry], "sales": [], **extra,
@@ -127,3 +127,38 @@ def test_jd_placeholders_for_no_review_are_no_complaint_topic(tmp_path):
         frame.index[frame["商品ID"].str.strip() == "100019386660"] + 1)]
     assert summary["negative"] == len(negatives)
     assert summary["by_topic"]["quality"] == int((negatives["topic"] == "quality").sum())
+
+
+def test_a_quiet_products_dip_caught_by_the_low_volume_detector_is_on_the_page(tmp_path):
+    """B018Y22BI4 (about 1.5 reviews a day): 4.70 (2016-06) -> 4.16 (2016-07). The seed rule
+    never fires; the low-volume detector does, on 2016-07-15 (docs/detection.md). The key
+    figures said only "not fired" and "no onset", hiding the one alert that saw the dip."""
+    from crisis_kit.report import sections
+    from crisis_kit.report.keyfigures import key_figures
+
+    for lang, words in (("en", ("low-volume detector: 2016-07-15", "`onset:` in incident.yaml")),
+                        ("zh", ("低量检测器：2016年7月15日", "incident.yaml 中把 `onset:`"))):
+        report = sections.build(incident_of(tmp_path / lang, real_files.DATAFINITI,
+                                            ["B018Y22BI4"], lang), lang=lang)
+        d = report.analysis.summary()["detection"]
+        assert (d["alert_date"], d["onset"], d["low_volume_alert_date"]) == (None, None, "2016-07-15")
+        html = key_figures(report).html
+        for text in words:
+            assert text in html, (lang, text)
+        assert (report.strings.text("summary.no_alert") in html)  # the seed rule: not fired
+
+
+def test_the_share_detectors_days_are_named_beside_the_alert(tmp_path):
+    """The amazon.in iPhone: the seed rule fires on 2019-10-02 (a sale week, volume-driven);
+    the share detector first fired on 2019-04-22 and the low-volume one on 2019-04-26."""
+    from crisis_kit.report import sections
+    from crisis_kit.report.keyfigures import key_figures
+
+    report = sections.build(incident_of(tmp_path, real_files.IPHONE, ["B07JWV47JW"]), lang="en")
+    d = report.analysis.summary()["detection"]
+    assert (d["alert_date"], d["share_alert_date"], d["low_volume_alert_date"]) == (
+        "2019-10-02", "2019-04-22", "2019-04-26")
+    html = key_figures(report).html
+    assert "Statistical detector: 2019-10-07; share detector: 2019-04-22; low-volume detector: " \
+        "2019-04-26" in html
+    assert "`onset:`" not in html  # an onset is set: no advice to set one
