@@ -16,6 +16,7 @@ import yaml
 
 from crisis_kit.config import load_incident
 from crisis_kit.ingest import ingest_incident
+from crisis_kit.store import open_store
 
 from . import test_real_data as real_files
 from .conftest import CHROMIUM, REAL
@@ -97,7 +98,6 @@ def test_jd_placeholders_for_no_review_are_no_complaint_topic(tmp_path):
     made 59 of the 644 quality negatives of the product with most negatives."""
     from crisis_kit.analysis.topics import assign
     from crisis_kit.report import sections
-    from crisis_kit.store import open_store
 
     frame = real_files.jd().drop_duplicates(real_files.JD_KEY)
     placeholders = frame[frame["评论内容"].str.strip().str.match(JD_PLACEHOLDER)]
@@ -162,3 +162,57 @@ def test_the_share_detectors_days_are_named_beside_the_alert(tmp_path):
     assert "Statistical detector: 2019-10-07; share detector: 2019-04-22; low-volume detector: " \
         "2019-04-26" in html
     assert "`onset:`" not in html  # an onset is set: no advice to set one
+
+
+JD_ENTRY = ("  - path: {path}\n"
+            "    mapping: {{asin: 商品ID, author: 用户ID, occurred_at: 评论时间, rating: 打分, "
+            "text: 评论内容}}\n")
+
+
+def _scaffold_with_jd(tmp_path: Path, source: str | None) -> Path:
+    """`crisis-kit new`, then what its incident.yaml tells: the JD export listed under
+    complaints (mapped), and the lines of every export we do not have deleted."""
+    from crisis_kit.playbooks.scaffold import create_incident
+
+    folder = create_incident(tmp_path, "jd-aircon", "product-defect", language="zh",
+                             marketplace="CN")
+    lines = (folder / "incident.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    out, skipping = [], False
+    for line in lines:
+        if line.startswith(("complaints:", "sales:")):
+            out.append(line)
+            if line.startswith("complaints:"):
+                out.append(JD_ENTRY.format(path=REAL / real_files.JD)
+                           + (f"    source: {source}\n" if source else ""))
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "#")):
+            continue  # the entries of exports we do not have, deleted
+        skipping = False
+        out.append(line)
+    (folder / "incident.yaml").write_text("".join(out), encoding="utf-8")
+    return folder / "incident.yaml"
+
+
+def test_an_incident_with_its_sales_lines_deleted_loads_as_crisis_kit_new_says(tmp_path, capsys):
+    """The file `crisis-kit new` writes says: delete the lines of exports you do not have.
+    A seller with reviews only deletes every line under `sales:`, which YAML reads as
+    null: that was refused as "sales: Input should be a valid list"."""
+    from crisis_kit.cli import main
+
+    path = _scaffold_with_jd(tmp_path, "review")
+    assert "\nsales:\nactions:" in path.read_text(encoding="utf-8")
+    incident = load_incident(path)
+    assert incident.sales == [] and len(incident.complaints) == 1
+    assert main(["ingest", str(path), "--quiet"]) == 0
+    expected = real_files.expected_counts(real_files.JD)
+    assert main(["inspect", str(REAL / real_files.JD), "--marketplace", "CN"]) == 1  # no format
+    err = capsys.readouterr().err
+    assert "mapping:" in err and real_files.JD in err
+    with open_store(path.parent / "store.duckdb", read_only=True) as store:
+        (read, accepted, rejected, duplicates), = store.con.execute(
+            "SELECT rows_read, accepted, rejected, duplicates FROM files WHERE name = ?",
+            [real_files.JD]).fetchall()
+    assert {"read": read, "accepted": accepted, "rejected": rejected,
+            "duplicates": duplicates} == expected
+
