@@ -216,3 +216,18 @@ def test_an_incident_with_its_sales_lines_deleted_loads_as_crisis_kit_new_says(t
     assert {"read": read, "accepted": accepted, "rejected": rejected,
             "duplicates": duplicates} == expected
 
+
+def test_a_mapped_rated_file_without_a_source_is_warned_about(tmp_path, capsys):
+    """Without `source: review` the JD reviews were stored as source 'other': counted as
+    complaints, never in the rating (the report showed "— → — → —") and nothing said why."""
+    from crisis_kit.cli import main
+
+    path = _scaffold_with_jd(tmp_path / "without", None)
+    assert main(["ingest", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: {real_files.JD}: the mapping names a `rating` but the file has no " \
+        "`source:`" in out
+    assert "add `source: review`" in out
+    path = _scaffold_with_jd(tmp_path / "with", "review")
+    assert main(["ingest", str(path)]) == 0
+    assert "warning:" not in capsys.readouterr().out
