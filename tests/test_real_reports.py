@@ -231,3 +231,17 @@ def test_a_mapped_rated_file_without_a_source_is_warned_about(tmp_path, capsys):
     path = _scaffold_with_jd(tmp_path / "with", "review")
     assert main(["ingest", str(path)]) == 0
     assert "warning:" not in capsys.readouterr().out
+
+
+def test_a_file_of_no_known_format_is_told_how_to_map_it(capsys):
+    """JD's export has no format of its own: the refusal must lead a seller to the mapping
+    that reads it (the fields, the source and where the docs list them), not only say
+    "give a `mapping:`"."""
+    from crisis_kit.cli import main
+
+    assert main(["inspect", str(REAL / real_files.JD), "--marketplace", "CN"]) == 1
+    err = capsys.readouterr().err
+    assert str(REAL / real_files.JD) in err and "评论内容" in err  # the file and its columns
+    for words in ("`source: review`", "occurred_at: <date column>", "rating: <stars column>",
+                  "text: <review column>", "docs/ingest.md"):
+        assert words in err, words
