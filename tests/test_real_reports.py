@@ -245,3 +245,26 @@ def test_a_file_of_no_known_format_is_told_how_to_map_it(capsys):
     for words in ("`source: review`", "occurred_at: <date column>", "rating: <stars column>",
                   "text: <review column>", "docs/ingest.md"):
         assert words in err, words
+
+
+def test_ingest_says_why_rows_were_rejected(tmp_path, capsys):
+    """Amazon's three Sales and Traffic examples: 12 of 16 rows cannot be put on a day (9
+    per-ASIN totals over several days, 2 week and 1 month totals). `crisis-kit ingest`
+    said only "rejected 12"; the reasons were in the store and in `inspect` alone."""
+    from crisis_kit.cli import main
+
+    (tmp_path / "incident.yaml").write_text(yaml.safe_dump({
+        "incident": "spapi", "marketplace": "US", "complaints": [],
+        "sales": [{"path": str(REAL / real_files.SPAPI)}]}), encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "incident.yaml")]) == 0
+    out = capsys.readouterr().out
+    expected = real_files.expected_counts(real_files.SPAPI)
+    assert (f"read {expected['read']} = accepted {expected['accepted']} + rejected "
+            f"{expected['rejected']} + duplicates 0") in out
+    assert f"{real_files.SPAPI}: 12 rejected rows, kept with their reasons:" in out
+    assert "  9 rows (5, 6, 7, 10, 11, ...), column 'childAsin': per-ASIN totals for " \
+        "2021-06-11..2021-06-14 cover several days" in out
+    assert "  1 row (8), column 'date': a week total starting 2021-06-06" in out
+    assert f"and 1 more reason: crisis-kit inspect {REAL / real_files.SPAPI}" in out
+    assert main(["ingest", str(tmp_path / "incident.yaml"), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
