@@ -16,6 +16,7 @@ import yaml
 
 from crisis_kit.config import load_incident
 from crisis_kit.ingest import ingest_incident
+from crisis_kit.store import open_store
 
 from . import test_real_data as real_files
 from .conftest import CHROMIUM, REAL
@@ -38,7 +39,7 @@ def incident_of(tmp_path: Path, name: str, asins: list[str], lang: str = "en",
     if name in real_files.MAPPING:
         entry.update(mapping=real_files.MAPPING[name], source="review")
     folder = tmp_path / re.sub(r"[^a-z0-9]+", "-", name.lower())[:30].strip("-")
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "incident.yaml").write_text(yaml.safe_dump({
         "incident": folder.name, "title": name, "marketplace": real_files.MARKETPLACE[name],
         "language": lang, "asins": asins, "complaints": [entry], "sales": [], **extra,
@@ -97,7 +98,6 @@ def test_jd_placeholders_for_no_review_are_no_complaint_topic(tmp_path):
     made 59 of the 644 quality negatives of the product with most negatives."""
     from crisis_kit.analysis.topics import assign
     from crisis_kit.report import sections
-    from crisis_kit.store import open_store
 
     frame = real_files.jd().drop_duplicates(real_files.JD_KEY)
     placeholders = frame[frame["评论内容"].str.strip().str.match(JD_PLACEHOLDER)]
@@ -127,3 +127,144 @@ def test_jd_placeholders_for_no_review_are_no_complaint_topic(tmp_path):
         frame.index[frame["商品ID"].str.strip() == "100019386660"] + 1)]
     assert summary["negative"] == len(negatives)
     assert summary["by_topic"]["quality"] == int((negatives["topic"] == "quality").sum())
+
+
+def test_a_quiet_products_dip_caught_by_the_low_volume_detector_is_on_the_page(tmp_path):
+    """B018Y22BI4 (about 1.5 reviews a day): 4.70 (2016-06) -> 4.16 (2016-07). The seed rule
+    never fires; the low-volume detector does, on 2016-07-15 (docs/detection.md). The key
+    figures said only "not fired" and "no onset", hiding the one alert that saw the dip."""
+    from crisis_kit.report import sections
+    from crisis_kit.report.keyfigures import key_figures
+
+    for lang, words in (("en", ("low-volume detector: 2016-07-15", "`onset:` in incident.yaml")),
+                        ("zh", ("低量检测器：2016年7月15日", "incident.yaml 中把 `onset:`"))):
+        report = sections.build(incident_of(tmp_path / lang, real_files.DATAFINITI,
+                                            ["B018Y22BI4"], lang), lang=lang)
+        d = report.analysis.summary()["detection"]
+        assert (d["alert_date"], d["onset"], d["low_volume_alert_date"]) == (None, None, "2016-07-15")
+        html = key_figures(report).html
+        for text in words:
+            assert text in html, (lang, text)
+        assert (report.strings.text("summary.no_alert") in html)  # the seed rule: not fired
+
+
+def test_the_share_detectors_days_are_named_beside_the_alert(tmp_path):
+    """The amazon.in iPhone: the seed rule fires on 2019-10-02 (a sale week, volume-driven);
+    the share detector first fired on 2019-04-22 and the low-volume one on 2019-04-26."""
+    from crisis_kit.report import sections
+    from crisis_kit.report.keyfigures import key_figures
+
+    report = sections.build(incident_of(tmp_path, real_files.IPHONE, ["B07JWV47JW"]), lang="en")
+    d = report.analysis.summary()["detection"]
+    assert (d["alert_date"], d["share_alert_date"], d["low_volume_alert_date"]) == (
+        "2019-10-02", "2019-04-22", "2019-04-26")
+    html = key_figures(report).html
+    assert "Statistical detector: 2019-10-07; share detector: 2019-04-22; low-volume detector: " \
+        "2019-04-26" in html
+    assert "`onset:`" not in html  # an onset is set: no advice to set one
+
+
+JD_ENTRY = ("  - path: {path}\n"
+            "    mapping: {{asin: 商品ID, author: 用户ID, occurred_at: 评论时间, rating: 打分, "
+            "text: 评论内容}}\n")
+
+
+def _scaffold_with_jd(tmp_path: Path, source: str | None) -> Path:
+    """`crisis-kit new`, then what its incident.yaml tells: the JD export listed under
+    complaints (mapped), and the lines of every export we do not have deleted."""
+    from crisis_kit.playbooks.scaffold import create_incident
+
+    folder = create_incident(tmp_path, "jd-aircon", "product-defect", language="zh",
+                             marketplace="CN")
+    lines = (folder / "incident.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    out, skipping = [], False
+    for line in lines:
+        if line.startswith(("complaints:", "sales:")):
+            out.append(line)
+            if line.startswith("complaints:"):
+                out.append(JD_ENTRY.format(path=REAL / real_files.JD)
+                           + (f"    source: {source}\n" if source else ""))
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "#")):
+            continue  # the entries of exports we do not have, deleted
+        skipping = False
+        out.append(line)
+    (folder / "incident.yaml").write_text("".join(out), encoding="utf-8")
+    return folder / "incident.yaml"
+
+
+def test_an_incident_with_its_sales_lines_deleted_loads_as_crisis_kit_new_says(tmp_path, capsys):
+    """The file `crisis-kit new` writes says: delete the lines of exports you do not have.
+    A seller with reviews only deletes every line under `sales:`, which YAML reads as
+    null: that was refused as "sales: Input should be a valid list"."""
+    from crisis_kit.cli import main
+
+    path = _scaffold_with_jd(tmp_path, "review")
+    assert "\nsales:\nactions:" in path.read_text(encoding="utf-8")
+    incident = load_incident(path)
+    assert incident.sales == [] and len(incident.complaints) == 1
+    assert main(["ingest", str(path), "--quiet"]) == 0
+    expected = real_files.expected_counts(real_files.JD)
+    assert main(["inspect", str(REAL / real_files.JD), "--marketplace", "CN"]) == 1  # no format
+    err = capsys.readouterr().err
+    assert "mapping:" in err and real_files.JD in err
+    with open_store(path.parent / "store.duckdb", read_only=True) as store:
+        (read, accepted, rejected, duplicates), = store.con.execute(
+            "SELECT rows_read, accepted, rejected, duplicates FROM files WHERE name = ?",
+            [real_files.JD]).fetchall()
+    assert {"read": read, "accepted": accepted, "rejected": rejected,
+            "duplicates": duplicates} == expected
+
+
+def test_a_mapped_rated_file_without_a_source_is_warned_about(tmp_path, capsys):
+    """Without `source: review` the JD reviews were stored as source 'other': counted as
+    complaints, never in the rating (the report showed "— → — → —") and nothing said why."""
+    from crisis_kit.cli import main
+
+    path = _scaffold_with_jd(tmp_path / "without", None)
+    assert main(["ingest", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: {real_files.JD}: the mapping names a `rating` but the file has no " \
+        "`source:`" in out
+    assert "add `source: review`" in out
+    path = _scaffold_with_jd(tmp_path / "with", "review")
+    assert main(["ingest", str(path)]) == 0
+    assert "warning:" not in capsys.readouterr().out
+
+
+def test_a_file_of_no_known_format_is_told_how_to_map_it(capsys):
+    """JD's export has no format of its own: the refusal must lead a seller to the mapping
+    that reads it (the fields, the source and where the docs list them), not only say
+    "give a `mapping:`"."""
+    from crisis_kit.cli import main
+
+    assert main(["inspect", str(REAL / real_files.JD), "--marketplace", "CN"]) == 1
+    err = capsys.readouterr().err
+    assert str(REAL / real_files.JD) in err and "评论内容" in err  # the file and its columns
+    for words in ("`source: review`", "occurred_at: <date column>", "rating: <stars column>",
+                  "text: <review column>", "docs/ingest.md"):
+        assert words in err, words
+
+
+def test_ingest_says_why_rows_were_rejected(tmp_path, capsys):
+    """Amazon's three Sales and Traffic examples: 12 of 16 rows cannot be put on a day (9
+    per-ASIN totals over several days, 2 week and 1 month totals). `crisis-kit ingest`
+    said only "rejected 12"; the reasons were in the store and in `inspect` alone."""
+    from crisis_kit.cli import main
+
+    (tmp_path / "incident.yaml").write_text(yaml.safe_dump({
+        "incident": "spapi", "marketplace": "US", "complaints": [],
+        "sales": [{"path": str(REAL / real_files.SPAPI)}]}), encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "incident.yaml")]) == 0
+    out = capsys.readouterr().out
+    expected = real_files.expected_counts(real_files.SPAPI)
+    assert (f"read {expected['read']} = accepted {expected['accepted']} + rejected "
+            f"{expected['rejected']} + duplicates 0") in out
+    assert f"{real_files.SPAPI}: 12 rejected rows, kept with their reasons:" in out
+    assert "  9 rows (5, 6, 7, 10, 11, ...), column 'childAsin': per-ASIN totals for " \
+        "2021-06-11..2021-06-14 cover several days" in out
+    assert "  1 row (8), column 'date': a week total starting 2021-06-06" in out
+    assert f"and 1 more reason: crisis-kit inspect {REAL / real_files.SPAPI}" in out
+    assert main(["ingest", str(tmp_path / "incident.yaml"), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
