@@ -113,7 +113,37 @@ def _ingest(incident_path: Path, args: argparse.Namespace, quiet: bool) -> list:
         for report in reports:
             for warning in report.warnings:
                 print(f"warning: {Path(report.path).name}: {warning}")
+        for line in _rejection_lines(reports):
+            print(line)
     return reports
+
+
+def _rejection_lines(reports: list, shown: int = 3) -> list[str]:
+    """Why rows were rejected: each file's most frequent reasons, with their rows and column.
+
+    The summary line says how many; a seller who reads "rejected 12" must not have to
+    open the store to learn why (``inspect FILE`` lists every one).
+    """
+    lines = []
+    for report in reports:
+        if not report.rejections:
+            continue
+        groups: dict[tuple[str, str], list[int]] = {}
+        for r in report.rejections:
+            groups.setdefault((r["column"] or "", r["reason"]), []).append(r["row"])
+        name = Path(report.path).name
+        ranked = sorted(groups.items(), key=lambda g: (-len(g[1]), g[1][0]))
+        lines.append(f"{name}: {report.rejected} rejected rows, kept with their reasons:")
+        for (column, reason), rows in ranked[:shown]:
+            where = ", ".join(str(row) for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
+            column = f", column {column!r}" if column else ""
+            lines.append(f"  {len(rows)} row{'s' if len(rows) > 1 else ''} ({where}){column}: "
+                         f"{reason}")
+        if len(ranked) > shown:
+            more = len(ranked) - shown
+            lines.append(f"  and {more} more reason{'s' if more > 1 else ''}: "
+                         f"crisis-kit inspect {report.path} lists every row")
+    return lines
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ from importlib import resources
 
 import pandas as pd
 
+from ..config.taxonomy import load_taxonomy, no_text
+
 PRIOR_STRENGTH = 500.0
 """alpha_0 of the informative Dirichlet prior (module docstring)."""
 
@@ -172,8 +174,12 @@ def distinctive_phrases(
     recent = negatives[(days >= recent_start) & (days <= recent_end)]
     before = negatives[(days >= before_start) & (days < recent_start)]
 
+    taxonomy = load_taxonomy()
+
     def words(frame: pd.DataFrame) -> list[str]:
-        return [" ".join(str(p) for p in (t, x) if isinstance(p, str) and p.strip())
+        # a "the buyer wrote nothing" placeholder is no customer's words
+        return [" ".join(str(p) for p in (t, x) if isinstance(p, str) and p.strip()
+                         and not no_text(taxonomy, p))
                 for t, x in zip(frame.get("title", pd.Series(index=frame.index, dtype=object)),
                                 frame.get("text", pd.Series(index=frame.index, dtype=object)),
                                 strict=True)]

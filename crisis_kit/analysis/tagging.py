@@ -11,7 +11,15 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from ..config.taxonomy import ASCII_PART_SIZE, OTHER, Taxonomy, Topic, ascii_regex_parts, load_taxonomy
+from ..config.taxonomy import (
+    ASCII_PART_SIZE,
+    OTHER,
+    TEXT_TRIM,
+    Taxonomy,
+    Topic,
+    ascii_regex_parts,
+    load_taxonomy,
+)
 
 __all__ = ["assign_sql", "ascii_words", "fingerprint", "joined_words"]
 
@@ -42,8 +50,8 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     prefix : str
         Prepended to the column names (``"e."`` for an aliased table).
     words : str, optional
-        The SQL of a column holding title and text already joined (``title || chr(10) ||
-        text``, NULLs as empty): the ingest computes it once per row, where the rule
+        The SQL of a column holding title and text already joined (:func:`joined_words`
+        of the same taxonomy): the ingest computes it once per row, where the rule
         would otherwise join them again for each keyword part it tries.
     ascii_only : str, optional
         The SQL of a column saying whether ``words`` is ASCII alone (:func:`ascii_words`),
@@ -72,7 +80,7 @@ def assign_sql(taxonomy: Taxonomy | None = None, prefix: str = "",
     with :meth:`Topic.regex_parts`.
     """
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    words = words or joined_words(prefix)
+    words = words or joined_words(prefix, taxonomy)
     plain = ascii_only or ascii_words(words)
     rule = _Rule(taxonomy, prefix, words, plain)
     if not rule.has_tests:
@@ -230,9 +238,18 @@ def _case(branches: Sequence[str], otherwise: str | None = None) -> str:
     return f"CASE {' '.join(branches)} ELSE {otherwise or _sql_text(OTHER)} END"
 
 
-def joined_words(prefix: str = "") -> str:
-    """SQL: an event's title and text as one text, the way :func:`assign_sql` matches them."""
-    return f"(coalesce({prefix}title, '') || chr(10) || coalesce({prefix}text, ''))"
+def joined_words(prefix: str = "", taxonomy: Taxonomy | None = None) -> str:
+    """SQL: an event's title and text as one text, the way :func:`assign_sql` matches them.
+
+    A text that is one of the taxonomy's ``no_text`` placeholders counts as empty (as in
+    :func:`crisis_kit.analysis.topics.assign`).
+    """
+    taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+    text = f"coalesce({prefix}text, '')"
+    if taxonomy.no_text:
+        text = (f"CASE WHEN trim({text}, {_sql_text(TEXT_TRIM)}) IN {_sql_list(taxonomy.no_text)} "
+                f"THEN '' ELSE {text} END")
+    return f"(coalesce({prefix}title, '') || chr(10) || {text})"
 
 
 def ascii_words(words: str) -> str:
@@ -246,7 +263,7 @@ def fingerprint(taxonomy: Taxonomy | None = None) -> str:
     Stored topics are valid while the store's fingerprint equals the taxonomy's.
     """
     taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
-    rule = [["passes: first anywhere, title, all, weak"]] + [
+    rule = [["passes: first anywhere, title, all, weak"], ["no text", *taxonomy.no_text]] + [
         [t.name, t.regex(), list(t.reason_codes), list(t.reason_groups), t.weak_regex()]
             for t in taxonomy.topics]
     return hashlib.sha256(json.dumps(rule, ensure_ascii=False).encode()).hexdigest()[:16]

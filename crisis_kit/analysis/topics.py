@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import CRISIS_WINDOW_DAYS
-from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy
+from ..config.taxonomy import OTHER, TEXT_TRIM, Taxonomy, Topic, load_taxonomy
 from .tagging import assign_sql, fingerprint
 from .volume import DayLike, as_day, day_index, days_of
 
@@ -84,7 +84,8 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     topic matches, a last pass looks for the topics' ``weak`` words (:meth:`Topic.weak_regex`: words
     that say what a complaint is about only when nothing more specific is said, such
     as "battery", "seller", "price", 物流), again first in precedence order; none:
-    ``other``.
+    ``other``. A text that is one of the taxonomy's ``no_text`` placeholders ("the buyer
+    wrote nothing", in the marketplace's words) is matched as an empty text.
     Negation is not understood ("no leaks at all" matches leaks); shares and drivers
     count negative events only, where it is rare. One RE2 pass per topic over all
     rows (``pyarrow.compute``); the input is not modified.
@@ -99,8 +100,13 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     code_topic = _column(events, "reason").str.strip().str.upper().map(by_code)
     group_topic = _column(events, "reason_group").str.strip().str.lower().map(by_group)
     reason_topic = code_topic.where(code_topic.notna(), group_topic)
+    text = _arrow_text(events, "text")
+    if taxonomy.no_text:  # "the buyer wrote nothing", in the marketplace's words: no text
+        placeholder = pc.is_in(pc.utf8_trim(text, characters=TEXT_TRIM),
+                               value_set=pa.array(taxonomy.no_text, pa.large_string()))
+        text = pc.if_else(placeholder, pa.scalar("", pa.large_string()), text)
     words = pc.binary_join_element_wise(
-        _arrow_text(events, "title"), _arrow_text(events, "text"), pa.scalar("\n", pa.large_string())
+        _arrow_text(events, "title"), text, pa.scalar("\n", pa.large_string())
     )
     title = _arrow_text(events, "title")
     # no title at all (the phrases of the phrase table): a keyword matches at least one

@@ -157,6 +157,10 @@ class Incident(_Strict):
         return [Path(pattern).resolve()]
 
 
+_LIST_KEYS = ("asins", "complaints", "sales", "messages", "remedies")
+_MAPPING_KEYS = ("thresholds", "notifications")
+
+
 def _nearest(key: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}? " if close else ""
@@ -203,6 +207,10 @@ def load_incident(path: str | Path) -> Incident:
         raise ConfigError("incident file is not valid YAML", where, "fix the syntax there") from exc
     if not isinstance(raw, dict):
         raise ConfigError("incident file must be a mapping of keys", str(path))
+    # A key left with nothing under it (`sales:` once its lines are deleted, as the file
+    # `crisis-kit new` writes tells) is read as empty, not refused as "not a list".
+    raw = {key: ([] if key in _LIST_KEYS else {}) if value is None and (
+        key in _LIST_KEYS or key in _MAPPING_KEYS) else value for key, value in raw.items()}
     try:
         return Incident(**raw, root=path.resolve().parent)
     except ValidationError as exc:

@@ -21,13 +21,14 @@ import yaml
 from ..errors import ConfigError
 from . import yamlio
 
-__all__ = ["OTHER", "Topic", "Taxonomy", "ascii_regex_parts", "load_taxonomy"]
+__all__ = ["OTHER", "TEXT_TRIM", "Topic", "Taxonomy", "ascii_regex_parts", "load_taxonomy",
+           "no_text"]
 
 OTHER = "other"
 """The topic of an event no topic of the taxonomy matches."""
 
 _TOPIC_KEYS = {"name", "label", "description", "keywords", "weak", "reason_codes", "reason_groups"}
-_FILE_KEYS = {"version", "topics", "precedence"}
+_FILE_KEYS = {"version", "topics", "precedence", "no_text"}
 # Latin script (with its accented letters) is written with spaces between words, so
 # its keywords need word boundaries; Chinese and Japanese are not, so theirs do not.
 # RE2's \b knows only ASCII letters ("überhitzt"), hence explicit classes; for a yes/no
@@ -161,6 +162,10 @@ class Taxonomy:
     """The topics in precedence order (the first match wins); ``other`` is implicit."""
 
     topics: tuple[Topic, ...]
+    no_text: tuple[str, ...] = ()
+    """What a marketplace writes in place of a review when the buyer wrote none (JD.com's
+    ``此用户未填写评价内容``): a text equal to one of them, spaces and line breaks around it
+    aside, is read as no text at all (:func:`no_text`)."""
 
     @property
     def names(self) -> list[str]:
@@ -245,7 +250,7 @@ def _parse_topic(raw: Any, where: str) -> Topic:
     )
 
 
-def _read(path: Path | None) -> tuple[list[Topic], list[str] | None]:
+def _read(path: Path | None) -> tuple[list[Topic], list[str] | None, tuple[str, ...]]:
     where = str(path) if path else "crisis_kit/data/topics.yaml"
     try:
         text = (path.read_text(encoding="utf-8-sig") if path else
@@ -265,13 +270,24 @@ def _read(path: Path | None) -> tuple[list[Topic], list[str] | None]:
     if len(set(names)) != len(names):
         raise _fail("a topic is listed twice", where, "merge the entries of the same name")
     precedence = raw.get("precedence")
-    return topics, (list(precedence) if precedence is not None else None)
+    no_text = _strings(raw.get("no_text"), "no_text", where)
+    return topics, (list(precedence) if precedence is not None else None), no_text
 
 
 @functools.lru_cache(maxsize=1)
-def _bundled() -> tuple[Topic, ...]:
-    """The bundled taxonomy, parsed once per process (it ships with the package)."""
-    return tuple(_read(None)[0])
+def _bundled() -> tuple[tuple[Topic, ...], tuple[str, ...]]:
+    """The bundled taxonomy (topics, no_text), parsed once per process (it ships with the package)."""
+    topics, _, no_text = _read(None)
+    return tuple(topics), no_text
+
+
+TEXT_TRIM = " \t\r\n"
+"""What is trimmed from a text before it is compared with :attr:`Taxonomy.no_text`."""
+
+
+def no_text(taxonomy: Taxonomy, text: str) -> bool:
+    """Whether ``text`` is one of the taxonomy's "the buyer wrote nothing" placeholders."""
+    return text.strip(TEXT_TRIM) in taxonomy.no_text
 
 
 def _union(base: Mapping[str, tuple[str, ...]],
@@ -311,10 +327,12 @@ def load_taxonomy(path: str | Path | None = None, extend: bool = True) -> Taxono
         When the file cannot be read, has unknown keys, a bad topic name, or a
         ``precedence`` that does not list every topic exactly once.
     """
-    bundled = list(_bundled())
+    bundled_topics, bundled_no_text = _bundled()
+    bundled = list(bundled_topics)
     if path is None:
-        return Taxonomy(tuple(bundled))
-    extra, precedence = _read(Path(path))
+        return Taxonomy(tuple(bundled), bundled_no_text)
+    extra, precedence, extra_no_text = _read(Path(path))
+    no_text = tuple(dict.fromkeys((bundled_no_text if extend else ()) + extra_no_text))
     topics = {t.name: t for t in (bundled if extend else [])}
     for topic in extra:
         topics[topic.name] = _merge(topics[topic.name], topic) if topic.name in topics else topic
@@ -322,5 +340,5 @@ def load_taxonomy(path: str | Path | None = None, extend: bool = True) -> Taxono
         if sorted(precedence) != sorted(topics):
             raise _fail("precedence must list every topic exactly once", str(path),
                         f"list these names in the order you want: {', '.join(topics)}")
-        return Taxonomy(tuple(topics[name] for name in precedence))
-    return Taxonomy(tuple(topics.values()))
+        return Taxonomy(tuple(topics[name] for name in precedence), no_text)
+    return Taxonomy(tuple(topics.values()), no_text)

@@ -5,8 +5,10 @@ Every function takes the table first, then the same keywords with the same meani
 ``labels``
     A mapping from column names, category values (such as source names) and mark
     names (``alert``, ``target``, ``missing``, ``no_data``) to the text shown; keys it
-    lacks are shown as they are. Two format keys are read too: ``date_tickformat`` and
-    ``date_hoverformat`` (d3-time-format patterns). The report passes the ``figures``,
+    lacks are shown as they are. Format keys are read too (d3-time-format patterns):
+    ``date_tickformat`` (ticks a day or a week apart), ``date_tickformat_month`` (ticks
+    months apart: it names the year), ``date_tickformat_year`` and ``date_hoverformat``
+    (:func:`date_axis`). The report passes the ``figures``,
     ``sources`` and ``formats`` groups of its strings file, so a Chinese report
     carries no English label.
 ``alert_date`` / ``target``
@@ -36,8 +38,8 @@ from ..analysis.volume import DayLike, as_day
 from . import theme
 
 __all__ = [
-    "incident_comparison", "negative_threshold", "negative_volume", "rating_trajectory", "response_lanes",
-    "sales_recovery", "topic_shares",
+    "date_axis", "incident_comparison", "negative_threshold", "negative_volume", "rating_trajectory",
+    "response_lanes", "sales_recovery", "topic_shares",
 ]
 
 
@@ -64,13 +66,33 @@ _DAY_MS = 86_400_000
 _SHORT_SPAN_DAYS = 14
 
 
+def date_axis(labels: Mapping[str, str]) -> dict[str, object]:
+    """The date formats of an x axis: ticks with the year once they are months apart.
+
+    Plotly picks the tick spacing from the span it draws (and again on every zoom):
+    ticks a day or a week apart are labelled ``date_tickformat`` (``May 3``), ticks one
+    or more months apart ``date_tickformat_month`` (``May 2022``), a year or more apart
+    ``date_tickformat_year``: a chart over 18 months of real reviews would otherwise
+    read ``Nov 1, Jan 1, ..., Nov 1, Jan 1`` with no year anywhere. Hover labels carry
+    the whole date (``date_hoverformat``).
+    """
+    return {
+        "tickformat": labels.get("date_tickformat", "%b %-d"),
+        # the first stop that holds the tick spacing wins (plotly.js getTickFormat)
+        "tickformatstops": [
+            {"dtickrange": ["M1", "M11"], "value": labels.get("date_tickformat_month", "%b %Y")},
+            {"dtickrange": ["M12", None], "value": labels.get("date_tickformat_year", "%Y")},
+        ],
+        "hoverformat": labels.get("date_hoverformat", "%Y-%m-%d"),
+    }
+
+
 def _base(labels: Mapping[str, str], y_title: str, days: pd.Series) -> go.Figure:
     figure = go.Figure(layout={"template": theme.template()})
     xaxis = {
         "type": "date",
         "title": {"text": _label(labels, "local_date")},
-        "tickformat": labels.get("date_tickformat", "%b %-d"),
-        "hoverformat": labels.get("date_hoverformat", "%Y-%m-%d"),
+        **date_axis(labels),
     }
     distinct = pd.to_datetime(days).drop_duplicates()
     if 0 < len(distinct) <= _SHORT_SPAN_DAYS:
@@ -634,10 +656,7 @@ def incident_comparison(
     if rows.empty:
         return _no_data(figure, labels)
     distinct = rows["onset"].drop_duplicates()
-    xaxis: dict[str, object] = {
-        "type": "date", "tickformat": labels.get("date_tickformat", "%b %-d"),
-        "hoverformat": labels.get("date_hoverformat", "%Y-%m-%d"),
-    }
+    xaxis: dict[str, object] = {"type": "date", **date_axis(labels)}
     if len(distinct) <= _SHORT_SPAN_DAYS and (distinct.max() - distinct.min()).days < _SHORT_SPAN_DAYS:
         pad = pd.Timedelta(days=1)  # a few days only: one tick a day, a day of room each side
         xaxis.update(dtick=_DAY_MS, tick0=distinct.min().strftime("%Y-%m-%d"),

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..language import Strings, load_strings
-from . import theme
+from . import charts, theme
 
 __all__ = ["Series", "make_figures", "add_source", "draw"]
 
@@ -67,8 +67,8 @@ def make_figures(sources: list[str], topic_labels: dict[str, str],
     """
     words = strings if strings is not None else load_strings("en")
     text = lambda key: words.text(f"explorer.charts.{key}")  # noqa: E731
-    dates = {"tickformat": words.text("formats.date_tickformat"),
-             "hoverformat": words.text("formats.date_hoverformat")}
+    dates = charts.date_axis({key: words.text(f"formats.{key}") for key in (
+        "date_tickformat", "date_tickformat_month", "date_tickformat_year", "date_hoverformat")})
     volume = _figure(text("volume"), text("volume_axis"), dates=dates)
     volume.update_layout(barmode="stack")
     for source in sources:

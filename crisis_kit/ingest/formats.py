@@ -419,11 +419,18 @@ def detect_format(columns: list[str] | tuple[str, ...], kind: str, where: str) -
     elif nearest is not None:
         fix = (f"the nearest is {nearest.name!r} ({nearest.label}), which also needs "
                f"{', '.join(repr(m) for m in missing)}; {known}; "
-               "for any other table give a `mapping:` for this file in incident.yaml")
+               f"for any other table {_MAPPING_FIX}")
     else:
         fix = (f"no known format shares a distinctive column with it ({known}); "
-               "give a `mapping:` for this file in incident.yaml")
+               f"{_MAPPING_FIX}")
     raise InputError(f"the columns ({shown}) match no known export format", where, fix)
+
+
+_MAPPING_FIX = (
+    "give a `mapping:` for this file in incident.yaml, naming your columns: for reviews "
+    "under `complaints:`, `source: review` and `mapping: {occurred_at: <date column>, "
+    "rating: <stars column>, text: <review column>, asin: <product column>}` (title, author, "
+    "order_id, ... too); under `sales:`, date, asin, units, ... (docs/ingest.md, \"Formats\")")
 
 
 _BUSINESS_REPORT_FIX = (

@@ -452,6 +452,9 @@ def _normalise_and_commit(store: Store, spec: FileSpec, fmt: Format, encoding: s
     refused = bool(raw_of) or not staged.header
     if refused:
         _mark_repeated_headers(con, staged.header)
+    if fmt.name == "mapping" and fmt.table == "events" and fmt.source == "other" and (
+            "rating" in fmt.fields):
+        report.warnings.append(UNNAMED_SOURCE_WARNING)
     if fmt.table == "actions":
         _refuse_bad_actions(con, path)
     if fmt.table == "sales":
@@ -464,6 +467,16 @@ def _normalise_and_commit(store: Store, spec: FileSpec, fmt: Format, encoding: s
     _commit(store, fmt, staged, report, sha, path, raw_of, spec.marketplace, refused,
             one_per_row=ready is None and in_order(fmt, index))
     return report
+
+
+UNNAMED_SOURCE_WARNING = (
+    "the mapping names a `rating` but the file has no `source:`, so its rows are stored as "
+    "source 'other': they count as complaints (1-2 stars as negatives) but in no rating, "
+    "baseline, trough or forecast; add `source: review` to this file's entry in "
+    "incident.yaml for product reviews (`seller_feedback` for seller feedback) and ingest "
+    "again into a new store (delete store.duckdb beside incident.yaml first: the rows "
+    "stored as 'other' would stay and count twice)")
+"""Said by ``ingest`` and ``inspect`` for a mapped file of rated rows without a source."""
 
 
 def _named_before(store: Store, spec: FileSpec) -> bool:

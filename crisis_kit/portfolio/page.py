@@ -162,6 +162,11 @@ def _figure(series: pd.DataFrame, labels: dict[str, str], div_id: str) -> str:
                       template="none", paper_bgcolor="white", plot_bgcolor="white",
                       font={"color": "#2a3f5f"}, legend={"orientation": "h"},
                       xaxis={**grid, "type": "date", "tickformat": labels["date_tickformat"],
+                             "tickformatstops": [
+                                 {"dtickrange": ["M1", "M11"],
+                                  "value": labels["date_tickformat_month"]},
+                                 {"dtickrange": ["M12", None],
+                                  "value": labels["date_tickformat_year"]}],
                              "hoverformat": labels["date_hoverformat"]},
                       yaxis={**grid, "rangemode": "tozero"},
                       yaxis2={"overlaying": "y", "side": "right", "range": [1, 5], "dtick": 1,
@@ -215,8 +220,8 @@ def _panels(portfolio: Path, scan: Scan, s: Strings, p: dict[str, str]) -> list[
     manifests = read_manifests(portfolio)
     formats = s.section("formats")
     labels = {"negative": p["negative"], "rating": p["rating"],
-              "date_tickformat": formats["date_tickformat"],
-              "date_hoverformat": formats["date_hoverformat"]}
+              **{key: formats[key] for key in ("date_tickformat", "date_tickformat_month",
+                                               "date_tickformat_year", "date_hoverformat")}}
     panels = []
     for i, r in enumerate(scan.alerting.itertuples()):
         key = (r.marketplace, r.brand, r.asin)

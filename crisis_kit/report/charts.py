@@ -29,13 +29,17 @@ FIGURES = ("negative_volume", "topic_shares", "rating_trajectory", "response_lan
 _FORECAST_TAIL_DAYS = 14  # days of forecast path drawn past the interval's upper end
 
 
+DATE_FORMATS = ("date_tickformat", "date_tickformat_month", "date_tickformat_year",
+                "date_hoverformat")
+"""The ``formats`` keys of the strings that the figures' date axes read (``figures.date_axis``)."""
+
+
 def _labels(strings: Strings, *groups: str, **extra: str) -> dict[str, str]:
     formats = strings.section("formats")
     labels = {**strings.section("figures")}
     for group in groups:
         labels.update(strings.section(group))
-    labels.update(date_tickformat=formats["date_tickformat"],
-                  date_hoverformat=formats["date_hoverformat"])
+    labels.update({key: formats[key] for key in DATE_FORMATS})
     labels.update(extra)
     return labels
 

@@ -48,6 +48,10 @@ def key_figures(report: Page) -> Fragment:
     parts.append(fragments.cards(_detection_cards(report, d), title=s.text("summary.detection")))
     if d["onset"] is None:
         parts.append(fragments.note(s.text("summary.no_onset")))
+        if d["share_alert_date"] or d["low_volume_alert_date"]:
+            parts.append(fragments.note(s.text(
+                "summary.no_onset_share_alert", file="incident.yaml", setting="onset:",
+                detectors=s.text("summary.note_join").join(_share_alerts(report, d)))))
     else:
         parts += [
             fragments.cards(_response_cards(report, response), title=s.text("summary.response")),
@@ -77,7 +81,7 @@ def _detection_cards(report: Page, d: Mapping[str, Any]) -> list[dict[str, str]]
                    if d["statistical_alert_date"] else s.text("summary.alert_note_none"))
     cards = [{"key": "detection.alert_at", "label": s.text("summary.alert"),
               "value": s.time(d["alert_at"]) or s.text("summary.no_alert"),
-              "note": statistical}]
+              "note": s.text("summary.note_join").join([statistical, *_share_alerts(report, d)])}]
     kind = d.get("alert_kind")
     if kind:
         c = report.analysis.detection.alert_context or {}
@@ -101,6 +105,18 @@ def _detection_cards(report: Page, d: Mapping[str, Any]) -> list[dict[str, str]]
                       "value": s.number(d["peak_negative"]),
                       "note": s.text("summary.peak_note", date=s.date(d["peak_date"]))})
     return cards
+
+
+def _share_alerts(report: Page, d: Mapping[str, Any]) -> list[str]:
+    """The share and low-volume detectors' first days, those that fired (docs/detection.md).
+
+    They never set the onset, but on a quiet product (a few reviews a day) the low-volume
+    detector is the only one that sees a dip: the page must say when it fired.
+    """
+    s = report.strings
+    return [s.text(f"summary.{name}", date=s.date(d[key]))
+            for key, name in (("share_alert_date", "alert_note_share"),
+                              ("low_volume_alert_date", "alert_note_low_volume")) if d.get(key)]
 
 
 def _response_cards(report: Page, r: Mapping[str, Any]) -> list[dict[str, str]]:
