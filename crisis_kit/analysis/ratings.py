@@ -60,7 +60,7 @@ def reviews_of(events: pd.DataFrame, asins: Sequence[str] | None = None,
     """
     columns = [c for c in ("event_id", "source", "asin", "local_date", "rating", "n")
                if c in events.columns and (ids or c != "event_id")]
-    return events.loc[_rated(events, asins), columns].copy()
+    return events.loc[_rated(events, asins), columns]  # a selection of rows: a new frame
 
 
 def _rated(events: pd.DataFrame, asins: Sequence[str] | None) -> pd.Series:
@@ -382,7 +382,7 @@ def summarise(
     trough_date = None if after.empty else after.idxmin()
     recovered = rating.iloc[:0] if trough_date is None else rating[
         (rating.index > trough_date) & (rating >= target)]
-    age = (last - pd.to_datetime(reviews["local_date"]).dt.normalize()).dt.days if (
+    age = (last - days_of(reviews["local_date"])).dt.days if (
         last is not None) else pd.Series(-1, index=reviews.index)
     in_window = (age >= 0) & (age < window_days)
     w = weights(reviews)

@@ -192,18 +192,30 @@ def daily_shares(events_with_topic: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"local_date": pd.Series(dtype="datetime64[ns]"),
                              "topic": pd.Series(dtype=object), "negative": pd.Series(dtype="int64"),
                              "share": pd.Series(dtype=float)})
-    full = pd.MultiIndex.from_product([day_index(all_days.min(), all_days.max()), topics],
-                                      names=["local_date", "topic"])
-    counts = (
-        pd.DataFrame({"local_date": days_of(negatives["local_date"]),
-                      "topic": negatives["topic"].astype(str)})
-        .groupby(["local_date", "topic"]).size()
-        .reindex(full, fill_value=0).rename("negative").reset_index()
-    )
-    per_day = counts.groupby("local_date")["negative"].transform("sum")
+    calendar = day_index(all_days.min(), all_days.max())
+    full = pd.MultiIndex.from_product([calendar, topics], names=["local_date", "topic"])
+    # each negative's cell: its day's number in the calendar times the number of topics,
+    # plus its topic's place among them (one outside them, or none, counts nowhere)
+    days, place = days_of(negatives["local_date"]), _places(negatives["topic"], topics)
+    counted = (place >= 0) & days.notna().to_numpy()
+    day = ((days[counted] - calendar[0]) // pd.Timedelta(days=1)).to_numpy()
+    negative = np.bincount(day * len(topics) + place[counted], minlength=len(full))
+    per_day = negative.reshape(len(calendar), len(topics)).sum(axis=1).repeat(len(topics))
+    counts = pd.DataFrame({"negative": negative.astype("int64")}, index=full).reset_index()
     counts["share"] = (counts["negative"] / per_day).where(per_day > 0)
-    counts["negative"] = counts["negative"].astype("int64")
     return counts
+
+
+def _places(topic: pd.Series, topics: list[str]) -> np.ndarray:
+    """Each value's position in ``topics`` (compared as text), -1 when it is not there.
+
+    A categorical column's categories are looked up once, not each row's name.
+    """
+    if isinstance(topic.dtype, pd.CategoricalDtype):
+        of_category = pd.Index(topics).get_indexer(topic.cat.categories.astype(str))
+        codes = topic.cat.codes.to_numpy()
+        return np.where(codes >= 0, of_category[codes], -1)
+    return pd.Index(topics).get_indexer(topic.astype(str))
 
 
 def drivers(

@@ -162,8 +162,9 @@ def _root_cause(context: _Context) -> Part:
     crisis_end = context.onset_day + pd.Timedelta(days=context.analysis.crisis_window_days - 1)
     crisis = Window(context.onset_day, min(crisis_end, context.last_day))
     baseline_days = context.analysis.incident.thresholds.baseline_days
-    negative = context.events[context.events["is_negative"].fillna(False).astype(bool)]
-    in_crisis = int(crisis.holds(pd.to_datetime(negative["local_date"])).sum())
+    negative_days = context.events.loc[context.events["is_negative"].fillna(False).astype(bool),
+                                       "local_date"]  # the negatives' days, not every column
+    in_crisis = int(crisis.holds(pd.to_datetime(negative_days)).sum())
     before_total = int(context.drivers["before_negative"].sum())
     items = []
     for name in context.topic_names:

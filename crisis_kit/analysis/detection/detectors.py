@@ -199,9 +199,12 @@ def alert_moment(
             "of crisis_kit.schemas.EVENTS"
         )
     day = as_day(alert_date)
-    negatives = events.loc[events["is_negative"].fillna(False).astype(bool), list(needed)]
-    days = pd.to_datetime(negatives["local_date"]).dt.normalize()
-    window = (days >= day - pd.Timedelta(days=SEED_WINDOW_DAYS)) & (days < day)
+    # the negatives of the alert day and of the days before it: only they are read
+    days = days_of(events["local_date"])
+    near = events["is_negative"].fillna(False).astype(bool) & (
+        days >= day - pd.Timedelta(days=SEED_WINDOW_DAYS)) & (days <= day)
+    negatives, days = events.loc[near, list(needed)], days[near]
+    window = days < day
     threshold = (1.0 + growth) * window.sum() / SEED_WINDOW_DAYS
     on_day = negatives.loc[days == day]
     counts = np.arange(1, len(on_day) + 1)

@@ -62,16 +62,25 @@ def _judge(
     alert: pd.Timestamp, rating: pd.Series, horizon_days: int, rating_drop: float,
     incident_start: pd.Timestamp | None,
 ) -> tuple[str, float, pd.Timestamp]:
-    """(kind, baseline rating, fall day) of one alert."""
-    baseline = rating.get(alert - pd.Timedelta(days=1), np.nan)
-    ahead = rating.loc[alert: alert + pd.Timedelta(days=horizon_days)]
-    fallen = ahead.index[(ahead < baseline - rating_drop).to_numpy()]
-    fall = fallen[0] if len(fallen) else pd.NaT
+    """(kind, baseline rating, fall day) of one alert.
+
+    ``rating`` has one value per calendar day (:func:`_rating_series`): the days are
+    found by position in its arrays, no Series is made per alert.
+    """
+    days, values = rating.index.to_numpy(), rating.to_numpy()
+    before = alert - pd.Timedelta(days=1)
+    at = days.searchsorted(before.to_datetime64())
+    baseline = values[at] if at < len(days) and days[at] == before.to_datetime64() else np.nan
+    horizon = alert + pd.Timedelta(days=horizon_days)
+    start, stop = (days.searchsorted(alert.to_datetime64()),
+                   days.searchsorted(horizon.to_datetime64(), side="right"))
+    fallen = np.flatnonzero(values[start:stop] < baseline - rating_drop)
+    fall = pd.Timestamp(days[start + fallen[0]]) if len(fallen) else pd.NaT
     if incident_start is not None and alert < incident_start:
         return "false_alarm", baseline, pd.NaT
     if not pd.isna(fall):
         return "hit", baseline, fall
-    horizon_open = rating.empty or alert + pd.Timedelta(days=horizon_days) > rating.index.max()
+    horizon_open = rating.empty or horizon > rating.index.max()
     return ("pending" if horizon_open else "false_alarm"), baseline, pd.NaT
 
 

@@ -57,12 +57,6 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
     """
     read = [c for c in ("local_date", "is_negative", "n") if c in events.columns]
     rated = events.loc[events["source"].isin(RATED_SOURCES), read]  # not every column
-    days = days_of(rated["local_date"])
-    negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()
-    w = weights(rated).to_numpy()
-    counts = pd.DataFrame({"local_date": days.to_numpy(), "rated": w,
-                           "rated_negative": negative.astype(int) * w})
-    per_day = counts.groupby("local_date")[["rated", "rated_negative"]].sum()
     first = as_day(start) if start is not None else (
         pd.to_datetime(events["local_date"]).min() if len(events) else None)
     last = as_day(end) if end is not None else (
@@ -72,9 +66,20 @@ def share_series(events: pd.DataFrame, start: DayLike | None = None,
                              "rated": pd.Series(dtype=int),
                              "rated_negative": pd.Series(dtype=int),
                              "share": pd.Series(dtype=float)})
-    full = per_day.reindex(day_index(pd.Timestamp(first).normalize(),
-                                     pd.Timestamp(last).normalize()), fill_value=0)
-    full = full.astype(int)
+    first, last = as_day(first), as_day(last)
+    calendar = day_index(first, last)
+    # each rated event's day as its number in the calendar (days outside it not counted):
+    # the sums of a day add up the weights of its events (whole numbers: exact)
+    days = days_of(rated["local_date"])
+    inside = ((days >= first) & (days <= last)).to_numpy()
+    day = ((days[inside] - first) // pd.Timedelta(days=1)).to_numpy()
+    negative = rated["is_negative"].fillna(False).astype(bool).to_numpy()[inside]
+    w = weights(rated).to_numpy()[inside]
+    full = pd.DataFrame({
+        "rated": np.bincount(day, weights=w, minlength=len(calendar)).astype(int),
+        "rated_negative": np.bincount(day, weights=negative * w,
+                                      minlength=len(calendar)).astype(int),
+    }, index=calendar)
     full["share"] = (full["rated_negative"] / full["rated"]).where(full["rated"] > 0)
     full.index.name = "local_date"
     return full.reset_index()
