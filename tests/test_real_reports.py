@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -268,3 +269,27 @@ def test_ingest_says_why_rows_were_rejected(tmp_path, capsys):
     assert f"and 1 more reason: crisis-kit inspect {REAL / real_files.SPAPI}" in out
     assert main(["ingest", str(tmp_path / "incident.yaml"), "--quiet"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_quoted_complaints_show_unknown_helpful_votes_as_unknown(tmp_path):
+    """JD.com's export has no helpful votes: the quotes showed "有用票数 0" for each, as if
+    nobody had found them helpful. The amazon.in reviews have them: shown as the file has."""
+    from crisis_kit.report import sections
+
+    report = sections.build(incident_of(tmp_path / "jd", real_files.JD, ["100019386660"], "zh"),
+                            lang="zh")
+    quoted = report.analysis.representatives
+    assert len(quoted) >= 6 and quoted["helpful_votes"].isna().all()
+    html = report.representatives().html
+    none = report.strings.text("none")
+    assert html.count(f'<td class="ck-number">{none}</td>') == len(quoted)
+    assert '<td class="ck-number">0</td>' not in html
+
+    report = sections.build(incident_of(tmp_path / "in", real_files.IPHONE, ["B07JWV47JW"]),
+                            lang="en")
+    quoted = report.analysis.representatives
+    events = report.analysis.events.set_index("event_id")
+    rows = real_files.iphone().iloc[events.loc[quoted["event_id"], "source_row"] - 1]
+    assert [None if pd.isna(v) else int(v) for v in quoted["helpful_votes"]] == [
+        real_files.helpful(c) for c in rows["helpful_count"]]
+    assert quoted["helpful_votes"].max() > 0
