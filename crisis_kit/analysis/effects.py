@@ -148,8 +148,19 @@ def shipped_orders(orders: pd.DataFrame, asins: Sequence[str] | None = None) -> 
 
 def count_orders(orders: pd.DataFrame, window: Window) -> int:
     """Count distinct ``order_id`` of ``orders`` whose local purchase day lies in ``window``."""
-    inside = orders.loc[window.holds(days_of(orders["local_date"])), "order_id"]
-    return int(inside.nunique())
+    return int(orders["order_id"].iloc[_rows_in(orders["local_date"], window)].nunique())
+
+
+def _rows_in(local_date: pd.Series, window: Window) -> np.ndarray:
+    """The positions of the rows whose local day lies in ``window``.
+
+    Only the rows near the window have their day computed: a day in the window is at or
+    after its start and before the day after its end.
+    """
+    local = pd.to_datetime(local_date)
+    near = np.flatnonzero(((local >= window.start)
+                           & (local < window.end + pd.Timedelta(days=1))).to_numpy(dtype=bool))
+    return near[window.holds(days_of(local_date.iloc[near])).to_numpy(dtype=bool)]
 
 
 def measure(
@@ -177,13 +188,9 @@ def measure(
         events of the topic, all negative events). The value of a figure is
         100 x count / base.
     """
-    # only the rows near the window, before any day is computed: a day in the window is
-    # at or after its start and before the day after its end; then the rows' values of
-    # what is counted, as arrays (a POA measures some twenty windows: no frame is built)
-    local = pd.to_datetime(events["local_date"])
-    near = np.flatnonzero(((local >= window.start)
-                           & (local < window.end + pd.Timedelta(days=1))).to_numpy(dtype=bool))
-    rows = near[window.holds(days_of(events["local_date"].iloc[near])).to_numpy(dtype=bool)]
+    # the rows in the window, then their values of what is counted, as arrays (a POA
+    # measures some twenty windows: no frame is built)
+    rows = _rows_in(events["local_date"], window)
     negative = events["is_negative"]
     negative = (negative.to_numpy()[rows] if negative.dtype == bool
                 else negative.iloc[rows].fillna(False).astype(bool).to_numpy(dtype=bool))

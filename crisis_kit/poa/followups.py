@@ -276,8 +276,11 @@ def _measured(row: object, last: pd.Timestamp, events: pd.DataFrame, orders: pd.
     if why:
         return {**empty, "measured": why}
     onset = None if onset_day is None or as_day(onset_day) >= as_day(effective) else onset_day
-    table = effects.before_after(events, orders, effective, topic, window_days,
-                                 onset_day=onset, last_day=last, include_day=True)
+    # before_after's windows and comparison, on the orders already cut to the shipped ones
+    # (before_after would cut them again for each measure)
+    before, after = effects.windows(effective, window_days, include_day=True,
+                                    not_before=onset, not_after=last)
+    table = effects.compare(events, orders, before, after, topic, day=effective)
     complaints = table[table["metric"] == "complaints_per_100_orders"].iloc[0]
     if not (complaints.before_base and complaints.after_base):
         why = "no_orders"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..analysis import effects, topics
-from ..analysis.effects import FIGURE_COLUMNS, Window, before_after
+from ..analysis.effects import FIGURE_COLUMNS, Window
 from ..analysis.volume import DayLike, as_day
 from ..config import CRISIS_WINDOW_DAYS, Incident
 from ..errors import InputError
@@ -164,9 +164,12 @@ def figures(
     """
     shipped = effects.shipped_orders(orders, asins)
     days = sorted({as_day(d) for d in fix_dates})
+    # before_after's windows and comparison, on the orders cut to the shipped ones once
+    # (before_after would cut them again for each day and topic)
     parts = [
-        before_after(events, shipped, day, topic, window_days, onset_day=onset_day,
-                     last_day=last_day).assign(kind="fix")
+        effects.compare(events, shipped, *effects.windows(
+            day, window_days, not_before=onset_day, not_after=last_day), topic, day=day)
+        .assign(kind="fix")
         for day in days for topic in topic_names
     ]
     if days:
