@@ -94,6 +94,27 @@ def test_a_chart_over_more_than_a_year_names_the_years_under_its_ticks(
         assert len(set(labels)) == len(labels), (figure, labels)
 
 
+@needs_chromium
+def test_the_forecast_days_label_is_drawn_whole_inside_the_rating_chart(tmp_path):
+    """The forecast day lies after the last review, at the plot's right edge: its label,
+    centred on the dot, was cut there ("Forecast: 2020-05-0" on the amazon.in iPhone)."""
+    from crisis_kit.report import sections
+
+    report = sections.build(incident_of(tmp_path, real_files.IPHONE, ["B07JWV47JW"]), lang="en")
+    forecast = report.analysis.summary()["rating"]["forecast_target_date"]
+    assert forecast == "2020-05-08"
+    text = report.strings.text("figures.forecast_date", date=report.strings.date(forecast))
+    box = drawn(report.figure("rating_trajectory").html, f"""
+        // the plot area: text past it is clipped (cliponaxis)
+        const svg = document.querySelector('.nsewdrag').getBoundingClientRect();
+        const label = [...document.querySelectorAll('.scatterlayer text')]
+            .find(t => t.textContent === {text!r});
+        if (!label) return null;
+        const r = label.getBoundingClientRect();
+        return {{left: r.left, right: r.right, svg_left: svg.left, svg_right: svg.right}};""")
+    assert box is not None, text
+    assert box["svg_left"] <= box["left"] and box["right"] <= box["svg_right"], box
+
 
 # JD.com writes these in place of a review when the buyer wrote none (the README's "此用户未
 # 填写评价内容 and the like"); found here by their wording, independently of the taxonomy.
