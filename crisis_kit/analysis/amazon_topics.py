@@ -102,7 +102,8 @@ def _days(events: pd.DataFrame) -> pd.Series:
 def _reviews(events: pd.DataFrame, asin: str, start: pd.Timestamp, end: pd.Timestamp
              ) -> pd.DataFrame:
     days = _days(events)
-    return events[(events["source"].astype(str) == "review") & (events["asin"].astype(str) == asin)
+    # source and ASIN compared as they are (a categorical's categories), not made text
+    return events[(events["source"] == "review") & (events["asin"] == asin)
                   & (days >= start) & (days <= end)]
 
 
@@ -179,11 +180,11 @@ def _trend(trends: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 def _returns(node: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     rows = []
     days = _days(events)
-    returns = events[events["source"].astype(str).isin(RETURN_SOURCES)]
+    returns = events[events["source"].isin(RETURN_SOURCES)]
     for t in node.itertuples():
         start, end = pd.Timestamp(t.period_start), pd.Timestamp(t.period_end)
         within = returns[(days[returns.index] >= start) & (days[returns.index] <= end)]
-        same = count(within, within["topic"].astype(str) == t.kit_topic)
+        same = count(within, within["topic"] == t.kit_topic)
         n_within = count(within)
         rows.append({"browse_node_id": t.browse_node_id, "name": t.name,
                      "period_start": start, "period_end": end, "topic": t.topic,

@@ -112,10 +112,11 @@ def health(events: pd.DataFrame, window_days: int, growth: float, floor: int,
         ["recent", "before", "topic"], ascending=[False, False, True]).reset_index(drop=True)
     negative_on_day = np.asarray(negative, dtype=bool)
     today = total(negative_on_day & (on_day == day.to_datetime64()))
-    week = [total(negative_on_day & (on_day == (day - pd.Timedelta(days=k)).to_datetime64()))
-            for k in range(1, 8)]
+    # the negatives of the 7 days before today, summed over the week at once
+    week = total(negative_on_day & (on_day >= (day - pd.Timedelta(days=7)).to_datetime64())
+                 & (on_day < day.to_datetime64()))
     span = (day - days.min()).days
-    prior = sum(week) / 7 if span >= 7 else None
+    prior = week / 7 if span >= 7 else None
     return Health(
         day=day.date(),
         rating=None if last is None or pd.isna(last["rating"]) else round(float(last["rating"]), 3),

@@ -68,7 +68,8 @@ def _kit(events: pd.DataFrame, asin: str, day: pd.Timestamp, window_days: int) -
     """The kit's figures for one ASIN over the window ending on ``day``."""
     start = day - pd.Timedelta(days=window_days - 1)
     days = pd.to_datetime(events["local_date"])
-    mine = events[(events["asin"].astype(str) == asin) & (days >= start) & (days <= day)]
+    # the ASIN compared as it is (a categorical's categories), not made text row by row
+    mine = events[(events["asin"] == asin) & (days >= start) & (days <= day)]
     negative = mine["is_negative"].fillna(False).astype(bool)
     rated = mine["source"].astype(str).isin(RATED_SOURCES)
     negatives = mine[negative]

@@ -311,7 +311,8 @@ def _evidence(context: _Context, parts: Sequence[Part]) -> pd.DataFrame:
         cited = set()
         for frame in (context.events, context.orders, context.corrective):
             if "source_sha256" in frame.columns:
-                cited |= set(frame["source_sha256"].dropna().astype(str))
+                # the distinct hashes made text, not one string per row
+                cited |= {str(h) for h in frame["source_sha256"].dropna().unique()}
         files = files[files["sha256"].isin(cited)].drop_duplicates(["name", "sha256"])
         for _, file in files.iterrows():
             rows.append(["file", str(file["name"]), pd.NaT,

@@ -153,6 +153,18 @@ def backtest(
       follows; else ``pending`` while the horizon runs past the last rating day (the
       outcome is not yet known); else ``false_alarm``.
     """
+    _check_replay(quiet_days, horizon_days, rating_drop, rating_per_day)
+    rules = {
+        "seed_rule": seed_rule(negative_per_day, growth, floor),
+        "poisson": poisson_rule(negative_per_day, floor, alpha, baseline_days),
+    }
+    if share_per_day is not None and len(share_per_day):
+        rules.update(_share_rules(share_rule(share_per_day), low_volume_rule(share_per_day)))
+    return _replay(rules, rating_per_day, quiet_days, horizon_days, rating_drop, incident_start)
+
+
+def _check_replay(quiet_days: int, horizon_days: int, rating_drop: float,
+                  rating_per_day: pd.DataFrame) -> None:
     for name, value in (("quiet_days", quiet_days), ("horizon_days", horizon_days)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -164,16 +176,20 @@ def backtest(
             f"rating_per_day lacks the column(s) {', '.join(missing)}; expected the output "
             "of crisis_kit.analysis.ratings.trailing_rating"
         )
+
+
+def _share_rules(share: pd.DataFrame, low_volume: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The share detectors' rules for :func:`_replay`: ``negative`` is the window's ``x``."""
+    return {name: fired.assign(negative=fired["x"].fillna(0).astype(int))
+            for name, fired in (("share", share), ("low_volume", low_volume))}
+
+
+def _replay(rules: dict[str, pd.DataFrame], rating_per_day: pd.DataFrame, quiet_days: int,
+            horizon_days: int, rating_drop: float,
+            incident_start: DayLike | None) -> pd.DataFrame:
+    """:func:`backtest` of rules already computed: each detector's alerts judged in turn."""
     rating = _rating_series(rating_per_day)
     start = as_day(incident_start) if incident_start is not None else None
-    rules = {
-        "seed_rule": seed_rule(negative_per_day, growth, floor),
-        "poisson": poisson_rule(negative_per_day, floor, alpha, baseline_days),
-    }
-    if share_per_day is not None and len(share_per_day):
-        for name, rule in (("share", share_rule), ("low_volume", low_volume_rule)):
-            fired = rule(share_per_day)
-            rules[name] = fired.assign(negative=fired["x"].fillna(0).astype(int))
     rows = []
     for detector, rule in rules.items():
         by_day = rule.set_index("local_date")
@@ -355,12 +371,13 @@ def detect(
         series["share_fires"] = share_fired["fires"].to_numpy()
         series["low_volume_fires"] = low_fired["fires"].to_numpy()
     kind, context = alert_kind(shares, alert_date) if alert_date and len(shares) else (None, {})
-    table = backtest(
-        daily, rating, growth, floor, alpha=alpha, baseline_days=baseline_days,
-        quiet_days=quiet_days, horizon_days=horizon_days,
-        incident_start=onset.date() if onset_override is not None else None,
-        share_per_day=shares,
-    )
+    # the backtest of the rules computed above (backtest would compute the four again)
+    _check_replay(quiet_days, horizon_days, RATING_DROP, rating)
+    rules = {"seed_rule": seed, "poisson": stat}
+    if len(shares):
+        rules.update(_share_rules(share_fired, low_fired))
+    table = _replay(rules, rating, quiet_days, horizon_days, RATING_DROP,
+                    incident_start=onset.date() if onset_override is not None else None)
     return Detection(
         alert_date=alert_date, alert_at=alert_at, onset=onset,
         onset_overridden=onset_override is not None,
