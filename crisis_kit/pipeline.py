@@ -279,7 +279,8 @@ def measure(incident: Incident, evidence: Evidence) -> Findings:
                     topics.daily_shares(events), _frame(drivers), quoted, sales_summary, lanes,
                     voc, state, distinctive, buyer_messages,
                     amazon_topics.compare(evidence.feedback_topics, events),
-                    voice.beside(voc, events, onset_day))
+                    voice.beside(voc, events, onset_day),
+                    evidence.rejections if evidence.rejections is not None else pd.DataFrame())
 
 
 @dataclass(frozen=True)

@@ -335,3 +335,28 @@ def test_the_chinese_poa_names_each_quoted_complaints_source_in_chinese(tmp_path
             if line.startswith("| 投诉 |") and real_files.JD in line]
     assert len(rows) == len(complaints)
     assert all(line.split(" | ")[3] == "评论" for line in rows), rows[:2]
+
+
+def test_the_evidence_appendix_says_why_rows_were_rejected(tmp_path):
+    """The appendix counted "Rejected 12" for Amazon's Sales and Traffic examples and never
+    said why: a manager could not tell a bad export from a report of the wrong kind."""
+    from crisis_kit.report import sections
+
+    path = incident_of(tmp_path, real_files.DATAFINITI, ["B018Y22BI4"],
+                       **{"sales": [{"path": str(REAL / real_files.SPAPI)}]})
+    report = sections.build(path, lang="en")
+    reasons = report.analysis.rejections
+    # independently: 9 per-ASIN totals over several days, 2 week and 1 month totals
+    docs = real_files.spapi_documents()
+    per_asin = sum(len(d["salesAndTrafficByAsin"]) for d in docs
+                   if d["reportSpecification"]["dataStartTime"]
+                   != d["reportSpecification"]["dataEndTime"])
+    assert per_asin == 9
+    assert list(reasons["rows"]) == [9, 1, 1] and list(reasons["first_row"]) == [5, 8, 9]
+    assert set(reasons["source_file"]) == {real_files.SPAPI}
+    html = report.evidence_files().html
+    assert "Why rows were rejected" in html
+    assert ("per-ASIN totals for 2021-06-11..2021-06-14 cover several days" in html
+            and "a week total starting 2021-06-06" in html)
+    zh = sections.build(path, lang="zh").evidence_files().html
+    assert "被拒绝的行及原因" in zh

@@ -54,6 +54,8 @@ class Evidence:
     """Whether the store holds any negative event (and so words to quote)."""
     orders: pd.DataFrame | None = None
     """The store's ``orders`` table as read (every order line, not cut at ``as_of``)."""
+    rejections: pd.DataFrame | None = None
+    """Why rows were rejected: each file's three most frequent reasons (``REJECTION_COLUMNS``)."""
 
     def words_of(self, ids: pd.Series) -> pd.DataFrame:
         """``event_id``, ``title`` and ``text`` of the negative events among ``ids``.
@@ -106,6 +108,7 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
             "SELECT count(*) FROM (SELECT 1 FROM events WHERE is_negative LIMIT 1)").fetchone()[0] > 0
         messages = store.messages()
         amazon_topics = store.feedback_topics()
+        rejections = store.con.execute(REJECTIONS_SQL).df()
         if not grouped:
             events = store.events(words=not slim)
     if grouped:
@@ -160,7 +163,20 @@ def load_evidence(incident: Incident, as_of: str | dt.date | None = None,
                     actions.reset_index(drop=True), files, cut, quotable,
                     voc.reset_index(drop=True), messages.reset_index(drop=True),
                     amazon_topics.reset_index(drop=True), incident.store_path, has_words,
-                    orders=orders)
+                    orders=orders, rejections=rejections)
+
+
+REJECTION_COLUMNS = ["source_file", "source_sha256", "column_name", "reason", "rows", "first_row"]
+"""Columns of :attr:`Evidence.rejections`: one reason of one file, its rows and the first."""
+
+REJECTIONS_SQL = f"""
+    SELECT {", ".join(REJECTION_COLUMNS[:4])}, count(*) AS rows, min(source_row) AS first_row
+    FROM rejections GROUP BY {", ".join(REJECTION_COLUMNS[:4])}
+    QUALIFY row_number() OVER (PARTITION BY source_sha256, source_file
+                               ORDER BY count(*) DESC, min(source_row)) <= 3
+    ORDER BY source_file, source_sha256, rows DESC, first_row"""
+"""Each file's three most frequent reasons for a rejected row (a reason naming its cell's
+value counts once per value: the appendix shows a few, ``inspect`` every row)."""
 
 
 _CODES = ("source", "marketplace", "asin", "parent_asin", "sku", "date_precision", "reason",

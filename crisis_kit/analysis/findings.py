@@ -63,6 +63,8 @@ class Findings:
     messages: MessageResponse | None = None
     amazon_topics: AmazonTopics | None = None
     voc_beside: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each ingested file's most frequent reasons for a rejected row (``Evidence.rejections``)."""
 
     @property
     def onset_day(self) -> dt.date | None:

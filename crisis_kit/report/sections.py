@@ -745,13 +745,36 @@ class Report(Page):
         if len(unbalanced):
             names = ", ".join(unbalanced["name"].astype(str))
             notes.append((s.text("evidence.unbalanced", files=names), True))
-        return fragments.table(
+        listed = fragments.table(
             [Column(s.text("evidence.file"), "name"), Column(s.text("evidence.format"), "name"),
              Column(s.text("evidence.encoding")), Column(s.text("evidence.table")),
              Column(s.text("evidence.sha256"), "hash"),
              *(Column(s.text(f"evidence.{c}"), "number") for c in counts)],
             rows, footer=footer, empty=s.text("evidence.none"), notes=notes,
         )
+        return fragments.concat(listed, self._rejection_reasons(files))
+
+    def _rejection_reasons(self, files: pd.DataFrame) -> Fragment:
+        """Why rows were rejected: each listed file's most frequent reasons, as the ingest wrote them."""
+        s = self.strings
+        reasons = self.analysis.rejections
+        if reasons is None or reasons.empty:
+            return fragments.concat()
+        shown = files[files["rejected"] > 0][["name", "sha256", "rejected"]].drop_duplicates(
+            ["name", "sha256"])
+        reasons = reasons.merge(shown, left_on=["source_file", "source_sha256"],
+                                right_on=["name", "sha256"])
+        if reasons.empty:
+            return fragments.concat()
+        rows = [[r.source_file, s.number(r.rows), s.number(r.first_row), r.column_name or "",
+                 r.reason] for r in reasons.itertuples()]
+        return fragments.table(
+            [Column(s.text("evidence.file"), "name"),
+             Column(s.text("evidence.rejected_rows"), "number"),
+             Column(s.text("evidence.first_row"), "number"),
+             Column(s.text("evidence.column"), "name"), Column(s.text("evidence.reason"), "words")],
+            rows, title=s.text("evidence.reasons_title"),
+            notes=[s.text("evidence.reasons_caption", command="`crisis-kit inspect FILE`")])
 
     def run_parameters(self) -> Fragment:
         """The parameters of the run, in place of papermill's injected-parameters cell."""
