@@ -360,3 +360,23 @@ def test_the_evidence_appendix_says_why_rows_were_rejected(tmp_path):
             and "a week total starting 2021-06-06" in html)
     zh = sections.build(path, lang="zh").evidence_files().html
     assert "被拒绝的行及原因" in zh
+
+
+def test_the_evidence_appendix_reconciles_the_files_with_the_incidents_count(tmp_path):
+    """JD's export holds 24 products: the appendix said "accepted 10,866" and the summary
+    "4,490 complaint signals" with nothing between them."""
+    from crisis_kit.report import sections
+
+    frame = real_files.jd().drop_duplicates(real_files.JD_KEY)
+    ours = int((frame["商品ID"].str.strip() == "100019386660").sum())
+    accepted = real_files.expected_counts(real_files.JD)["accepted"]
+    assert (ours, accepted) == (4490, 10866)
+    report = sections.build(incident_of(tmp_path / "jd", real_files.JD, ["100019386660"], "zh"),
+                            lang="zh")
+    assert report.analysis.summary()["complaints"]["total"] == ours
+    assert (f"这些文件共新增 {accepted:,} 条投诉事件，本报告统计其中 {ours:,} 条"
+            in report.evidence_files().html)
+    # every stored event counted (one product, no cut): no such note
+    report = sections.build(incident_of(tmp_path / "in", real_files.IPHONE, ["B07JWV47JW"]),
+                            lang="en")
+    assert "complaint events these files added" not in report.evidence_files().html

@@ -733,6 +733,13 @@ class Report(Page):
         notes: list[str | tuple[str, bool]] = [s.text("evidence.caption")]
         if repeats:
             notes.append(s.text("evidence.repeats", count=s.number(repeats)))
+        stored = int(files.loc[files["table_name"] == "events", "records_added"].sum())
+        counted = self.analysis.summary()["complaints"]["total"]
+        if self.incident.asins and counted < stored:
+            # the complaint cards count the incident's ASINs: say how they reconcile
+            notes.append(s.text("evidence.counted", counted=s.number(counted),
+                                stored=s.number(stored), asins=", ".join(self.incident.asins),
+                                as_of=s.date(self.as_of)))
         voc = self.analysis.voc
         if voc is not None and len(voc):
             notes.append(s.text("voc.evidence", rows=s.number(len(voc)),
