@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -48,8 +49,8 @@ def incident_of(tmp_path: Path, name: str, asins: list[str], lang: str = "en",
     return folder / "incident.yaml"
 
 
-def tick_labels(figure_html: str) -> list[str]:
-    """The x-axis tick labels Chromium draws for a report figure (plotly picks them there)."""
+def drawn(figure_html: str, script: str):
+    """What ``script`` (a JavaScript function body) returns on a report figure Chromium drew."""
     from playwright.sync_api import sync_playwright
     from plotly.offline import get_plotlyjs
 
@@ -60,9 +61,15 @@ def tick_labels(figure_html: str) -> list[str]:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_content(page_html)
         page.wait_for_selector(".xtick text")
-        labels = page.locator(".xtick text").all_text_contents()
+        found = page.evaluate(f"() => {{ {script} }}")
         browser.close()
-    return labels
+    return found
+
+
+def tick_labels(figure_html: str) -> list[str]:
+    """The x-axis tick labels Chromium draws for a report figure (plotly picks them there)."""
+    return drawn(figure_html, "return [...document.querySelectorAll('.xtick text')]"
+                              ".map(t => t.textContent);")
 
 
 @needs_chromium
@@ -85,6 +92,28 @@ def test_a_chart_over_more_than_a_year_names_the_years_under_its_ticks(
         assert named == years, (figure, labels)
         # no label is repeated: each tick is a distinct month of a distinct year
         assert len(set(labels)) == len(labels), (figure, labels)
+
+
+@needs_chromium
+def test_the_forecast_days_label_is_drawn_whole_inside_the_rating_chart(tmp_path):
+    """The forecast day lies after the last review, at the plot's right edge: its label,
+    centred on the dot, was cut there ("Forecast: 2020-05-0" on the amazon.in iPhone)."""
+    from crisis_kit.report import sections
+
+    report = sections.build(incident_of(tmp_path, real_files.IPHONE, ["B07JWV47JW"]), lang="en")
+    forecast = report.analysis.summary()["rating"]["forecast_target_date"]
+    assert forecast == "2020-05-08"
+    text = report.strings.text("figures.forecast_date", date=report.strings.date(forecast))
+    box = drawn(report.figure("rating_trajectory").html, f"""
+        // the plot area: text past it is clipped (cliponaxis)
+        const svg = document.querySelector('.nsewdrag').getBoundingClientRect();
+        const label = [...document.querySelectorAll('.scatterlayer text')]
+            .find(t => t.textContent === {text!r});
+        if (!label) return null;
+        const r = label.getBoundingClientRect();
+        return {{left: r.left, right: r.right, svg_left: svg.left, svg_right: svg.right}};""")
+    assert box is not None, text
+    assert box["svg_left"] <= box["left"] and box["right"] <= box["svg_right"], box
 
 
 # JD.com writes these in place of a review when the buyer wrote none (the README's "此用户未
@@ -268,3 +297,41 @@ def test_ingest_says_why_rows_were_rejected(tmp_path, capsys):
     assert f"and 1 more reason: crisis-kit inspect {REAL / real_files.SPAPI}" in out
     assert main(["ingest", str(tmp_path / "incident.yaml"), "--quiet"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_quoted_complaints_show_unknown_helpful_votes_as_unknown(tmp_path):
+    """JD.com's export has no helpful votes: the quotes showed "有用票数 0" for each, as if
+    nobody had found them helpful. The amazon.in reviews have them: shown as the file has."""
+    from crisis_kit.report import sections
+
+    report = sections.build(incident_of(tmp_path / "jd", real_files.JD, ["100019386660"], "zh"),
+                            lang="zh")
+    quoted = report.analysis.representatives
+    assert len(quoted) >= 6 and quoted["helpful_votes"].isna().all()
+    html = report.representatives().html
+    none = report.strings.text("none")
+    assert html.count(f'<td class="ck-number">{none}</td>') == len(quoted)
+    assert '<td class="ck-number">0</td>' not in html
+
+    report = sections.build(incident_of(tmp_path / "in", real_files.IPHONE, ["B07JWV47JW"]),
+                            lang="en")
+    quoted = report.analysis.representatives
+    events = report.analysis.events.set_index("event_id")
+    rows = real_files.iphone().iloc[events.loc[quoted["event_id"], "source_row"] - 1]
+    assert [None if pd.isna(v) else int(v) for v in quoted["helpful_votes"]] == [
+        real_files.helpful(c) for c in rows["helpful_count"]]
+    assert quoted["helpful_votes"].max() > 0
+
+
+def test_the_chinese_poa_names_each_quoted_complaints_source_in_chinese(tmp_path):
+    """The evidence appendix of the zh Plan of Action listed each complaint as `review`."""
+    from crisis_kit.pipeline import run_analysis
+
+    path = incident_of(tmp_path, real_files.JD, ["100019386660"], "zh")
+    poa = run_analysis(load_incident(path), lang="zh").poa
+    complaints = poa.evidence[poa.evidence["kind"] == "complaint"]
+    assert len(complaints) and set(complaints["detail"]) == {"review"}  # the data keeps the code
+    rows = [line for line in poa.markdown().splitlines()
+            if line.startswith("| 投诉 |") and real_files.JD in line]
+    assert len(rows) == len(complaints)
+    assert all(line.split(" | ")[3] == "评论" for line in rows), rows[:2]

@@ -322,14 +322,15 @@ def representatives(
     pandas.DataFrame
         Each row represents one complaint chosen for one topic, with ``topic``,
         ``rank`` (1..n), ``event_id``, ``local_date``, ``source``, ``rating``,
-        ``helpful_votes``, ``title`` and ``text``; title and text verbatim (untrusted:
-        escape them when rendering).
+        ``helpful_votes`` (nullable: NA where the export has no votes, shown as a dash,
+        not 0), ``title`` and ``text``; title and text verbatim (untrusted: escape them
+        when rendering).
 
     Notes
     -----
     Among the negative events with a title or text, identical wordings (compared
-    lower-case, whitespace collapsed) count once; the most helpful come first, then
-    the earliest (``occurred_at``), then ``event_id``.
+    lower-case, whitespace collapsed) count once; the most helpful come first (unknown
+    votes as none), then the earliest (``occurred_at``), then ``event_id``.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
@@ -343,16 +344,17 @@ def representatives(
         "local_date": days_of(negatives["local_date"]),
         "source": _optional(negatives, "source", pd.NA),
         "rating": _optional(negatives, "rating", np.nan).astype(float),
-        "helpful_votes": pd.to_numeric(_optional(negatives, "helpful_votes", 0), errors="coerce")
-        .fillna(0).astype("int64"),
+        # unknown (no such column: JD.com, returns, seller feedback) stays unknown, never 0
+        "helpful_votes": pd.to_numeric(_optional(negatives, "helpful_votes", pd.NA),
+                                       errors="coerce").astype("Int64"),
         "title": negatives["title"], "text": negatives["text"], "wording": wording,
     })
     if topics is None:
         counts = pool["topic"].value_counts()
         topics = sorted(counts.index, key=lambda t: (-counts[t], t))
     chosen = (
-        pool.loc[pool["wording"].ne("")]
-        .sort_values(["helpful_votes", "occurred_at", "event_id"], ascending=[False, True, True])
+        pool.loc[pool["wording"].ne("")].assign(votes=pool["helpful_votes"].fillna(0))
+        .sort_values(["votes", "occurred_at", "event_id"], ascending=[False, True, True])
         .drop_duplicates(["topic", "wording"])
     )
     chosen = chosen.loc[chosen["topic"].isin(list(topics))].groupby("topic", sort=False).head(n)

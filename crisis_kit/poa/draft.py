@@ -348,10 +348,13 @@ def _figures_table(words: Words, table: pd.DataFrame) -> Table:
 def _evidence_table(words: Words, evidence: pd.DataFrame) -> Table:
     c = words.data["appendix"]["columns"]
     header = (c["kind"], c["reference"], c["day"], c["detail"], c["file"], c["row"], c["sha256"])
-    kinds = words.data["appendix"]["kinds"]
+    kinds, sources = words.data["appendix"]["kinds"], words.data["sources"]
     rows = tuple(
         (kinds[row["kind"]], str(row["reference"]),
-         "" if pd.isna(row["local_date"]) else words.day(row["local_date"]), str(row["detail"]),
+         "" if pd.isna(row["local_date"]) else words.day(row["local_date"]),
+         # a complaint's detail is its source, named in the draft's language
+         sources.get(row["detail"], str(row["detail"])) if row["kind"] == "complaint"
+         else str(row["detail"]),
          str(row["source_file"] or ""), "" if pd.isna(row["source_row"]) else str(int(row["source_row"])),
          str(row["source_sha256"] or ""))
         for _, row in evidence.iterrows())

@@ -103,8 +103,10 @@ def _rating_figure(analysis: Analysis, s: Strings) -> go.Figure | None:
                       s.text("figures.recovered", value=s.number(rating.target, "rating")),
                       "top left"))
     if f.target_date is not None:
+        # left of its dot: the forecast day lies after the last review, at the plot's right
+        # edge, where a centred label was cut ("Forecast: 2020-05-0")
         marks.append((f.target_date, rating.target,
-                      s.text("figures.forecast_date", date=s.date(f.target_date)), "top center"))
+                      s.text("figures.forecast_date", date=s.date(f.target_date)), "top left"))
     labels = _labels(
         s, rating=s.text("figures.rating", window=t.rating_window_days),
         target=s.text("figures.target", target=s.number(t.target_rating, "rating")),

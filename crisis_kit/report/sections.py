@@ -306,7 +306,7 @@ class Report(Page):
         parts = [fragments.note(caption)]
         for topic, group in quoted.groupby("topic", sort=False):
             rows = [[s.date(q.local_date), self.label("sources", q.source), s.number(q.rating, "stars"),
-                     s.number(q.helpful_votes), s.redact(_words(q.title, q.text))]
+                     s.or_none(s.number(q.helpful_votes)), s.redact(_words(q.title, q.text))]
                     for q in group.itertuples()]
             parts.append(fragments.table(columns, rows, title=self.label("topics", topic)))
         return fragments.concat(*parts)
