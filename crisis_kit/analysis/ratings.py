@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from .forecast import (
@@ -162,15 +161,15 @@ def trailing_rating(
     if (days > last).any():  # a copy of the reviews only when some are cut
         reviews, days = reviews[days <= last], days[days <= last]
     calendar = day_index(days.min(), last)
-    # each review's day as its number in the calendar: the sums of a day add up the
-    # stars and the weights of its reviews (whole numbers: every sum exact)
+    # the stars and the weights of each day's reviews summed, grouped by the day's number
+    # in the calendar (a groupby of numbers, not of timestamps: the same sums)
     day = ((days - calendar[0]) // pd.Timedelta(days=1)).to_numpy()
     w = weights(reviews).to_numpy()
-    stars = reviews["rating"].astype(float).to_numpy()
-    per_day = pd.DataFrame(
-        {"sum": np.bincount(day, weights=stars * w, minlength=len(calendar)),
-         "count": np.bincount(day, weights=w, minlength=len(calendar)).astype("int64")},
-        index=calendar,
+    per_day = (
+        pd.DataFrame({"sum": reviews["rating"].astype(float).to_numpy() * w, "count": w})
+        .groupby(day).sum()
+        .reindex(range(len(calendar)), fill_value=0)
+        .set_axis(calendar)
     )
     window = per_day.rolling(window_days, min_periods=1).sum()
     lifetime = per_day.cumsum()

@@ -208,17 +208,20 @@ def daily_counts(
     cells = len(calendar) * (len(values) if by is not None else 1)
 
     def total(per_event: np.ndarray) -> np.ndarray:
-        """The sum of ``per_event`` in each cell (zero in a cell without events)."""
-        return np.bincount(cell, weights=per_event, minlength=cells)
+        """The sum of ``per_event`` in each cell (NaN skipped; zero in a cell without events).
+
+        A groupby of the cells' numbers: pandas sums floats with the same compensated
+        summation, in the same order, as the groupby of days and values did before.
+        """
+        return pd.Series(per_event).groupby(cell).sum().reindex(
+            range(cells), fill_value=0).to_numpy()
 
     w = weights(events).to_numpy()[keep]
     negative = events["is_negative"].fillna(False).astype(bool).to_numpy()[keep]
     review_rating = events["rating"].where(events["source"] == "review").astype(float)
     review_rating = review_rating.to_numpy()[keep]
-    reviewed = ~np.isnan(review_rating)
-    # whole numbers of events and of stars: every sum is exact
-    stars = total(np.where(reviewed, review_rating, 0.0) * w)
-    reviews = total(reviewed * w)
+    stars = total(review_rating * w)
+    reviews = total(~np.isnan(review_rating) * w)
     counts = pd.DataFrame({
         "local_date": calendar.repeat(len(values)) if by is not None else calendar,
         "events": total(w).astype("int64"),
