@@ -146,6 +146,11 @@ def _rejection_lines(reports: list, shown: int = 3) -> list[str]:
     return lines
 
 
+def _files(count: int) -> str:
+    """``1 file``, ``3 files``."""
+    return f"{count} file" + ("" if count == 1 else "s")
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     reports = _ingest(Path(args.incident), args, quiet=args.quiet)
     if args.json:
@@ -153,7 +158,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
                          indent=2))
     elif not args.quiet:
         read = sum(r.read for r in reports)
-        print(f"{len(reports)} files: read {read} = accepted {sum(r.accepted for r in reports)} "
+        print(f"{_files(len(reports))}: read {read} = accepted {sum(r.accepted for r in reports)} "
               f"+ rejected {sum(r.rejected for r in reports)} "
               f"+ duplicates {sum(r.duplicates for r in reports)}")
     return 0
@@ -348,7 +353,7 @@ def _cmd_portfolio_ingest(args: argparse.Namespace) -> int:
     for report in reports:
         for warning in report.warnings:
             print(f"warning: {Path(report.path).name}: {warning}")
-    print(f"{len(reports)} files: read {sum(r.read for r in reports)} = accepted "
+    print(f"{_files(len(reports))}: read {sum(r.read for r in reports)} = accepted "
           f"{sum(r.accepted for r in reports)} + rejected {sum(r.rejected for r in reports)} "
           f"+ duplicates {sum(r.duplicates for r in reports)}")
     if any(r.rejected for r in reports):

@@ -288,7 +288,7 @@ def test_ingest_says_why_rows_were_rejected(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "incident.yaml")]) == 0
     out = capsys.readouterr().out
     expected = real_files.expected_counts(real_files.SPAPI)
-    assert (f"read {expected['read']} = accepted {expected['accepted']} + rejected "
+    assert (f"1 file: read {expected['read']} = accepted {expected['accepted']} + rejected "
             f"{expected['rejected']} + duplicates 0") in out
     assert f"{real_files.SPAPI}: 12 rejected rows, kept with their reasons:" in out
     assert "  9 rows (5, 6, 7, 10, 11, ...), column 'childAsin': per-ASIN totals for " \

@@ -1,6 +1,6 @@
 """``incident.yaml`` -> :class:`Incident`: typed, validated, unknown keys rejected.
 
-The keys are a contract (design.md section 7): scripts and schedulers write these
+The keys are a contract (docs/incident.md lists them): scripts and schedulers write these
 files, so keys are added, never renamed. Paths are relative to the file.
 """
 
@@ -229,5 +229,5 @@ def load_incident(path: str | Path) -> Incident:
         raise ConfigError(
             "incident file has invalid keys: " + "; ".join(problems),
             str(path),
-            "correct the keys listed (design.md section 7 documents them)",
+            "correct the keys listed (docs/incident.md lists every key)",
         ) from None

@@ -85,7 +85,7 @@ def incident_yaml(slug: str, playbook: Playbook, language: str, marketplace: str
     lines = [
         f"# Incident started from the {playbook.name!r} playbook "
         f"(reviewed {playbook.reviewed.isoformat()}).",
-        "# Keys: design.md section 7. Paths are relative to this file.",
+        "# Keys: docs/incident.md. Paths are relative to this file.",
         f"incident: {slug}",
         f"title: {_quoted(title or text.title)}",
         f"marketplace: {marketplace}",
