@@ -6,7 +6,8 @@ minutes, alternated, each in a fresh process, can be compared. The other commit 
 exported with ``git archive`` into a temporary folder and each side runs its own tree's
 code and benchmark script (``--child``). Prints each round and, per side, the range and
 median of wall time, CPU time (user + system of the process and its threads) and peak
-memory.
+memory; then the after - before difference of each round's pair (its median, its range
+and in how many rounds after was faster: on a busy machine, the figure that moves least).
 
 - ``ingest FILE``: ``bench/ingest.py --child`` on FILE (a generated export, e.g. ``python
   -c 'from ingest import generate; ...'`` or ``bench/ingest.py --keep``): the store floor
@@ -140,6 +141,13 @@ def main() -> int:
                 wall, cpu = medians[side]
                 print(f"{side}: {wall / medians[reference][0]:.2f}x the {reference} "
                       f"(CPU {cpu / medians[reference][1]:.2f}x), medians")
+        # the two sides of a round ran a few seconds apart, under nearly the same load: their
+        # difference moves less with the others' work on the machine than either side does
+        diffs = sorted(a["seconds"] - b["seconds"]
+                       for a, b in zip(results["after"], results["before"], strict=True))
+        faster = sum(d < 0 for d in diffs)
+        print(f"after - before, paired by round: median {diffs[len(diffs) // 2]:+.2f} s "
+              f"({diffs[0]:+.2f} to {diffs[-1]:+.2f}), after faster in {faster} of {len(diffs)} rounds")
         print(f"load at the end {os.getloadavg()[0]:.2f}")
         return 0
     finally:
