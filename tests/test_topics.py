@@ -233,6 +233,10 @@ SQL_CASES = [
     ("", "", "UNKNOWN_CODE", "safety"), ("", "", " not_compatible ", None),
     ("fine", "no complaints", None, None), (None, None, None, None),
     ("Leak*", "leak-proof? it isn't", None, None), ("", "don't buy", "", "other"),
+    # "the buyer wrote nothing" (the taxonomy's no_text), whitespace around it aside
+    ("", "此用户未填写评价内容", None, None), ("", " \t此用户未填写评价内容\r\n", None, None),
+    ("漏水", "\n您没有填写内容，默认好评 ", None, None), ("", "此用户未填写评价内容。内容很差", None, None),
+    ("", "差评 此用户未填写评价内容", None, None),
 ]
 
 
@@ -240,6 +244,18 @@ SQL_CASES = [
 def test_the_stores_sql_gives_the_topic_assign_gives(row):
     frame = pd.DataFrame([row], columns=["title", "text", "reason", "reason_group"])
     assert in_duckdb(frame) == assign(frame).astype(str).tolist()
+
+
+def test_a_placeholder_for_no_text_names_no_topic_in_both_rules():
+    """JD.com's "此用户未填写评价内容" holds 内容, a weak word of quality: as a whole text
+    (spaces around it aside) it is no text, so no topic; with words beside it, it is text."""
+    frame = pd.DataFrame([r for r in SQL_CASES if r[1] and "评" in r[1]],
+                         columns=["title", "text", "reason", "reason_group"])
+    topics = assign(frame).astype(str).tolist()
+    assert topics[:2] == ["other", "other"]  # the placeholder alone
+    assert topics[2] == "quality"  # the title's 漏水 still counts
+    assert topics[3] != "other"  # a real complaint after the placeholder is read
+    assert in_duckdb(frame) == topics == in_duckdb_as_ingested(frame)
 
 
 def in_duckdb_as_ingested(frame: pd.DataFrame, ascii_rule: bool = True) -> list[str]:
