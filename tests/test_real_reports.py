@@ -380,3 +380,22 @@ def test_the_evidence_appendix_reconciles_the_files_with_the_incidents_count(tmp
     report = sections.build(incident_of(tmp_path / "in", real_files.IPHONE, ["B07JWV47JW"]),
                             lang="en")
     assert "complaint events these files added" not in report.evidence_files().html
+
+
+def test_jd_phrase_table_leads_with_what_went_wrong_not_when(tmp_path):
+    """The zh phrase table of the real JD air conditioner (product 100019386660) once led
+    with 今天, 一天, 两天, 收到, 需要, 预计 (days and receipt fillers): they say when, not
+    what. They are stop words now; what the buyers complain of stays (the installer who
+    does not answer the phone, the brackets and copper pipes charged extra)."""
+    from crisis_kit.analysis.phrases import tokens
+    from crisis_kit.report import sections
+
+    fillers = {"今天", "一天", "两天", "收到", "需要", "预计", "前几天", "之后"}
+    sentence = "今天收到货了，但安装排到十天后了，铜管不够还需要另行购买"
+    assert not fillers & set(tokens(sentence, "zh")) and "铜管" in tokens(sentence, "zh")
+    report = sections.build(incident_of(tmp_path, real_files.JD, ["100019386660"], "zh"),
+                            lang="zh")
+    top = report.analysis.phrases["phrase"].head(20).tolist()
+    assert len(top) >= 10
+    assert not [p for p in top if p in fillers or any(p.startswith(f) for f in fillers)], top
+    assert {"不接", "铜管", "支架"} <= set(top), top
