@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import CRISIS_WINDOW_DAYS
-from ..config.taxonomy import OTHER, TEXT_TRIM, Taxonomy, Topic, load_taxonomy
+from ..config.taxonomy import OTHER, Taxonomy, Topic, load_taxonomy, no_text_regex
 from .tagging import assign_sql, fingerprint
 from .volume import DayLike, as_day, day_index, days_of
 
@@ -102,8 +102,7 @@ def assign(events: pd.DataFrame, taxonomy: Taxonomy | None = None) -> pd.Series:
     reason_topic = code_topic.where(code_topic.notna(), group_topic)
     text = _arrow_text(events, "text")
     if taxonomy.no_text:  # "the buyer wrote nothing", in the marketplace's words: no text
-        placeholder = pc.is_in(pc.utf8_trim(text, characters=TEXT_TRIM),
-                               value_set=pa.array(taxonomy.no_text, pa.large_string()))
+        placeholder = pc.match_substring_regex(text, no_text_regex(taxonomy))
         text = pc.if_else(placeholder, pa.scalar("", pa.large_string()), text)
     words = pc.binary_join_element_wise(
         _arrow_text(events, "title"), text, pa.scalar("\n", pa.large_string())

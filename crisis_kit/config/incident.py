@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import glob
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -157,8 +158,19 @@ class Incident(_Strict):
         return [Path(pattern).resolve()]
 
 
-_LIST_KEYS = ("asins", "complaints", "sales", "messages", "remedies")
-_MAPPING_KEYS = ("thresholds", "notifications")
+def _empty(key: str) -> Any:
+    """What a key left with nothing under it reads as.
+
+    ``[]`` for a list, ``{}`` for a block of keys (the model's own types say which);
+    ``None`` for any other key, as written.
+    """
+    field = Incident.model_fields.get(key)
+    if field is None:
+        return None
+    if typing.get_origin(field.annotation) is list:
+        return []
+    return {} if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) \
+        else None
 
 
 def _nearest(key: str, valid: list[str]) -> str:
@@ -209,8 +221,7 @@ def load_incident(path: str | Path) -> Incident:
         raise ConfigError("incident file must be a mapping of keys", str(path))
     # A key left with nothing under it (`sales:` once its lines are deleted, as the file
     # `crisis-kit new` writes tells) is read as empty, not refused as "not a list".
-    raw = {key: ([] if key in _LIST_KEYS else {}) if value is None and (
-        key in _LIST_KEYS or key in _MAPPING_KEYS) else value for key, value in raw.items()}
+    raw = {key: _empty(key) if value is None else value for key, value in raw.items()}
     try:
         return Incident(**raw, root=path.resolve().parent)
     except ValidationError as exc:

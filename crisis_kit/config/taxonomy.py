@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from . import yamlio
 
 __all__ = ["OTHER", "TEXT_TRIM", "Topic", "Taxonomy", "ascii_regex_parts", "load_taxonomy",
-           "no_text"]
+           "no_text", "no_text_regex"]
 
 OTHER = "other"
 """The topic of an event no topic of the taxonomy matches."""
@@ -288,6 +288,16 @@ TEXT_TRIM = " \t\r\n"
 def no_text(taxonomy: Taxonomy, text: str) -> bool:
     """Whether ``text`` is one of the taxonomy's "the buyer wrote nothing" placeholders."""
     return text.strip(TEXT_TRIM) in taxonomy.no_text
+
+
+def no_text_regex(taxonomy: Taxonomy) -> str:
+    """RE2, anchored: a whole text that is one of ``taxonomy.no_text``, :data:`TEXT_TRIM` around it aside.
+
+    Both topic rules test it (pyarrow in ``assign``, DuckDB in ``assign_sql``): a
+    customer's text fails it at its first characters, where trimming would copy every text.
+    """
+    space = "[" + "".join(f"\\x{ord(c):02x}" for c in TEXT_TRIM) + "]*"
+    return f"^{space}(?:{'|'.join(re.escape(t) for t in taxonomy.no_text)}){space}$"
 
 
 def _union(base: Mapping[str, tuple[str, ...]],
